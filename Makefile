@@ -1,0 +1,138 @@
+# SPDX-License-Identifier: GPL-2.0
+# zombiecg: find, explain, reap and prevent dying memory cgroups.
+#
+#   make            build build/zombiecg
+#   make deps       install missing Debian packages (as root), else print the apt-get line
+#   make run        deps + build + `zombiecg status` on this host
+#   make check      deps + build + all tests (unit, CLI, root on this host, VM lab)
+#   make asan       ASan+UBSan build in build/asan/ (used by `make check` for the unit and CLI tests)
+#   make install    PREFIX=/usr/local DESTDIR=
+#   V=1             show full commands
+
+VERSION := 0.1.0
+PREFIX ?= /usr/local
+BUILD ?= build
+CC ?= cc
+CLANG ?= clang
+BPFTOOL ?= bpftool
+PKG_CONFIG ?= pkg-config
+
+ifeq ($(V),1)
+Q :=
+msg :=
+else
+Q := @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+# Debian packages: what building needs, and what the tests need on top.
+DEPS_BUILD := gcc make pkg-config libsmartcols-dev libbpf-dev libelf-dev zlib1g-dev clang llvm bpftool
+DEPS_TEST := jq perl e2fsprogs
+DEPS_VM := qemu-system-x86 busybox-static linux-image-amd64 linux-image-6.12-amd64 cpio kmod xz-utils
+DEPS := $(DEPS_BUILD) $(DEPS_TEST) $(DEPS_VM)
+
+WARNINGS := -Wall -Wextra -Wno-unused-parameter -Wshadow -Wformat=2 -Wmissing-prototypes
+CFLAGS ?= -O2 -g
+override CFLAGS += -std=gnu11 $(WARNINGS) -D_GNU_SOURCE -DZCG_VERSION='"$(VERSION)"' -Ilib -I$(BUILD)
+SMARTCOLS_CFLAGS := $(shell $(PKG_CONFIG) --cflags smartcols 2>/dev/null)
+SMARTCOLS_LIBS := $(shell $(PKG_CONFIG) --libs smartcols 2>/dev/null || echo -lsmartcols)
+LDLIBS += $(SMARTCOLS_LIBS)
+
+# BPF is optional: without libbpf, clang or bpftool the binary is built without it and the
+# BPF source reports itself unavailable (-EOPNOTSUPP), so every command falls back to cgroupfs.
+HAVE_BPF ?= $(shell $(PKG_CONFIG) --exists libbpf 2>/dev/null && command -v $(CLANG) >/dev/null && command -v $(BPFTOOL) >/dev/null && echo 1)
+
+LIB_SRCS := $(wildcard lib/*.c)
+SRC_SRCS := $(wildcard src/*.c)
+BPF_SRCS := $(wildcard bpf/*.bpf.c)
+BPF_SKELS := $(patsubst bpf/%.bpf.c,$(BUILD)/%.skel.h,$(BPF_SRCS))
+
+ifeq ($(HAVE_BPF),1)
+override CFLAGS += -DHAVE_BPF=1 $(shell $(PKG_CONFIG) --cflags libbpf)
+LDLIBS += $(shell $(PKG_CONFIG) --libs libbpf) -lelf -lz
+SKEL_DEPS := $(BPF_SKELS)
+endif
+
+LIB_OBJS := $(patsubst lib/%.c,$(BUILD)/lib/%.o,$(LIB_SRCS))
+SRC_OBJS := $(patsubst src/%.c,$(BUILD)/src/%.o,$(SRC_SRCS))
+UNIT_SRCS := $(wildcard tests/unit/*.c)
+UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%.t,$(UNIT_SRCS))
+
+.PHONY: all deps run check check-unit check-cli check-root check-vm asan bench install clean
+all: $(BUILD)/zombiecg
+
+$(BUILD)/zombiecg: $(SRC_OBJS) $(BUILD)/libzombiecg.a
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(SRC_OBJS) $(BUILD)/libzombiecg.a $(LDLIBS)
+
+$(BUILD)/libzombiecg.a: $(LIB_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/lib/%.o: lib/%.c $(wildcard lib/*.h) $(wildcard bpf/*.h) $(SKEL_DEPS) | $(BUILD)/lib
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/src/%.o: src/%.c $(wildcard src/*.h) $(wildcard lib/*.h) | $(BUILD)/src
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $(SMARTCOLS_CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/unit/%.t: tests/unit/%.c tests/unit/tap.h $(BUILD)/libzombiecg.a | $(BUILD)/tests/unit
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(BUILD)/libzombiecg.a $(LDLIBS)
+
+# vmlinux.h: from the running kernel's BTF when it has one, else the committed copy.
+$(BUILD)/vmlinux.h: | $(BUILD)
+	$(call msg,GEN,$@)
+	$(Q)if [ -r /sys/kernel/btf/vmlinux ]; then \
+		$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@.tmp && mv $@.tmp $@; \
+	else cp bpf/vmlinux/vmlinux.h $@; fi
+
+$(BUILD)/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h) $(BUILD)/vmlinux.h | $(BUILD)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_x86 -I$(BUILD) -Ibpf -c $< -o $@
+
+$(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< > $@.tmp && mv $@.tmp $@
+
+$(BUILD) $(BUILD)/lib $(BUILD)/src $(BUILD)/tests/unit:
+	$(Q)mkdir -p $@
+
+deps:
+	@./tools/deps.sh $(DEPS)
+
+run: deps
+	$(Q)$(MAKE) --no-print-directory all
+	./$(BUILD)/zombiecg status
+
+# The ASan+UBSan build lives in its own tree so it never mixes objects with the normal one.
+asan:
+	$(Q)$(MAKE) --no-print-directory BUILD=$(BUILD)/asan \
+		CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
+		LDFLAGS="-fsanitize=address,undefined" $(BUILD)/asan/zombiecg $(patsubst $(BUILD)/%,$(BUILD)/asan/%,$(UNIT_BINS))
+
+check: deps
+	$(Q)$(MAKE) --no-print-directory all asan $(UNIT_BINS)
+	$(Q)BUILD=$(BUILD) ./tests/run-all.sh
+
+check-unit: all $(UNIT_BINS)
+	$(Q)prove $(UNIT_BINS) tests/cli/*.t
+
+check-root: all
+	$(Q)prove tests/root/*.t
+
+check-vm: all
+	$(Q)./tests/vm/run.sh
+
+bench: all
+	$(Q)./bench/run.sh
+
+install: all
+	install -D -m 0755 $(BUILD)/zombiecg $(DESTDIR)$(PREFIX)/bin/zombiecg
+	install -D -m 0644 doc/zombiecg.8 $(DESTDIR)$(PREFIX)/share/man/man8/zombiecg.8
+
+clean:
+	rm -rf $(BUILD)
+
+.DELETE_ON_ERROR:

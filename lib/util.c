@@ -1,0 +1,166 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <string.h>
+#include <ctype.h>
+
+#include "util.h"
+
+#define READ_FULL_MAX (16u << 20)
+
+int read_full_file(const char *path, char **ret_buf, size_t *ret_len)
+{
+	_cleanup_close_ int fd = -1;
+	_cleanup_free_ char *buf = NULL;
+	size_t len = 0, allocated = 0;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	for (;;) {
+		ssize_t n;
+
+		if (len + 4096 + 1 > allocated) {
+			size_t want = allocated ? allocated * 2 : 8192;
+			char *p;
+
+			if (want > READ_FULL_MAX)
+				return -EFBIG;
+			p = realloc(buf, want);
+			if (!p)
+				return -ENOMEM;
+			buf = p;
+			allocated = want;
+		}
+		n = read(fd, buf + len, allocated - len - 1);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (n == 0)
+			break;
+		len += n;
+	}
+	if (!buf) {
+		buf = malloc(1);
+		if (!buf)
+			return -ENOMEM;
+	}
+	buf[len] = '\0';
+	if (ret_len)
+		*ret_len = len;
+	*ret_buf = TAKE_PTR(buf);
+	return 0;
+}
+
+int write_string_file(const char *path, const char *value)
+{
+	_cleanup_close_ int fd = -1;
+	size_t len = strlen(value);
+	ssize_t n;
+
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = write(fd, value, len);
+	if (n < 0)
+		return -errno;
+	if ((size_t)n != len)
+		return -EIO;
+	return 0;
+}
+
+int parse_u64(const char *s, uint64_t *ret)
+{
+	unsigned long long v;
+	char *end;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	if (!isdigit((unsigned char)*s))
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno == ERANGE)
+		return -ERANGE;
+	while (isspace((unsigned char)*end))
+		end++;
+	if (*end)
+		return -EINVAL;
+	*ret = v;
+	return 0;
+}
+
+int parse_u64_or_max(const char *s, uint64_t *ret)
+{
+	while (isspace((unsigned char)*s))
+		s++;
+	if (strncmp(s, "max", 3) == 0) {
+		const char *e = s + 3;
+
+		while (isspace((unsigned char)*e))
+			e++;
+		if (!*e) {
+			*ret = UINT64_MAX;
+			return 0;
+		}
+	}
+	return parse_u64(s, ret);
+}
+
+char *path_join(const char *a, const char *b)
+{
+	size_t la = strlen(a);
+
+	while (la > 1 && a[la - 1] == '/')
+		la--;
+	while (*b == '/')
+		b++;
+	if (!*b)
+		return strndup(a, la);
+	return strdup_printf("%.*s%s%s", (int)la, a, (la == 1 && a[0] == '/') ? "" : "/", b);
+}
+
+bool path_has_prefix(const char *path, const char *prefix)
+{
+	size_t l = strlen(prefix);
+
+	while (l > 1 && prefix[l - 1] == '/')
+		l--;
+	if (l == 1 && prefix[0] == '/')
+		return path[0] == '/';
+	return strncmp(path, prefix, l) == 0 && (path[l] == '\0' || path[l] == '/');
+}
+
+char *strdup_printf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+	int r;
+
+	va_start(ap, fmt);
+	r = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	return r < 0 ? NULL : s;
+}
+
+int grow_array(void **array, size_t *allocated, size_t need, size_t elem)
+{
+	size_t n;
+	void *p;
+
+	if (need <= *allocated)
+		return 0;
+	n = *allocated ? *allocated * 2 : 16;
+	while (n < need)
+		n *= 2;
+	p = realloc(*array, n * elem);
+	if (!p)
+		return -ENOMEM;
+	memset((char *)p + *allocated * elem, 0, (n - *allocated) * elem);
+	*array = p;
+	*allocated = n;
+	return 0;
+}
