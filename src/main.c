@@ -1,0 +1,268 @@
+// SPDX-License-Identifier: GPL-2.0
+/* zombiecg: find, explain, reap and prevent dying memory cgroups. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+#include "util.h"
+#include "zombiecg.h"
+
+static const struct zcg_command *const commands[] = {
+	&cmd_status,
+	&cmd_list,
+	&cmd_repro,
+};
+
+enum {
+	OPT_SYSROOT = 0x100,
+	OPT_UNDER,
+	OPT_NO_BPF,
+	OPT_HELP,
+	OPT_VERSION,
+};
+
+static const struct option global_options[] = {
+	{ "json", no_argument, NULL, 'J' },
+	{ "sysroot", required_argument, NULL, OPT_SYSROOT },
+	{ "under", required_argument, NULL, OPT_UNDER },
+	{ "no-bpf", no_argument, NULL, OPT_NO_BPF },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{},
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "Usage: zombiecg [OPTIONS] COMMAND [ARGS]\n\n"
+		   "Find, explain, reap and prevent dying (\"zombie\") memory cgroups.\n\nCommands:\n");
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
+		fprintf(f, "  %-8s %s\n", commands[i]->name, commands[i]->summary);
+	fprintf(f, "\nOptions (any command):\n"
+		   "  -J, --json          machine-readable output\n"
+		   "      --sysroot DIR   read /proc and /sys under DIR (saved trees, tests)\n"
+		   "      --under PATH    limit to a cgroup subtree (/sys/fs/cgroup/memory/a or /a)\n"
+		   "      --no-bpf        use the cgroupfs source even where BPF works\n"
+		   "  -h, --help          this help (also: zombiecg COMMAND --help)\n"
+		   "  -V, --version       print the version\n"
+		   "\nExit status: 0 ok, 1 runtime failure, 2 usage error, 3 partial (zombies left).\n");
+}
+
+static void command_usage(const struct zcg_command *cmd, FILE *f)
+{
+	fprintf(f, "Usage: zombiecg %s %s\n\n%s\n", cmd->name, cmd->args, cmd->summary);
+	fprintf(f, "See 'zombiecg --help' for the options every command takes, and zombiecg(8).\n");
+}
+
+static void report(struct zcg_ctx *ctx, const char *msg)
+{
+	if (ctx->json) {
+		struct json j;
+
+		json_init(&j, stdout);
+		json_object_begin(&j, NULL);
+		json_string(&j, "error", msg);
+		json_object_end(&j);
+		json_finish(&j);
+	} else {
+		fprintf(stderr, "zombiecg: %s\n", msg);
+	}
+}
+
+int zcg_fail(struct zcg_ctx *ctx, int r, const char *fmt, ...)
+{
+	_cleanup_free_ char *msg = NULL;
+
+	if (fmt) {
+		va_list ap;
+
+		va_start(ap, fmt);
+		if (vasprintf(&msg, fmt, ap) < 0)
+			msg = NULL;
+		va_end(ap);
+	}
+	if (!msg && zcg_error_message())
+		msg = strdup(zcg_error_message());
+	if (!msg)
+		msg = strdup_printf("%s", strerror(r < 0 ? -r : r));
+	report(ctx, msg ? msg : "out of memory");
+	return EXIT_FAIL;
+}
+
+int zcg_usage_error(struct zcg_ctx *ctx, const char *fmt, ...)
+{
+	_cleanup_free_ char *msg = NULL;
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) < 0)
+		msg = NULL;
+	va_end(ap);
+	report(ctx, msg ? msg : "usage error");
+	if (!ctx->json)
+		fprintf(stderr, "Try 'zombiecg --help' for more information.\n");
+	return EXIT_USAGE;
+}
+
+const char *format_bytes(int64_t v, char *buf, size_t size)
+{
+	static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB", "PiB" };
+	double d = (double)v;
+	unsigned u = 0;
+
+	if (v < 0) {
+		snprintf(buf, size, "-");
+		return buf;
+	}
+	while (d >= 1024 && u < ARRAY_SIZE(units) - 1) {
+		d /= 1024;
+		u++;
+	}
+	if (u == 0)
+		snprintf(buf, size, "%lld B", (long long)v);
+	else
+		snprintf(buf, size, "%.1f %s", d, units[u]);
+	return buf;
+}
+
+static const struct zcg_command *find_command(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
+		if (streq(commands[i]->name, name))
+			return commands[i];
+	return NULL;
+}
+
+/* The global options and the command's own, in one table for getopt_long. */
+static struct option *merge_options(const struct zcg_command *cmd)
+{
+	size_t ng = ARRAY_SIZE(global_options) - 1, nc = 0;
+	struct option *all;
+
+	while (cmd && cmd->options && cmd->options[nc].name)
+		nc++;
+	all = calloc(ng + nc + 1, sizeof(*all));
+	if (!all)
+		return NULL;
+	memcpy(all, global_options, ng * sizeof(*all));
+	if (nc)
+		memcpy(all + ng, cmd->options, nc * sizeof(*all));
+	return all;
+}
+
+/* Short options: the globals plus any single-letter command option. */
+static void short_options(const struct option *opts, char *buf, size_t size)
+{
+	size_t n = 0;
+
+	buf[n++] = '+';	/* stop at the command name in the first pass */
+	for (const struct option *o = opts; o->name && n + 3 < size; o++) {
+		if (o->val > 0 && o->val < 0x100) {
+			buf[n++] = (char)o->val;
+			if (o->has_arg == required_argument)
+				buf[n++] = ':';
+		}
+	}
+	buf[n] = '\0';
+}
+
+static int parse(struct zcg_ctx *ctx, const struct zcg_command *cmd, int argc, char **argv,
+		 bool stop_at_command, int *ret_optind)
+{
+	_cleanup_free_ struct option *opts = merge_options(cmd);
+	char shorts[64];
+	int opt;
+
+	if (!opts)
+		return zcg_fail(ctx, -ENOMEM, NULL);
+	short_options(opts, shorts, sizeof(shorts));
+	/* The first pass stops at the command name; the second permutes so options may
+	 * follow positional arguments. */
+	const char *s = stop_at_command ? shorts : shorts + 1;
+
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, s, opts, NULL)) != -1) {
+		switch (opt) {
+		case 'J':
+			ctx->json = true;
+			break;
+		case OPT_SYSROOT:
+			ctx->sysroot = optarg;
+			break;
+		case OPT_UNDER:
+			ctx->under = optarg;
+			break;
+		case OPT_NO_BPF:
+			ctx->no_bpf = true;
+			break;
+		case 'h':
+			if (cmd)
+				command_usage(cmd, stdout);
+			else
+				usage(stdout);
+			exit(EXIT_OK);
+		case 'V':
+			printf("zombiecg %s\n", ZCG_VERSION);
+			exit(EXIT_OK);
+		case '?':
+			if (optopt)
+				return zcg_usage_error(ctx, "%s: unknown option or missing argument '-%c'",
+						       cmd ? cmd->name : "zombiecg", optopt);
+			return zcg_usage_error(ctx, "%s: unknown option or missing argument '%s'",
+					       cmd ? cmd->name : "zombiecg", argv[optind - 1]);
+		default:
+			if (cmd && cmd->parse_option && cmd->parse_option(ctx, opt, optarg) < 0)
+				return EXIT_USAGE;
+			break;
+		}
+	}
+	*ret_optind = optind;
+	return EXIT_OK;
+}
+
+int main(int argc, char **argv)
+{
+	struct zcg_ctx ctx = {0};
+	const struct zcg_command *cmd;
+	int r, first;
+
+	r = parse(&ctx, NULL, argc, argv, true, &first);
+	if (r != EXIT_OK)
+		return r;
+	if (first >= argc) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	cmd = find_command(argv[first]);
+	if (!cmd)
+		return zcg_usage_error(&ctx, "unknown command '%s'", argv[first]);
+
+	/* Parse the rest with the command's options added; argv[0] becomes the command. */
+	int cmd_argc = argc - first, pos;
+	char **cmd_argv = argv + first;
+
+	optind = 1;
+	r = parse(&ctx, cmd, cmd_argc, cmd_argv, false, &pos);
+	if (r != EXIT_OK)
+		return r;
+	json_init(&ctx.out, stdout);
+
+	if (cmd->needs_sys) {
+		r = zcg_sys_open(ctx.sysroot, &ctx.sys);
+		if (r < 0)
+			return zcg_fail(&ctx, r, NULL);
+		if (ctx.under) {
+			r = zcg_resolve_cgroup(ctx.sys, ctx.under, &ctx.scope);
+			if (r < 0) {
+				zcg_sys_free(ctx.sys);
+				return zcg_fail(&ctx, r, "--under: %s", zcg_error_message());
+			}
+		}
+	}
+	r = cmd->run(&ctx, cmd_argc - pos, cmd_argv + pos);
+	free(ctx.scope);
+	zcg_sys_free(ctx.sys);
+	return r;
+}

@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* What the command files share: the global options, the verb table, error reporting. */
+#ifndef ZCG_MAIN_H
+#define ZCG_MAIN_H
+
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "json.h"
+#include "sys.h"
+
+enum {
+	EXIT_OK = 0,
+	EXIT_FAIL = 1,		/* runtime failure */
+	EXIT_USAGE = 2,		/* bad command line */
+	EXIT_PARTIAL = 3,	/* an acting command left zombies behind */
+};
+
+struct zcg_ctx {
+	bool json;
+	bool no_bpf;
+	const char *sysroot;
+	const char *under;	/* as the user gave it */
+	char *scope;		/* --under resolved to a hierarchy-relative path, "/" if none */
+	struct zcg_sys *sys;
+	struct json out;
+};
+
+struct zcg_command {
+	const char *name;
+	const char *args;	/* synopsis after the name */
+	const char *summary;
+	const struct option *options;	/* command options, zero-terminated; may be NULL */
+	/* Handles one command option. Returns 0, or -EINVAL after zcg_usage_error(). */
+	int (*parse_option)(struct zcg_ctx *ctx, int opt, const char *arg);
+	/* Runs with the positional arguments; returns an exit code. */
+	int (*run)(struct zcg_ctx *ctx, int argc, char **argv);
+	bool needs_sys;		/* open the memory hierarchy and resolve --under first */
+};
+
+extern const struct zcg_command cmd_status, cmd_list, cmd_repro;
+
+/* Reports a runtime failure (JSON: {"error": ...} on stdout) and returns EXIT_FAIL.
+ * If the library left a detail message it is used when fmt is NULL. */
+int zcg_fail(struct zcg_ctx *ctx, int r, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Reports a usage error with a hint to --help and returns EXIT_USAGE. */
+int zcg_usage_error(struct zcg_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* "1.5 GiB" style, into buf. v < 0 prints "-". */
+const char *format_bytes(int64_t v, char *buf, size_t size);
+
+#endif
