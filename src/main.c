@@ -243,7 +243,7 @@ int main(int argc, char **argv)
 	int cmd_argc = argc - first, pos;
 	char **cmd_argv = argv + first;
 
-	optind = 1;
+	optind = 0;	/* 0: glibc re-initialises its state */
 	r = parse(&ctx, cmd, cmd_argc, cmd_argv, false, &pos);
 	if (r != EXIT_OK)
 		return r;

@@ -1,0 +1,189 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "cgroup.h"
+#include "error.h"
+#include "stat.h"
+#include "util.h"
+
+static void sleep_ms(unsigned ms)
+{
+	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+static char *cg_file(const struct zcg_sys *sys, const char *rel, const char *file)
+{
+	_cleanup_free_ char *dir = zcg_cgroup_dir(sys, rel);
+
+	return dir ? path_join(dir, file) : NULL;
+}
+
+static int write_cg_file(const struct zcg_sys *sys, const char *rel, const char *file, const char *value)
+{
+	_cleanup_free_ char *path = cg_file(sys, rel, file);
+	int r;
+
+	if (!path)
+		return -ENOMEM;
+	r = write_string_file(path, value);
+	if (r < 0)
+		return zcg_error_errno(r, "cannot write '%s' to %s", value, path);
+	return 0;
+}
+
+int zcg_cg_enable_memory_below(const struct zcg_sys *sys, const char *rel)
+{
+	_cleanup_free_ char *path = NULL, *buf = NULL;
+
+	if (sys->hierarchy != ZCG_HIER_V2)
+		return 0;
+	path = cg_file(sys, rel, "cgroup.subtree_control");
+	if (!path)
+		return -ENOMEM;
+	if (read_full_file(path, &buf, NULL) == 0 && strstr(buf, "memory"))
+		return 0;
+	return write_cg_file(sys, rel, "cgroup.subtree_control", "+memory");
+}
+
+int zcg_cg_create(const struct zcg_sys *sys, const char *rel)
+{
+	_cleanup_free_ char *dir = zcg_cgroup_dir(sys, rel);
+	_cleanup_free_ char *parent = strdup(rel);
+	char *slash;
+	int r;
+
+	if (!dir || !parent)
+		return -ENOMEM;
+	slash = strrchr(parent, '/');
+	if (slash == parent)
+		slash[1] = '\0';
+	else if (slash)
+		*slash = '\0';
+	r = zcg_cg_enable_memory_below(sys, parent);
+	if (r < 0)
+		return r;
+	if (mkdir(dir, 0755) < 0)
+		return zcg_error_errno(-errno, "cannot create cgroup %s", dir);
+	return 0;
+}
+
+int zcg_cg_attach(const struct zcg_sys *sys, const char *rel, pid_t pid)
+{
+	char buf[32];
+
+	snprintf(buf, sizeof(buf), "%d", (int)pid);
+	return write_cg_file(sys, rel, "cgroup.procs", buf);
+}
+
+int zcg_cg_count_procs(const struct zcg_sys *sys, const char *rel)
+{
+	_cleanup_free_ char *path = cg_file(sys, rel, "cgroup.procs");
+	_cleanup_free_ char *buf = NULL;
+	int r, n = 0;
+
+	if (!path)
+		return -ENOMEM;
+	r = read_full_file(path, &buf, NULL);
+	if (r < 0)
+		return zcg_error_errno(r, "cannot read %s", path);
+	for (char *p = buf; *p; p++)
+		n += *p == '\n';
+	return n;
+}
+
+int zcg_cg_usage(const struct zcg_sys *sys, const char *rel, uint64_t *ret_bytes)
+{
+	/* Kernel memory (slab) is left out: reclaim cannot free it, and since objcg
+	 * reparenting (5.9) it no longer keeps a dying memcg alive. */
+	static const char *const v1_keys[] = { "total_cache", "total_rss", "total_swap" };
+	static const char *const v2_keys[] = { "file", "anon" };
+	_cleanup_free_ char *path = cg_file(sys, rel, "memory.stat");
+	_cleanup_free_ char *swap = cg_file(sys, rel, "memory.swap.current");
+	uint64_t v[3] = {0}, swapped = 0;
+	bool v2 = sys->hierarchy == ZCG_HIER_V2;
+	int r;
+
+	if (!path || !swap)
+		return -ENOMEM;
+	r = zcg_read_keyed(path, v2 ? v2_keys : v1_keys, v2 ? 2 : 3, v, NULL);
+	if (r < 0)
+		return r;
+	if (v2 && zcg_read_u64_file(swap, &swapped) < 0) {
+		zcg_error_clear();
+		swapped = 0;
+	}
+	*ret_bytes = v[0] + v[1] + v[2] + swapped;
+	return 0;
+}
+
+int zcg_cg_reclaim_all(const struct zcg_sys *sys, const char *rel)
+{
+	uint64_t usage = 0;
+	int r;
+
+	for (int attempt = 0; attempt < 8; attempt++) {
+		r = zcg_cg_usage(sys, rel, &usage);
+		if (r < 0)
+			return r;
+		if (usage == 0)
+			return 0;
+		if (sys->hierarchy == ZCG_HIER_V1) {
+			/* Fails with EBUSY when some pages would not go; retrying helps with
+			 * pages that were under writeback or recently referenced. */
+			r = write_cg_file(sys, rel, "memory.force_empty", "0");
+		} else {
+			char amount[32];
+
+			snprintf(amount, sizeof(amount), "%llu", (unsigned long long)usage);
+			r = write_cg_file(sys, rel, "memory.reclaim", amount);
+		}
+		if (r < 0 && r != -EBUSY && r != -EAGAIN)
+			return r;
+		sleep_ms(50u << (attempt < 4 ? attempt : 4));
+	}
+	zcg_error_clear();
+	r = zcg_cg_usage(sys, rel, &usage);
+	if (r < 0)
+		return r;
+	return usage == 0 ? 0 : -EBUSY;
+}
+
+int zcg_cg_remove(const struct zcg_sys *sys, const char *rel)
+{
+	_cleanup_free_ char *dir = zcg_cgroup_dir(sys, rel);
+
+	if (!dir)
+		return -ENOMEM;
+	for (int attempt = 0;; attempt++) {
+		if (rmdir(dir) == 0)
+			return 0;
+		/* A task that just exited can keep the cgroup busy for a moment. */
+		if (errno != EBUSY || attempt >= 50)
+			return zcg_error_errno(-errno, "cannot remove cgroup %s", dir);
+		sleep_ms(20);
+	}
+}
+
+int64_t zcg_cg_dying_below(const struct zcg_sys *sys, const char *rel)
+{
+	static const char *const keys[2] = { "nr_dying_subsys_memory", "nr_dying_descendants" };
+	_cleanup_free_ char *path = NULL;
+	uint64_t v[2] = {0};
+	bool found[2];
+	int r;
+
+	if (sys->hierarchy != ZCG_HIER_V2)
+		return -EOPNOTSUPP;
+	path = cg_file(sys, rel, "cgroup.stat");
+	if (!path)
+		return -ENOMEM;
+	r = zcg_read_keyed(path, keys, 2, v, found);
+	if (r < 0)
+		return r;
+	return (int64_t)(found[0] ? v[0] : v[1]);
+}

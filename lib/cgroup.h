@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Acting on cgroups of the memory hierarchy: create, attach, reclaim, remove. Paths are
+ * relative to the hierarchy root, as everywhere in the library. */
+#ifndef ZCG_CGROUP_H
+#define ZCG_CGROUP_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "sys.h"
+
+/* Creates cgroup rel. On v2 it first makes sure the parent hands the memory controller down
+ * (+memory in its cgroup.subtree_control), or the child would share the parent's memcg.
+ * Returns 0, -EEXIST, or another -errno with a detail message. */
+int zcg_cg_create(const struct zcg_sys *sys, const char *rel);
+
+/* v2: enables +memory in rel's cgroup.subtree_control (no-op on v1).
+ * Returns 0 or -errno with a detail message. */
+int zcg_cg_enable_memory_below(const struct zcg_sys *sys, const char *rel);
+
+/* Moves pid (0: the caller) into cgroup rel. Returns 0 or -errno with a detail message. */
+int zcg_cg_attach(const struct zcg_sys *sys, const char *rel, pid_t pid);
+
+/* Number of tasks in rel itself (cgroup.procs). Returns >= 0 or -errno. */
+int zcg_cg_count_procs(const struct zcg_sys *sys, const char *rel);
+
+/* Page cache, anon and swap bytes charged to rel and everything below it, dying
+ * descendants included (hierarchical memory.stat). Returns 0 or -errno with detail. */
+int zcg_cg_usage(const struct zcg_sys *sys, const char *rel, uint64_t *ret_bytes);
+
+/* Reclaims everything charged to rel's subtree, dying descendants included: v1
+ * memory.force_empty, v2 memory.reclaim in steps. Only for cgroups without tasks that the
+ * caller owns. Returns 0 if usage reached zero, -EBUSY if some stayed, other -errno. */
+int zcg_cg_reclaim_all(const struct zcg_sys *sys, const char *rel);
+
+/* Removes rel (rmdir), retrying briefly while the kernel still reports it busy.
+ * Returns 0, or -errno with a detail message. */
+int zcg_cg_remove(const struct zcg_sys *sys, const char *rel);
+
+/* v2: dying memcgs below rel from its cgroup.stat. Returns >= 0, or -errno (v1: -EOPNOTSUPP). */
+int64_t zcg_cg_dying_below(const struct zcg_sys *sys, const char *rel);
+
+#endif
