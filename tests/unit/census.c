@@ -1,0 +1,83 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+
+#include "census.h"
+#include "error.h"
+#include "tap.h"
+
+static struct zcg_census *take(const char *fixture, const char *scope)
+{
+	struct zcg_sys *sys = NULL;
+	struct zcg_census *c = NULL;
+	int r;
+
+	r = zcg_sys_open(fixture, &sys);
+	if (r < 0)
+		return NULL;
+	r = zcg_census_cgroupfs(sys, scope, &c);
+	zcg_sys_free(sys);
+	return r < 0 ? NULL : c;
+}
+
+int main(void)
+{
+	struct zcg_census *c;
+	struct zcg_sys *sys = NULL;
+
+	/* hybrid-v1: 4 live memcgs, num_cgroups 9; zombies below /a hold 2 MiB cache + 12 KiB
+	 * anon + 4 KiB shmem, zombies below / hold 64 KiB. */
+	c = take(FIXTURE("hybrid-v1"), "/");
+	ok(c, "v1 census");
+	is_int(c->live, 4, "v1 live");
+	is_int(c->dying, 5, "v1 dying = num_cgroups - live directories");
+	is_int(c->n_subtrees, 2, "v1: two live parents hold zombies");
+	is_str(c->subtrees[0].path, "/a", "largest first: /a");
+	is_int(c->subtrees[0].kind_bytes[ZCG_KIND_CACHE], 2097152 + 4096, "/a cache = total - local - children");
+	is_int(c->subtrees[0].kind_bytes[ZCG_KIND_RSS], 12288, "/a rss");
+	is_int(c->subtrees[0].kind_bytes[ZCG_KIND_SHMEM], 4096, "/a shmem");
+	is_int(c->subtrees[0].kind_bytes[ZCG_KIND_MAPPED_FILE], 1048576, "/a mapped_file");
+	is_int(c->subtrees[0].kind_bytes[ZCG_KIND_DIRTY], 4096, "/a dirty");
+	is_int(c->subtrees[0].dying, -1, "v1 cannot count zombies per subtree");
+	is_int(c->subtrees[1].pinned_bytes, 65536, "/ holds 64 KiB");
+	is_int(c->pinned_bytes, 2101248 + 12288 + 65536, "v1 pinned = cache + rss + swap over subtrees");
+	is_str(c->pinned_accuracy, "estimate", "v1 pinned is an estimate");
+	is_int(c->n_zombies, 2, "one estimated row per subtree");
+	ok(c->zombies[0].estimated && !c->zombies[0].name, "rows are estimated and unnamed");
+	is_int(c->memcg_ids_used, 9, "memcg ids: upper bound");
+	zcg_census_free(c);
+
+	c = take(FIXTURE("hybrid-v1"), "/a");
+	is_int(c->live, 2, "v1 scoped live");
+	is_int(c->dying, -1, "v1 scoped dying is unknown from /proc/cgroups");
+	is_int(c->n_subtrees, 1, "v1 scoped: only /a");
+	zcg_census_free(c);
+
+	c = take(FIXTURE("v2"), "/");
+	is_int(c->live, 4, "v2 live");
+	is_int(c->dying, 6, "v2 dying from nr_dying_subsys_memory");
+	is_str(c->dying_counter, "nr_dying_subsys_memory", "v2 counter name");
+	is_str(c->subtrees[0].path, "/system.slice", "v2 largest first");
+	is_int(c->subtrees[0].dying, 4, "v2 zombies directly below system.slice");
+	is_int(c->subtrees[0].kind_bytes[ZCG_KIND_CACHE], 4194304, "v2 bound: hierarchical minus live children");
+	is_int(c->subtrees[0].kind_bytes[ZCG_KIND_SWAP], 8192, "v2 swap from memory.swap.current");
+	is_int(c->subtrees[1].dying, 2, "v2 zombies directly below /");
+	is_str(c->pinned_accuracy, "upper_bound", "v2 pinned is an upper bound");
+	zcg_census_free(c);
+
+	c = take(FIXTURE("v2-old"), "/");
+	is_int(c->dying, 7, "before 6.11: nr_dying_descendants");
+	is_str(c->dying_counter, "nr_dying_descendants", "old counter name");
+	zcg_census_free(c);
+
+	c = take(FIXTURE("v2"), "/system.slice");
+	is_int(c->live, 2, "v2 scoped live");
+	is_int(c->dying, 4, "v2 scoped dying");
+	zcg_census_free(c);
+
+	zcg_sys_open(FIXTURE("v1-malformed"), &sys);
+	is_int(zcg_census_cgroupfs(sys, "/", &c), -EINVAL, "malformed memory.stat fails the census");
+	ok(strstr(zcg_error_message(), "memory/a/memory.stat line 2"), "and names file and line: %s",
+	   zcg_error_message());
+	zcg_sys_free(sys);
+	return done_testing();
+}

@@ -1,0 +1,37 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+
+#include "tap.h"
+#include "util.h"
+
+int main(void)
+{
+	uint64_t v = 0;
+	char *s;
+
+	is_int(parse_u64("42\n", &v), 0, "parse_u64 accepts a trailing newline");
+	is_int(v, 42, "parse_u64 value");
+	is_int(parse_u64("18446744073709551615", &v), 0, "parse_u64 takes UINT64_MAX");
+	is_int(parse_u64("18446744073709551616", &v), -ERANGE, "parse_u64 refuses overflow");
+	is_int(parse_u64("-1", &v), -EINVAL, "parse_u64 refuses a sign");
+	is_int(parse_u64("12 34", &v), -EINVAL, "parse_u64 refuses two numbers");
+	is_int(parse_u64("", &v), -EINVAL, "parse_u64 refuses empty");
+	is_int(parse_u64_or_max("max\n", &v), 0, "parse_u64_or_max takes max");
+	ok(v == UINT64_MAX, "max is UINT64_MAX");
+
+	s = path_join("/sys/fs/cgroup/memory/", "/a/b");
+	is_str(s, "/sys/fs/cgroup/memory/a/b", "path_join squeezes slashes");
+	free(s);
+	s = path_join("/", "a");
+	is_str(s, "/a", "path_join from /");
+	free(s);
+	s = path_join("/x", "/");
+	is_str(s, "/x", "path_join with / is the base");
+	free(s);
+
+	ok(path_has_prefix("/a/b", "/a"), "/a/b is under /a");
+	ok(path_has_prefix("/a", "/a/"), "/a is under /a/");
+	ok(!path_has_prefix("/ab", "/a"), "/ab is not under /a");
+	ok(path_has_prefix("/anything", "/"), "everything is under /");
+	return done_testing();
+}
