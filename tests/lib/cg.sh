@@ -1,0 +1,89 @@
+# SPDX-License-Identifier: GPL-2.0
+# Helpers for root tests: each test works in its own subtree zombiecg-test.<pid> of the
+# memory hierarchy, and removes everything it made, zombies included, when it exits.
+# POSIX sh: the same tests run on the host and in the VM lab (busybox).
+
+# Skips the whole test unless we are root on a writable memory hierarchy.
+cg_require_root() {
+	[ "$(id -u)" = 0 ] || skip_all "needs root"
+	st=$("$ZCG" status --json --no-bpf 2>&1) || skip_all "no memory hierarchy: $st"
+	MEMROOT=$(printf '%s' "$st" | jq -r .memory_root)
+	HIER=$(printf '%s' "$st" | jq -r .hierarchy)
+	[ -w "$MEMROOT" ] || skip_all "memory hierarchy $MEMROOT is not writable"
+	TESTCG=/zombiecg-test.$$
+	TESTDIR=${ZCG_TEST_DIR:-/var/tmp}/zombiecg-test.$$
+	export MEMROOT HIER TESTCG TESTDIR
+}
+
+# Creates the test's subtree (and hands the memory controller down on v2).
+cg_setup() {
+	mkdir "$MEMROOT$TESTCG" || { echo "Bail out! cannot create $MEMROOT$TESTCG"; exit 1; }
+	if [ "$HIER" = v2 ]; then
+		grep -qw memory "$MEMROOT/cgroup.subtree_control" || echo +memory > "$MEMROOT/cgroup.subtree_control"
+		echo +memory > "$MEMROOT$TESTCG/cgroup.subtree_control"
+	fi
+	mkdir -p "$TESTDIR"
+	trap cg_teardown EXIT
+	trap 'exit 130' INT TERM
+}
+
+# Writes a file as a process inside cgroup $1: cg_write CGROUP FILE KIB
+cg_write() {
+	sh -c 'echo $$ > "$1/cgroup.procs" && dd if=/dev/zero of="$2" bs=4096 count=$(($3 / 4)) conv=fsync 2>/dev/null' \
+		sh "$MEMROOT$1" "$2" "$3"
+}
+
+# Reclaims everything charged below cgroup $1 (ours only), zombies included.
+cg_reclaim() {
+	d=$MEMROOT$1
+	i=0
+	while [ $i -lt 10 ]; do
+		if [ "$HIER" = v2 ]; then
+			echo 1G > "$d/memory.reclaim" 2>/dev/null
+		else
+			echo 0 > "$d/memory.force_empty" 2>/dev/null
+		fi
+		used=$(awk '$1=="total_cache"||$1=="total_rss"||$1=="file"||$1=="anon"{s+=$2} END{print s+0}' "$d/memory.stat")
+		[ "$used" -eq 0 ] && return 0
+		sleep 0.2
+		i=$((i + 1))
+	done
+	return 1
+}
+
+# Kills whatever runs below the test subtree, removes files, cgroups and the zombies.
+cg_teardown() {
+	trap - EXIT
+	"$ZCG" repro cleanup --under "$TESTCG" >/dev/null 2>&1
+	[ -d "$MEMROOT$TESTCG" ] || { rm -rf "$TESTDIR"; return 0; }
+	for procs in $(find "$MEMROOT$TESTCG" -name cgroup.procs); do
+		for p in $(cat "$procs"); do kill -9 "$p" 2>/dev/null; done
+	done
+	rm -rf "$TESTDIR"
+	sync
+	cg_reclaim "$TESTCG" || echo "# teardown: pages stayed charged below $TESTCG"
+	# deepest first
+	find "$MEMROOT$TESTCG" -mindepth 1 -depth -type d -exec rmdir {} \; 2>/dev/null
+	cg_reclaim "$TESTCG" >/dev/null
+	i=0
+	until rmdir "$MEMROOT$TESTCG" 2>/dev/null; do
+		i=$((i + 1))
+		[ $i -gt 50 ] && { echo "# teardown: cannot remove $MEMROOT$TESTCG"; return 1; }
+		sleep 0.1
+	done
+	return 0
+}
+
+# Live memcg directories and /proc/cgroups' count, read so that neither moved in between
+# (other tenants churn cgroups): prints "num_cgroups live_dirs".
+cg_v1_counts() {
+	i=0
+	while [ $i -lt 20 ]; do
+		a=$(awk '$1=="memory"{print $3}' /proc/cgroups)
+		l=$(find "$MEMROOT" -type d | wc -l)
+		b=$(awk '$1=="memory"{print $3}' /proc/cgroups)
+		[ "$a" = "$b" ] && { echo "$a $l"; return 0; }
+		i=$((i + 1))
+	done
+	echo "$a $l"
+}
