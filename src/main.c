@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "release_agent.h"
 #include "util.h"
 #include "zombiecg.h"
 
@@ -14,6 +15,8 @@ static const struct zcg_command *const commands[] = {
 	&cmd_status,
 	&cmd_list,
 	&cmd_repro,
+	&cmd_drain,
+	&cmd_release_agent,
 };
 
 enum {
@@ -226,8 +229,12 @@ int main(int argc, char **argv)
 {
 	struct zcg_ctx ctx = {0};
 	const struct zcg_command *cmd;
+	const char *base = strrchr(argv[0], '/');
 	int r, first;
 
+	/* The kernel runs the release agent as <run dir>/zombiecg-release-agent CGROUP. */
+	if (streq(base ? base + 1 : argv[0], ZCG_RELEASE_AGENT_NAME))
+		return zcg_release_agent_main(argc > 1 ? argv[1] : NULL);
 	r = parse(&ctx, NULL, argc, argv, true, &first);
 	if (r != EXIT_OK)
 		return r;
