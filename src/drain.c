@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cgroup.h"
 #include "error.h"
 #include "util.h"
 #include "zcg_drain.h"
@@ -141,18 +142,39 @@ static int drain_run(struct zcg_ctx *ctx, int argc, char **argv)
 		.sysroot = ctx->sysroot,
 	};
 	_cleanup_free_ char *self = NULL;
+	char *self_argv[1];
 	struct json *j = &ctx->out;
 	int exit_code = EXIT_OK, r;
 
 	if (drain_args.self) {
+		const char *moved = getenv("ZCG_DRAIN_SELF");
+
 		if (argc > 0)
 			return zcg_usage_error(ctx, "drain: --self takes no PATH");
-		r = self_cgroup(ctx, &self);
-		if (r < 0)
-			return zcg_fail(ctx, r, NULL);
-		if (streq(self, "/"))
-			return zcg_fail(ctx, -EINVAL, "drain --self: this process runs in the root cgroup");
-		argv = (char *[]){ self };
+		if (!moved) {
+			r = self_cgroup(ctx, &self);
+			if (r < 0)
+				return zcg_fail(ctx, r, NULL);
+			if (streq(self, "/"))
+				return zcg_fail(ctx, -EINVAL, "drain --self: this process runs in the root cgroup");
+			/* Our own memory is charged to the cgroup we are draining and stays so
+			 * after we move: step out to the root, then start afresh there. */
+			r = zcg_cg_attach(ctx->sys, "/", 0);
+			if (r < 0)
+				return zcg_fail(ctx, r, NULL);
+			if (setenv("ZCG_DRAIN_SELF", self, 1) < 0)
+				return zcg_fail(ctx, -errno, NULL);
+			fflush(NULL);
+			execv("/proc/self/exe", ctx->argv);
+			return zcg_fail(ctx, -errno, "drain --self: cannot re-execute /proc/self/exe: %s",
+					strerror(errno));
+		}
+		self = strdup(moved);
+		if (!self)
+			return zcg_fail(ctx, -ENOMEM, NULL);
+		unsetenv("ZCG_DRAIN_SELF");
+		self_argv[0] = self;
+		argv = self_argv;
 		argc = 1;
 	}
 	if (argc < 1)

@@ -255,6 +255,7 @@ int main(int argc, char **argv)
 	if (r != EXIT_OK)
 		return r;
 	json_init(&ctx.out, stdout);
+	ctx.argv = argv;
 
 	if (cmd->needs_sys) {
 		r = zcg_sys_open(ctx.sysroot, &ctx.sys);

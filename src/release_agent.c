@@ -99,10 +99,14 @@ int zcg_release_agent_main(const char *cgroup)
 			  r == -ENOENT ? "no state file" : strerror(-r));
 		return EXIT_OK;
 	}
-	/* Only strict descendants of the subtree are ours; anything else goes to whatever
-	 * agent was there before us. */
-	if (!path_has_prefix(cgroup, s.under) || streq(cgroup, s.under) ||
-	    (streq(s.under, "/") && streq(cgroup, "/"))) {
+	/* Only strict descendants of the subtree are ours. The subtree itself is left alone
+	 * (it carries notify_on_release only so that its children inherit it); anything
+	 * outside goes to whatever agent was there before us. */
+	if (streq(cgroup, s.under)) {
+		zcg_release_agent_state_free(&s);
+		return EXIT_OK;
+	}
+	if (!path_has_prefix(cgroup, s.under)) {
 		if (s.previous_agent[0] && !streq(s.previous_agent, s.agent)) {
 			execl(s.previous_agent, s.previous_agent, cgroup, (char *)NULL);
 			agent_log(LOG_ERR, "release agent: cannot run previous agent %s: %m", s.previous_agent);

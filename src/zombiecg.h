@@ -25,6 +25,7 @@ struct zcg_ctx {
 	char *scope;		/* --under resolved to a hierarchy-relative path, "/" if none */
 	struct zcg_sys *sys;
 	struct json out;
+	char **argv;		/* the whole command line, for re-executing ourselves */
 };
 
 struct zcg_command {
