@@ -27,7 +27,7 @@ endif
 
 # Debian packages: what building needs, and what the tests need on top.
 DEPS_BUILD := gcc make pkg-config libsmartcols-dev libbpf-dev libelf-dev zlib1g-dev clang llvm bpftool
-DEPS_TEST := jq perl e2fsprogs
+DEPS_TEST := jq perl e2fsprogs bc
 DEPS_VM := qemu-system-x86 busybox-static linux-image-amd64 linux-image-6.12-amd64 cpio kmod xz-utils
 DEPS := $(DEPS_BUILD) $(DEPS_TEST) $(DEPS_VM)
 
