@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "protect.h"
 #include "release_agent.h"
 #include "util.h"
 #include "zombiecg.h"
@@ -256,6 +257,19 @@ int main(int argc, char **argv)
 		return r;
 	json_init(&ctx.out, stdout);
 	ctx.argv = argv;
+
+	/* A zombiecg that crashed in the middle of protected reclaim left raised memory.min
+	 * settings behind: every start as root puts them back. */
+	if (zcg_is_root() && !(ctx.sysroot && *ctx.sysroot)) {
+		size_t restored = 0;
+
+		r = zcg_protect_recover(&restored);
+		if (r < 0)
+			fprintf(stderr, "zombiecg: warning: %s\n", zcg_error_message() ? zcg_error_message() : strerror(-r));
+		else if (restored)
+			fprintf(stderr, "zombiecg: restored %zu memory.min setting(s) left by an interrupted run\n", restored);
+		zcg_error_clear();
+	}
 
 	if (cmd->needs_sys) {
 		r = zcg_sys_open(ctx.sysroot, &ctx.sys);
