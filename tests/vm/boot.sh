@@ -1,0 +1,128 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Boots one combination of the VM lab and turns what it reported into TAP files:
+#
+#   boot.sh KREL HIER INITRD OUTDIR TESTLIST
+#
+# OUTDIR gets console.log (the kernel console, kept for post-mortems), results.log (the
+# guest's second serial port, see tests/vm/init), boot.tap (the guest's own setup checks) and
+# one NAME.tap per test in TESTLIST. A guest that hangs is killed after ZCG_VM_TIMEOUT seconds;
+# whatever did not finish becomes "not ok", so prove counts a dead guest as a failure.
+# Prints one status line (and with V=1 the qemu command); the exit status is 0 when the guest
+# ran to the end (tests may still have failed), 1 when it died or timed out.
+#
+# Env (set by run.sh): ZCG_VM_MEM, ZCG_VM_SMP, ZCG_VM_TIMEOUT, ZCG_VM_TEST_TIMEOUT,
+# ZCG_VM_ACCEL (kvm|tcg), ZCG_VM_DISK, ZCG_VM_DEBUG, ZCG_VM_SHELL, V.
+set -eu
+
+[ $# -eq 5 ] || { echo "usage: $0 KREL HIER INITRD OUTDIR TESTLIST" >&2; exit 2; }
+krel=$1 hier=$2 initrd=$3 out=$4 testlist=$5
+mem=${ZCG_VM_MEM:-768M}
+smp=${ZCG_VM_SMP:-2}
+timeout=${ZCG_VM_TIMEOUT:-300}
+test_timeout=${ZCG_VM_TEST_TIMEOUT:-120}
+accel=${ZCG_VM_ACCEL:-tcg}
+debug=${ZCG_VM_DEBUG:-0}
+shell=${ZCG_VM_SHELL:-0}
+
+mkdir -p "$out"
+rm -f "$out"/*.tap "$out"/*.log "$out/disk.img"
+
+# A fresh ext4 disk per guest: tests see an empty filesystem and parallel guests share nothing.
+# The inode tables and journal are initialised here, not lazily by a kernel thread in the
+# guest, where every CPU cycle is emulated.
+truncate -s "${ZCG_VM_DISK:-1G}" "$out/disk.img"
+mkfs.ext4 -q -F -E lazy_itable_init=0,lazy_journal_init=0 "$out/disk.img"
+
+append="console=ttyS0 panic=-1 mitigations=off zcg.hier=$hier zcg.test_timeout=$test_timeout"
+[ "$debug" = 1 ] || append="$append quiet"
+[ "$debug" = 1 ] && append="$append zcg.debug=1"
+[ "$shell" = 1 ] && append="$append zcg.shell=1"
+# Debian 6.12 is built without the cgroup v1 memory controller; the guest still tries (so the
+# skip is observed, not assumed) and reports this as the reason when the mount fails.
+if [ "$hier" = v1 ] && grep -q '^# CONFIG_MEMCG_V1 is not set' "/boot/config-$krel" 2>/dev/null; then
+	append="$append zcg.no_memcg_v1=1"
+fi
+
+# Serial 0 is the console, serial 1 the results channel. In debug mode the console is also
+# streamed to the terminal (and takes keyboard input with ZCG_VM_SHELL=1).
+if [ "$debug" = 1 ] || [ "$shell" = 1 ]; then
+	console="-chardev stdio,id=con0,signal=on,logfile=$out/console.log -serial chardev:con0"
+else
+	console="-serial file:$out/console.log"
+fi
+# shellcheck disable=SC2086 # $console is several words
+set -- qemu-system-x86_64 -nodefaults -display none -no-reboot \
+	-accel "$accel" -cpu max -m "$mem" -smp "$smp" \
+	-kernel "/boot/vmlinuz-$krel" -initrd "$initrd" -append "$append" \
+	-drive "file=$out/disk.img,if=virtio,format=raw,cache=unsafe" \
+	$console -serial "file:$out/results.log"
+[ "${V:-0}" = 1 ] && echo "$*" >&2
+
+start=$(date +%s)
+rc=0
+if [ "$shell" = 1 ]; then
+	"$@" || rc=$?
+else
+	timeout -k 10 "$timeout" "$@" < /dev/null || rc=$?
+fi
+secs=$(($(date +%s) - start))
+
+# --- results.log -> one TAP file per stream ------------------------------------------------
+# Lines between "@@ZCG begin NAME" and "@@ZCG end NAME RC SECONDS" are NAME's TAP; ended lists
+# "NAME RC SECONDS" for every stream that finished.
+tr -d '\r' < "$out/results.log" | awk -v out="$out" '
+	/^@@ZCG begin / { name = $3; file = out "/" name ".tap"; printf "" > file; inside = 1; next }
+	/^@@ZCG end / { close(file); print $3, $4, $5 > (out "/ended"); inside = 0; next }
+	/^@@ZCG done/ { print "done" > (out "/done"); next }
+	inside { print > file }
+'
+[ -e "$out/ended" ] || : > "$out/ended"
+
+if [ -e "$out/done" ]; then
+	why=
+elif [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
+	why="guest killed after the ${timeout}s timeout"
+elif grep -q 'Kernel panic' "$out/console.log"; then
+	why="guest kernel panic: $(grep -m1 'Kernel panic' "$out/console.log" | tr -d '\r' | sed 's/^\[[ 0-9.]*\] //')"
+else
+	why="guest stopped early (qemu exit status $rc)"
+fi
+dead=$why
+[ -n "$why" ] && why="$why; console log: $out/console.log"
+
+# A stream that began and did not end was cut off by the guest's death; one that ended with a
+# non-zero status gets a failing line so its status is not lost (prove only sees the TAP).
+for name in boot $(sed 's,.*/,,; s,\.t$,,' "$testlist"); do
+	tap=$out/$name.tap
+	ended=$(awk -v n="$name" '$1 == n { print $2, $3 }' "$out/ended")
+	if [ -n "$ended" ]; then
+		# shellcheck disable=SC2086 # "RC SECONDS"
+		set -- $ended
+		if [ "$1" = 143 ] && [ "$2" -ge "$test_timeout" ]; then
+			echo "not ok - $name killed by the guest's ${test_timeout}s per-test timeout" >> "$tap"
+		elif [ "$1" != 0 ]; then
+			echo "not ok - $name exited with status $1" >> "$tap"
+		fi
+	elif [ -e "$tap" ]; then
+		echo "not ok - $name did not finish: $why" >> "$tap"
+	elif grep -q '^1\.\.0 # SKIP' "$out/boot.tap" 2>/dev/null; then
+		:	# the whole combination was skipped; boot.tap says why
+	elif [ "$name" = boot ] || [ -n "$dead" ]; then
+		printf '1..1\nnot ok 1 - %s not run: %s\n' "$name" "${why:-no result from the guest}" > "$tap"
+	else
+		printf '1..1\nnot ok 1 - %s not run: the guest reported no result for it\n' "$name" > "$tap"
+	fi
+done
+rm -f "$out/ended" "$out/done"
+# The disk is only worth keeping to look at a failure (mount it with -o loop).
+[ -n "$dead" ] || [ "${ZCG_VM_KEEP_DISK:-0}" = 1 ] || rm -f "$out/disk.img"
+
+if [ -n "$dead" ]; then
+	printf '  %-8s %s %s: FAILED after %ss: %s\n' VM "$krel" "$hier" "$secs" "$why" >&2
+	# CI keeps no build/ tree: show the end of the console where the failure is reported.
+	echo "--- last lines of $out/console.log:" >&2
+	tail -n 25 "$out/console.log" | tr -d '\r' | sed 's/^/    /' >&2
+	exit 1
+fi
+printf '  %-8s %s %s: %ss\n' VM "$krel" "$hier" "$secs" >&2
