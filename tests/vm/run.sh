@@ -17,7 +17,9 @@
 #   ZCG_VM_HIERS	cgroup hierarchies: v2, v1 [v2 v1]
 #   ZCG_VM_TESTS	tests to run, names or globs in tests/root ("00-env", "0*") [all]
 #   ZCG_VM_JOBS		guests at a time [2]
-#   ZCG_VM_MEM ZCG_VM_SMP	guest memory and CPUs [768M 2]
+#   ZCG_VM_MEM ZCG_VM_SMP	guest memory and CPUs [512M 2]
+#   ZCG_VM_CPU		qemu CPU model [max]
+#   ZCG_VM_DISK		size of each guest's (sparse) ext4 data disk [1G]
 #   ZCG_VM_TIMEOUT	seconds before a guest is killed [300]
 #   ZCG_VM_TEST_TIMEOUT	seconds before the guest kills one test [120]
 #   ZCG_VM_ACCEL	kvm, tcg or auto (kvm if it really boots a guest) [auto]
@@ -33,7 +35,7 @@ cd "$(dirname "$0")/../.."
 BUILD=${BUILD:-build}
 VM=$BUILD/vm
 export BUILD V="${V:-0}"
-export ZCG_VM_MEM="${ZCG_VM_MEM:-768M}" ZCG_VM_SMP="${ZCG_VM_SMP:-2}"
+export ZCG_VM_MEM="${ZCG_VM_MEM:-512M}" ZCG_VM_SMP="${ZCG_VM_SMP:-2}"
 export ZCG_VM_TIMEOUT="${ZCG_VM_TIMEOUT:-300}" ZCG_VM_TEST_TIMEOUT="${ZCG_VM_TEST_TIMEOUT:-120}"
 export ZCG_VM_DEBUG="${ZCG_VM_DEBUG:-0}" ZCG_VM_SHELL="${ZCG_VM_SHELL:-0}"
 kernels=${ZCG_VM_KERNELS:-6.1 6.12}
@@ -176,6 +178,15 @@ ZCG_VM_ACCEL=$(pick_accel)
 export ZCG_VM_ACCEL
 
 # --- guests ------------------------------------------------------------------------------
+# timeout(1) runs qemu in its own process group and background jobs ignore SIGINT, so on ^C
+# or TERM nothing would stop the guests: kill them by the pids qemu wrote.
+stop_guests() {
+	for pidfile in "$VM"/*/qemu.pid; do
+		[ -s "$pidfile" ] && kill "$(cat "$pidfile")" 2>/dev/null
+	done
+	exit 130
+}
+trap stop_guests INT TERM
 # A pool of $jobs slots: a FIFO holds one token per free slot.
 mkfifo "$VM/slots"
 exec 3<> "$VM/slots"
@@ -186,9 +197,17 @@ booted=0
 for c in $combos; do
 	name=${c%%:*} rest=${c#*:}
 	krel=${rest%%:*} hier=${rest#*:}
-	[ "$krel" = - ] && { say "$name: skipped, $(sed 's/^1\.\.0 # SKIP //' "$VM/$name/boot.tap")"; continue; }
-	read -r _ <&3
+	if [ "$krel" = - ]; then
+		say "${name%-*} $hier: skipped, $(sed 's/^1\.\.0 # SKIP [^:]*: //' "$VM/$name/boot.tap")"
+		continue
+	fi
 	booted=$((booted + 1))
+	if [ "$ZCG_VM_SHELL" = 1 ]; then
+		# In the foreground: a background job's stdin would be /dev/null, not the terminal.
+		sh tests/vm/boot.sh "$krel" "$hier" "$VM/initrd-$krel.cpio.gz" "$VM/$name" "$testlist" || true
+		continue
+	fi
+	read -r _ <&3
 	{
 		sh tests/vm/boot.sh "$krel" "$hier" "$VM/initrd-$krel.cpio.gz" "$VM/$name" "$testlist" || true
 		echo >&3
