@@ -24,6 +24,9 @@ smp=${ZCG_VM_SMP:-2}
 timeout=${ZCG_VM_TIMEOUT:-300}
 test_timeout=${ZCG_VM_TEST_TIMEOUT:-120}
 accel=${ZCG_VM_ACCEL:-tcg}
+# Under KVM the guest gets the host's CPU; under TCG every feature qemu can emulate.
+cpu=${ZCG_VM_CPU:-max}
+[ "$accel" = kvm ] && cpu=${ZCG_VM_CPU:-host}
 debug=${ZCG_VM_DEBUG:-0}
 shell=${ZCG_VM_SHELL:-0}
 
@@ -55,7 +58,7 @@ else
 fi
 # shellcheck disable=SC2086 # $console is several words
 set -- qemu-system-x86_64 -nodefaults -display none -no-reboot -pidfile "$out/qemu.pid" \
-	-accel "$accel" -cpu "${ZCG_VM_CPU:-max}" -m "$mem" -smp "$smp" \
+	-accel "$accel" -cpu "$cpu" -m "$mem" -smp "$smp" \
 	-kernel "/boot/vmlinuz-$krel" -initrd "$initrd" -append "$append" \
 	-drive "file=$out/disk.img,if=virtio,format=raw,cache=unsafe" \
 	$console -serial "file:$out/results.log"
@@ -172,5 +175,6 @@ rm -f "$out/ended" "$out/done"
 			}'
 	fi
 } > "$out/summary"
+rm -f "$out/report"
 cat "$out/summary" >&2
 [ -z "$dead" ]

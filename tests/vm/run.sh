@@ -18,7 +18,7 @@
 #   ZCG_VM_TESTS	tests to run, names or globs in tests/root ("00-env", "0*") [all]
 #   ZCG_VM_JOBS		guests at a time [2]
 #   ZCG_VM_MEM ZCG_VM_SMP	guest memory and CPUs [512M 2]
-#   ZCG_VM_CPU		qemu CPU model [max]
+#   ZCG_VM_CPU		qemu CPU model [host under KVM, max under TCG]
 #   ZCG_VM_DISK		size of each guest's (sparse) ext4 data disk [1G]
 #   ZCG_VM_TIMEOUT	seconds before a guest is killed [300]
 #   ZCG_VM_TEST_TIMEOUT	seconds before the guest kills one test [120]
@@ -169,7 +169,7 @@ pick_accel() {
 	set -- $releases
 	probe=$VM/kvm-probe.log
 	timeout -k 5 20 qemu-system-x86_64 -nodefaults -display none -no-reboot -accel kvm -m 256M \
-		-kernel "/boot/vmlinuz-$1" -initrd "$VM/initrd-$1.cpio.gz" \
+		-cpu host -kernel "/boot/vmlinuz-$1" -initrd "$VM/initrd-$1.cpio.gz" \
 		-append "console=ttyS0 panic=-1 quiet zcg.probe=1" \
 		-serial null -serial "file:$probe" < /dev/null > /dev/null 2>&1 || true
 	if grep -q '@@ZCG probe ok' "$probe" 2>/dev/null; then echo kvm; else echo tcg; fi
