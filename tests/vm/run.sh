@@ -71,15 +71,16 @@ rm -rf "$VM"
 mkdir -p "$VM"
 
 [ -x "$BUILD/zombiecg" ] || die "$BUILD/zombiecg is not built (run make)"
+# modprobe and mkfs.ext4 are in /usr/sbin, not in a user's PATH; the lab needs no root.
+PATH=$PATH:/usr/sbin:/sbin
 for tool in qemu-system-x86_64:qemu-system-x86 busybox:busybox-static cpio:cpio modprobe:kmod xz:xz-utils; do
 	command -v "${tool%%:*}" > /dev/null ||
 		skip_lab "${tool%%:*} not installed (apt-get install ${tool#*:})"
 done
 for tool in mkfs.ext4:e2fsprogs jq:jq prove:perl; do
-	command -v "${tool%%:*}" > /dev/null || PATH=$PATH:/sbin:/usr/sbin command -v "${tool%%:*}" > /dev/null ||
+	command -v "${tool%%:*}" > /dev/null ||
 		die "${tool%%:*} not found (make deps, or apt-get install ${tool#*:})"
 done
-PATH=$PATH:/sbin:/usr/sbin
 
 # --- tests -------------------------------------------------------------------------------
 testlist=$VM/tests
