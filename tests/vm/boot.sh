@@ -31,7 +31,7 @@ debug=${ZCG_VM_DEBUG:-0}
 shell=${ZCG_VM_SHELL:-0}
 
 mkdir -p "$out"
-rm -f "$out"/*.tap "$out"/*.log "$out/disk.img"
+rm -f "$out"/*.tap "$out"/*.stderr "$out"/*.log "$out/disk.img" "$out/summary"
 
 # A fresh ext4 disk per guest: tests see an empty filesystem and parallel guests share nothing.
 # The inode tables and journal are initialised here, not lazily by a kernel thread in the
