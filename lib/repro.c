@@ -657,6 +657,12 @@ int zcg_repro_cleanup(const struct zcg_sys *sys, const char *under, const char *
 			break;
 		}
 		r = manifest_read(path, &m);
+		if (r == -ENOENT) {
+			/* another cleanup finished that run meanwhile */
+			zcg_error_clear();
+			manifest_free(&m);
+			continue;
+		}
 		if (r >= 0 && under && !path_has_prefix(m.subtree, under)) {
 			manifest_free(&m);
 			continue;
