@@ -1,0 +1,457 @@
+// SPDX-License-Identifier: GPL-2.0
+/* memcg census: one record per memory cgroup, dying ones included.
+ *
+ * An iter/cgroup program attached to the memory hierarchy's root cgroup with
+ * BPF_CGROUP_ITER_SELF_ONLY runs once with that cgroup. From its memory css it walks
+ * css->children / css->sibling in pre-order. That walk is the only way to the dying memcgs:
+ * the cgroup iterator skips dead cgroups, and a dead cgroup's subsys[] is NULL (DOMAIN fact 6).
+ * The iterator holds cgroup_mutex while the program runs, and css_release unlinks a css from
+ * its parent's children list under that mutex, so every css reached here stays allocated until
+ * we return; the counters we read may still move under us.
+ *
+ * Every kernel read goes through bpf_probe_read_kernel and is checked: a failed read, or a child
+ * whose parent pointer does not point back, ends the walk and is counted in summary.faults,
+ * so the loader reports an incomplete census instead of a wrong one.
+ *
+ * All kernel types are local "___zcg" flavours relocated by CO-RE, so the object builds
+ * against any vmlinux.h (the running kernel's dump or the small committed fallback) and loads
+ * on kernels whose layouts differ (6.1, 6.12, 6.18 checked). Fields that exist only on some
+ * kernels or configs are guarded with bpf_core_field_exists(), never with version numbers.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+
+#include "memcg_census.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+/* Set by the loader before load. */
+const volatile __u32 nr_node_ids = 1;		/* highest possible node + 1 */
+const volatile __u32 cgroup_v1 = 0;		/* the swap/memsw union means memsw on v1 */
+const volatile __u32 have_vmstats = 0;	/* memcg->vmstats is a pointer to struct memcg_vmstats */
+const volatile __s32 vmstat_idx[ZCG_VMSTAT_NR] = { -1, -1, -1, -1, -1, -1, -1 };
+
+struct zcg_census_summary summary;
+
+/* Sized by the loader (bpf_map__set_max_entries) from the expected number of memcgs. Nobody
+ * consumes while the walk runs, so the whole census must fit; a full buffer is counted in
+ * summary.dropped and the loader retries with a bigger one. */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 256 * 1024);
+} records SEC(".maps");
+
+/* A record is too big for the BPF stack: it is built here and copied into the ring buffer. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct zcg_memcg_rec);
+} scratch SEC(".maps");
+
+/* Bounds. bpf_loop() allows at most 1 << 23 iterations; a walk takes two per memcg at most,
+ * and there are at most 65535 memcg IDs plus the zombies that released theirs. */
+#define WALK_MAX_STEPS		(1 << 23)
+#define ZONES_MAX		8	/* MAX_NR_ZONES is 4 to 6 on real configs */
+#define LRUGEN_ROWS_MAX		16	/* MAX_NR_GENS (4) * ANON_AND_FILE (2), with room */
+#define NR_LRU_LISTS_EXPECTED	5
+
+/* ---- kernel types, only the members used; CO-RE finds them wherever they are ---- */
+
+struct zcg_atomic_long {
+	long counter;
+};
+
+struct kernfs_node___zcg {
+	const char *name;
+	__u64 id;
+} __attribute__((preserve_access_index));
+
+struct cgroup___zcg {
+	int level;
+	struct kernfs_node___zcg *kn;
+	void *subsys[1];
+} __attribute__((preserve_access_index));
+
+struct cgroup_subsys_state___zcg {
+	struct cgroup___zcg *cgroup;
+	struct list_head sibling;
+	struct list_head children;
+	int id;
+	unsigned int flags;
+	struct cgroup_subsys_state___zcg *parent;
+} __attribute__((preserve_access_index));
+
+struct page_counter___zcg {
+	struct zcg_atomic_long usage;
+} __attribute__((preserve_access_index));
+
+/* struct lru_gen_folio (6.3+) was struct lru_gen_struct before: only member names matter
+ * below the root type, so one local type covers both. Flattened by pahole: [gen][type][zone]. */
+struct lru_gen___zcg {
+	long nr_pages[1];
+} __attribute__((preserve_access_index));
+
+struct lruvec___zcg {
+	struct lru_gen___zcg lrugen;		/* CONFIG_LRU_GEN only */
+} __attribute__((preserve_access_index));
+
+struct mem_cgroup_per_node___zcg {
+	struct lruvec___zcg lruvec;
+	unsigned long lru_zone_size[1];		/* flattened [zone][lru] */
+} __attribute__((preserve_access_index));
+
+struct memcg_vmstats___zcg {
+	long state[1];
+	long state_local[1];			/* 6.8+: the memcg's own, not hierarchical */
+} __attribute__((preserve_access_index));
+
+struct mem_cgroup___zcg {
+	struct cgroup_subsys_state___zcg css;
+	struct {
+		int id;
+	} id;
+	struct page_counter___zcg memory;
+	struct page_counter___zcg swap;		/* v2; shares a union with memsw since 5.x */
+	struct page_counter___zcg memsw;	/* v1 */
+	struct page_counter___zcg kmem;		/* v1 builds only (CONFIG_MEMCG_V1 on 6.11+) */
+	struct memcg_vmstats___zcg *vmstats;
+	struct mem_cgroup_per_node___zcg *nodeinfo[];
+} __attribute__((preserve_access_index));
+
+/* ---- checked reads ---- */
+
+static __always_inline int read_ptr(void *dst, const void *src)
+{
+	*(void **)dst = NULL;
+	if (bpf_probe_read_kernel(dst, sizeof(void *), src)) {
+		summary.faults++;
+		return -1;
+	}
+	return 0;
+}
+
+static __always_inline __u64 clamp_pages(long v)
+{
+	/* Per-CPU batching lets counters dip below zero for a moment. */
+	return v < 0 ? 0 : (__u64)v;
+}
+
+static __always_inline __u64 read_counter(const struct page_counter___zcg *pc)
+{
+	long v = 0;
+
+	bpf_probe_read_kernel(&v, sizeof(v), &pc->usage.counter);
+	return clamp_pages(v);
+}
+
+/* ---- per-node LRU sizes ---- */
+
+struct lru_sums {
+	const void *memcg;
+	__s64 anon, file, unevictable;
+	bool lrugen_seen;
+	bool node_missing;
+	bool fault;
+};
+
+static long count_node_lru(__u32 nid, struct lru_sums *s)
+{
+	struct mem_cgroup_per_node___zcg *pn;
+	unsigned long row[NR_LRU_LISTS_EXPECTED];
+	__u32 lzs_off, zones, z, r, rows;
+
+	if (read_ptr(&pn, s->memcg + bpf_core_field_offset(struct mem_cgroup___zcg, nodeinfo) +
+			  (__u64)nid * sizeof(void *))) {
+		s->fault = true;
+		return 1;
+	}
+	if (!pn) {
+		s->node_missing = true;
+		return 0;
+	}
+
+	/* Classic LRU: lru_zone_size[zone * NR_LRU_LISTS + lru], one row per zone. With MGLRU
+	 * on, the evictable lists stay empty (their folios are on generations, below), but
+	 * unevictable folios still go to the classic list and are counted here. */
+	lzs_off = bpf_core_field_offset(struct mem_cgroup_per_node___zcg, lru_zone_size);
+	zones = bpf_core_field_size(struct mem_cgroup_per_node___zcg, lru_zone_size) /
+		(NR_LRU_LISTS_EXPECTED * sizeof(unsigned long));
+	if (zones == 0 || zones > ZONES_MAX) {
+		s->fault = true;
+		return 1;
+	}
+	for (z = 0; z < ZONES_MAX; z++) {
+		if (z >= zones)
+			break;
+		if (bpf_probe_read_kernel(row, sizeof(row), (void *)pn + lzs_off + z * sizeof(row))) {
+			s->fault = true;
+			return 1;
+		}
+		s->anon += row[LRU_INACTIVE_ANON] + row[LRU_ACTIVE_ANON];
+		s->file += row[LRU_INACTIVE_FILE] + row[LRU_ACTIVE_FILE];
+		s->unevictable += row[LRU_UNEVICTABLE];
+	}
+
+	/* MGLRU: lrugen.nr_pages[gen][type][zone], type 0 anon, 1 file. A folio is on exactly
+	 * one of the two structures, so adding both is right whether MGLRU is on or off. */
+	if (bpf_core_field_exists(struct mem_cgroup_per_node___zcg, lruvec.lrugen.nr_pages)) {
+		__u32 off = bpf_core_field_offset(struct mem_cgroup_per_node___zcg,
+						  lruvec.lrugen.nr_pages);
+
+		rows = bpf_core_field_size(struct mem_cgroup_per_node___zcg, lruvec.lrugen.nr_pages) /
+		       (zones * sizeof(long));
+		/* One long at a time: a read sized by a relocated value loses its bound in the
+		 * verifier on some kernels' layouts, and these rows are short. */
+		for (r = 0; r < LRUGEN_ROWS_MAX; r++) {
+			__s64 sum = 0;
+
+			if (r >= rows)
+				break;
+			for (z = 0; z < ZONES_MAX; z++) {
+				long v;
+
+				if (z >= zones)
+					break;
+				if (bpf_probe_read_kernel(&v, sizeof(v), (void *)pn + off +
+							  (r * zones + z) * sizeof(long))) {
+					s->fault = true;
+					return 1;
+				}
+				sum += v;
+			}
+			if (sum)
+				s->lrugen_seen = true;
+			if (r & 1)
+				s->file += sum;
+			else
+				s->anon += sum;
+		}
+	}
+	return 0;
+}
+
+/* ---- vmstats ---- */
+
+/* One statistic of the memcg's struct memcg_vmstats, at the index the loader worked out from
+ * BTF, from state_local where this kernel keeps it, else from the hierarchical state. */
+static __always_inline __u64 read_vmstat(const struct memcg_vmstats___zcg *vs, __s32 idx)
+{
+	__u32 off, n;
+	long v = 0;
+
+	if (!vs || idx < 0)
+		return ZCG_UNKNOWN;
+	if (bpf_core_field_exists(struct memcg_vmstats___zcg, state_local)) {
+		off = bpf_core_field_offset(struct memcg_vmstats___zcg, state_local);
+		n = bpf_core_field_size(struct memcg_vmstats___zcg, state_local) / sizeof(long);
+	} else if (bpf_core_field_exists(struct memcg_vmstats___zcg, state)) {
+		off = bpf_core_field_offset(struct memcg_vmstats___zcg, state);
+		n = bpf_core_field_size(struct memcg_vmstats___zcg, state) / sizeof(long);
+	} else {
+		return ZCG_UNKNOWN;
+	}
+	if ((__u32)idx >= n)
+		return ZCG_UNKNOWN;
+	if (bpf_probe_read_kernel(&v, sizeof(v), (void *)vs + off + (__u32)idx * sizeof(long)))
+		return ZCG_UNKNOWN;
+	return clamp_pages(v);
+}
+
+/* ---- one record ---- */
+
+static __always_inline __u64 css_kn_id(struct cgroup_subsys_state___zcg *css)
+{
+	struct cgroup___zcg *cg;
+	struct kernfs_node___zcg *kn;
+	__u64 id = 0;
+
+	if (read_ptr(&cg, &css->cgroup) || !cg || read_ptr(&kn, &cg->kn) || !kn)
+		return 0;
+	bpf_probe_read_kernel(&id, sizeof(id), &kn->id);
+	return id;
+}
+
+static int emit_memcg(struct cgroup_subsys_state___zcg *css, bool is_root)
+{
+	struct mem_cgroup___zcg *memcg = (void *)css - bpf_core_field_offset(struct mem_cgroup___zcg, css);
+	struct memcg_vmstats___zcg *vs = NULL;
+	struct lru_sums sums = { .memcg = memcg };
+	struct cgroup_subsys_state___zcg *parent = NULL;
+	struct kernfs_node___zcg *kn = NULL;
+	struct cgroup___zcg *cg = NULL;
+	struct zcg_memcg_rec *rec;
+	const char *name = NULL;
+	__u32 zero = 0;
+	unsigned int flags = 0;
+	int level = 0, id = 0;
+
+	summary.visited++;
+	rec = bpf_map_lookup_elem(&scratch, &zero);
+	if (!rec)
+		return -1;
+
+	if (read_ptr(&cg, &css->cgroup) || !cg || read_ptr(&kn, &cg->kn) || !kn)
+		return -1;
+	bpf_probe_read_kernel(&rec->id, sizeof(rec->id), &kn->id);
+	bpf_probe_read_kernel(&level, sizeof(level), &cg->level);
+	rec->level = level;
+	if (read_ptr(&name, &kn->name) || !name ||
+	    bpf_probe_read_kernel_str(rec->name, sizeof(rec->name), name) < 0)
+		rec->name[0] = '\0';
+	rec->parent_id = 0;
+	if (!is_root) {
+		if (read_ptr(&parent, &css->parent) || !parent)
+			return -1;
+		rec->parent_id = css_kn_id(parent);
+	}
+	bpf_probe_read_kernel(&flags, sizeof(flags), &css->flags);
+	rec->css_flags = flags;
+	bpf_probe_read_kernel(&id, sizeof(id), &css->id);
+	rec->css_id = id;
+	id = 0;
+	bpf_probe_read_kernel(&id, sizeof(id), &memcg->id.id);
+	rec->memcg_id = id;
+	rec->flags = 0;
+
+	rec->usage_pages = read_counter(&memcg->memory);
+	rec->swap_pages = ZCG_UNKNOWN;
+	if (cgroup_v1 && bpf_core_field_exists(memcg->memsw)) {
+		/* memsw counts memory + swap: its excess over memory is what sits in swap. */
+		__u64 memsw = read_counter(&memcg->memsw);
+
+		rec->swap_pages = memsw > rec->usage_pages ? memsw - rec->usage_pages : 0;
+		rec->flags |= ZCG_REC_SWAP_FROM_MEMSW;
+	} else if (!cgroup_v1 && bpf_core_field_exists(memcg->swap)) {
+		rec->swap_pages = read_counter(&memcg->swap);
+	}
+
+	/* LRU sizes, per node. */
+	rec->lru_anon_pages = ZCG_UNKNOWN;
+	rec->lru_file_pages = ZCG_UNKNOWN;
+	rec->lru_unevictable_pages = ZCG_UNKNOWN;
+	if (bpf_core_enum_value(enum lru_list, NR_LRU_LISTS) == NR_LRU_LISTS_EXPECTED &&
+	    bpf_core_enum_value(enum lru_list, LRU_UNEVICTABLE) == LRU_UNEVICTABLE) {
+		bpf_loop(nr_node_ids, count_node_lru, &sums, 0);
+		if (sums.fault)
+			return -1;
+		rec->lru_anon_pages = clamp_pages(sums.anon);
+		rec->lru_file_pages = clamp_pages(sums.file);
+		rec->lru_unevictable_pages = clamp_pages(sums.unevictable);
+		if (sums.lrugen_seen)
+			rec->flags |= ZCG_REC_LRUGEN;
+		if (sums.node_missing)
+			rec->flags |= ZCG_REC_NO_NODEINFO;
+	}
+
+	/* Statistics. */
+	if (have_vmstats && bpf_core_field_exists(memcg->vmstats))
+		read_ptr(&vs, &memcg->vmstats);
+	if (vs && !bpf_core_field_exists(struct memcg_vmstats___zcg, state_local))
+		rec->flags |= ZCG_REC_VMSTAT_HIER;
+	rec->file_pages = read_vmstat(vs, vmstat_idx[ZCG_VMSTAT_FILE]);
+	rec->anon_pages = read_vmstat(vs, vmstat_idx[ZCG_VMSTAT_ANON]);
+	rec->shmem_pages = read_vmstat(vs, vmstat_idx[ZCG_VMSTAT_SHMEM]);
+	rec->file_mapped_pages = read_vmstat(vs, vmstat_idx[ZCG_VMSTAT_FILE_MAPPED]);
+	rec->file_dirty_pages = read_vmstat(vs, vmstat_idx[ZCG_VMSTAT_FILE_DIRTY]);
+	rec->writeback_pages = read_vmstat(vs, vmstat_idx[ZCG_VMSTAT_WRITEBACK]);
+	rec->kmem_pages = read_vmstat(vs, vmstat_idx[ZCG_VMSTAT_KMEM]);
+	if (rec->kmem_pages != ZCG_UNKNOWN) {
+		rec->flags |= ZCG_REC_KMEM_VMSTAT;
+	} else if (bpf_core_field_exists(memcg->kmem)) {
+		rec->kmem_pages = read_counter(&memcg->kmem);
+		rec->flags |= ZCG_REC_KMEM_COUNTER;
+	}
+
+	if (bpf_ringbuf_output(&records, rec, sizeof(*rec), BPF_RB_NO_WAKEUP))
+		summary.dropped++;
+	else
+		summary.emitted++;
+	return 0;
+}
+
+/* ---- the walk ---- */
+
+struct walk_state {
+	struct cgroup_subsys_state___zcg *root;
+	struct cgroup_subsys_state___zcg *pos;
+	bool ascending;		/* pos and its subtree are done: go on with its next sibling */
+};
+
+static __always_inline struct cgroup_subsys_state___zcg *css_of_sibling_node(void *node)
+{
+	return node - bpf_core_field_offset(struct cgroup_subsys_state___zcg, sibling);
+}
+
+/* One step of an iterative pre-order walk: visit pos and go to its first child, or, once pos
+ * is done, go to its next sibling or back up to its parent. Returns 1 to stop. */
+static long walk_step(__u32 i, struct walk_state *w)
+{
+	struct cgroup_subsys_state___zcg *pos = w->pos, *parent, *child, *back;
+	void *node;
+
+	if (!pos)
+		return 1;
+	if (!w->ascending) {
+		if (emit_memcg(pos, pos == w->root))
+			return 1;
+		if (read_ptr(&node, &pos->children.next) || !node)
+			return 1;
+		if (node != &pos->children) {
+			child = css_of_sibling_node(node);
+			/* A child must point back at us; anything else is not a css list. */
+			if (read_ptr(&back, &child->parent) || back != pos) {
+				summary.faults++;
+				return 1;
+			}
+			w->pos = child;
+			return 0;
+		}
+	}
+	if (pos == w->root) {
+		summary.walk_done = 1;
+		return 1;
+	}
+	if (read_ptr(&parent, &pos->parent) || !parent)
+		return 1;
+	if (read_ptr(&node, &pos->sibling.next) || !node)
+		return 1;
+	if (node != &parent->children) {
+		w->pos = css_of_sibling_node(node);
+		w->ascending = false;
+	} else {
+		w->pos = parent;
+		w->ascending = true;
+	}
+	return 0;
+}
+
+SEC("iter/cgroup")
+int memcg_census(struct bpf_iter__cgroup *ctx)
+{
+	struct cgroup___zcg *cgrp = (void *)ctx->cgroup;
+	struct walk_state w = {};
+	__u32 ss = bpf_core_enum_value(enum cgroup_subsys_id, memory_cgrp_id);
+	void *css = NULL;
+
+	/* Called once more with NULL at the end of the iteration. */
+	if (!cgrp)
+		return 0;
+	summary.runs++;
+	if (ss >= bpf_core_field_size(struct cgroup___zcg, subsys) / sizeof(void *)) {
+		summary.faults++;
+		return 0;
+	}
+	if (read_ptr(&css, (void *)cgrp + bpf_core_field_offset(struct cgroup___zcg, subsys) +
+			   ss * sizeof(void *)))
+		return 0;
+	if (!css) {
+		summary.no_memcg = 1;
+		return 0;
+	}
+	w.root = css;
+	w.pos = css;
+	bpf_loop(WALK_MAX_STEPS, walk_step, &w, 0);
+	return 0;
+}
