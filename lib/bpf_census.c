@@ -1,0 +1,858 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Loader for bpf/memcg_census.bpf.c, and the per-memcg kernel overhead from BTF.
+ * See bpf_census.h for the contracts. */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <linux/magic.h>
+
+#include "bpf_census.h"
+#include "util.h"
+
+static void set_reason(char **ret_reason, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void set_reason(char **ret_reason, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	if (!ret_reason)
+		return;
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) < 0)
+		s = NULL;
+	va_end(ap);
+	*ret_reason = s;
+}
+
+int zcg_parse_id_list(const char *s, unsigned int *ret_count, unsigned int *ret_last)
+{
+	unsigned int count = 0, last = 0;
+	bool any = false;
+
+	while (*s && !isspace((unsigned char)*s)) {
+		unsigned long a, b;
+		char *end;
+
+		if (!isdigit((unsigned char)*s))
+			return -EINVAL;
+		errno = 0;
+		a = strtoul(s, &end, 10);
+		if (errno || a > UINT32_MAX / 2)
+			return -EINVAL;
+		b = a;
+		if (*end == '-') {
+			s = end + 1;
+			if (!isdigit((unsigned char)*s))
+				return -EINVAL;
+			b = strtoul(s, &end, 10);
+			if (errno || b < a || b > UINT32_MAX / 2)
+				return -EINVAL;
+		}
+		count += b - a + 1;
+		if (!any || b > last)
+			last = b;
+		any = true;
+		s = end;
+		if (*s == ',')
+			s++;
+		else if (*s && !isspace((unsigned char)*s))
+			return -EINVAL;
+	}
+	while (isspace((unsigned char)*s))
+		s++;
+	if (!any || *s)
+		return -EINVAL;
+	*ret_count = count;
+	*ret_last = last;
+	return 0;
+}
+
+#ifdef HAVE_BPF
+
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+
+#include "memcg_census.skel.h"
+
+/* ---- libbpf's messages: silent unless ZCG_DEBUG_BPF, but kept to explain failures ---- */
+
+static char libbpf_first_warning[256];
+static char libbpf_verifier_line[256];
+
+static void copy_line(char *dst, size_t size, const char *src, size_t len)
+{
+	while (len > 0 && isspace((unsigned char)src[len - 1]))
+		len--;
+	if (len >= size)
+		len = size - 1;
+	memcpy(dst, src, len);
+	dst[len] = '\0';
+}
+
+/* The verifier log arrives as one message ending in "-- END PROG LOAD LOG --"; its last
+ * line before that marker is usually the reason for the rejection. */
+static void keep_verifier_line(const char *msg)
+{
+	const char *end = strstr(msg, "-- END PROG LOAD LOG --"), *p, *start;
+
+	if (!end)
+		return;
+	p = end;
+	while (p > msg && isspace((unsigned char)p[-1]))
+		p--;
+	start = p;
+	while (start > msg && start[-1] != '\n')
+		start--;
+	if (p > start)
+		copy_line(libbpf_verifier_line, sizeof(libbpf_verifier_line), start, p - start);
+}
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	char msg[4096];
+
+	if (getenv("ZCG_DEBUG_BPF"))
+		return vfprintf(stderr, fmt, ap);
+	if (level != LIBBPF_WARN)
+		return 0;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	keep_verifier_line(msg);
+	if (!libbpf_first_warning[0] && !strstr(msg, "-- BEGIN PROG LOAD LOG --"))
+		copy_line(libbpf_first_warning, sizeof(libbpf_first_warning), msg, strcspn(msg, "\n"));
+	return 0;
+}
+
+static void libbpf_messages_reset(void)
+{
+	libbpf_set_print(libbpf_print);
+	libbpf_first_warning[0] = '\0';
+	libbpf_verifier_line[0] = '\0';
+}
+
+/* ---- cleanup helpers ---- */
+
+static inline void btf_freep(struct btf **btf)
+{
+	btf__free(*btf);
+}
+
+static inline void skel_destroyp(struct memcg_census_bpf **skel)
+{
+	memcg_census_bpf__destroy(*skel);
+}
+
+static inline void link_destroyp(struct bpf_link **link)
+{
+	bpf_link__destroy(*link);
+}
+
+static inline void ring_buffer_freep(struct ring_buffer **rb)
+{
+	ring_buffer__free(*rb);
+}
+
+/* ---- BTF lookups ---- */
+
+static const struct btf_type *btf_struct(const struct btf *btf, const char *name)
+{
+	int id = btf__find_by_name_kind(btf, name, BTF_KIND_STRUCT);
+
+	return id < 0 ? NULL : btf__type_by_id(btf, id);
+}
+
+/* Finds a member by name, looking into anonymous structs and unions as C does. Returns its
+ * type id with typedefs and qualifiers stripped, or -ENOENT. */
+static int btf_member_type(const struct btf *btf, const struct btf_type *t, const char *name)
+{
+	const struct btf_member *m;
+	int i;
+
+	if (!t || !btf_is_composite(t))
+		return -ENOENT;
+	m = btf_members(t);
+	for (i = 0; i < btf_vlen(t); i++, m++) {
+		const char *mname = btf__name_by_offset(btf, m->name_off);
+
+		if (mname && *mname) {
+			if (streq(mname, name))
+				return btf__resolve_type(btf, m->type);
+		} else {
+			int id = btf__resolve_type(btf, m->type);
+
+			if (id >= 0) {
+				id = btf_member_type(btf, btf__type_by_id(btf, id), name);
+				if (id >= 0)
+					return id;
+			}
+		}
+	}
+	return -ENOENT;
+}
+
+/* Number of elements of an array member (pahole flattens multi-dimensional arrays), or -1. */
+static long long btf_member_nelems(const struct btf *btf, const char *sname, const char *mname)
+{
+	int id = btf_member_type(btf, btf_struct(btf, sname), mname);
+	const struct btf_type *t = id < 0 ? NULL : btf__type_by_id(btf, id);
+
+	if (!t || !btf_is_array(t))
+		return -1;
+	return btf_array(t)->nelems;
+}
+
+/* Size of what a pointer member points to, or -1 if the member is missing or not a pointer. */
+static long long btf_member_pointee_size(const struct btf *btf, const char *sname, const char *mname)
+{
+	int id = btf_member_type(btf, btf_struct(btf, sname), mname);
+	const struct btf_type *t = id < 0 ? NULL : btf__type_by_id(btf, id);
+
+	if (!t || !btf_is_ptr(t))
+		return -1;
+	return btf__resolve_size(btf, t->type);
+}
+
+static long long btf_struct_size(const struct btf *btf, const char *name)
+{
+	const struct btf_type *t = btf_struct(btf, name);
+
+	return t ? (long long)t->size : -1;
+}
+
+static int btf_enum_value(const struct btf *btf, const char *ename, const char *item, long long *ret)
+{
+	int id = btf__find_by_name_kind(btf, ename, BTF_KIND_ENUM);
+	const struct btf_type *t;
+	const struct btf_enum *e;
+	int i;
+
+	if (id < 0)
+		return -ENOENT;
+	t = btf__type_by_id(btf, id);
+	e = btf_enum(t);
+	for (i = 0; i < btf_vlen(t); i++, e++)
+		if (streq(btf__name_by_offset(btf, e->name_off), item)) {
+			*ret = e->val;
+			return 0;
+		}
+	return -ENOENT;
+}
+
+static bool btf_enum_has(const struct btf *btf, const char *ename, const char *item)
+{
+	long long v;
+
+	return btf_enum_value(btf, ename, item, &v) == 0;
+}
+
+/* ---- where the statistics live in struct memcg_vmstats ----
+ *
+ * Until 6.10 memcg_vmstats.state[] is indexed directly by enum node_stat_item and
+ * enum memcg_stat_item (MEMCG_NR_STAT entries). Since 6.11 it holds only the items memcg
+ * accounts: first memcg_node_stat_items[] (as many as struct lruvec_stats has), then
+ * memcg_stat_items[] (all of enum memcg_stat_item, in order). The first list lives only in
+ * mm/memcontrol.c, so it is written out here; an entry marked optional is in the kernel's list
+ * only when it exists in enum node_stat_item (config options, later kernels). The result is
+ * used only if its length equals the kernel's, else the statistics are reported unknown. */
+
+#define ITEM(name) { name, false }
+#define OPTIONAL_ITEM(name) { name, true }
+static const struct {
+	const char *name;
+	bool optional;
+} memcg_node_stat_items[] = {
+	ITEM("NR_INACTIVE_ANON"), ITEM("NR_ACTIVE_ANON"), ITEM("NR_INACTIVE_FILE"),
+	ITEM("NR_ACTIVE_FILE"), ITEM("NR_UNEVICTABLE"), ITEM("NR_SLAB_RECLAIMABLE_B"),
+	ITEM("NR_SLAB_UNRECLAIMABLE_B"), ITEM("WORKINGSET_REFAULT_ANON"),
+	ITEM("WORKINGSET_REFAULT_FILE"), ITEM("WORKINGSET_ACTIVATE_ANON"),
+	ITEM("WORKINGSET_ACTIVATE_FILE"), ITEM("WORKINGSET_RESTORE_ANON"),
+	ITEM("WORKINGSET_RESTORE_FILE"), ITEM("WORKINGSET_NODERECLAIM"), ITEM("NR_ANON_MAPPED"),
+	ITEM("NR_FILE_MAPPED"), ITEM("NR_FILE_PAGES"), ITEM("NR_FILE_DIRTY"), ITEM("NR_WRITEBACK"),
+	ITEM("NR_SHMEM"), ITEM("NR_SHMEM_THPS"), ITEM("NR_FILE_THPS"), ITEM("NR_ANON_THPS"),
+	OPTIONAL_ITEM("NR_VMALLOC"), ITEM("NR_KERNEL_STACK_KB"), ITEM("NR_PAGETABLE"),
+	OPTIONAL_ITEM("NR_SECONDARY_PAGETABLE"), OPTIONAL_ITEM("NR_SWAPCACHE"),
+	OPTIONAL_ITEM("PGPROMOTE_SUCCESS"), OPTIONAL_ITEM("PGDEMOTE_KSWAPD"),
+	OPTIONAL_ITEM("PGDEMOTE_DIRECT"), OPTIONAL_ITEM("PGDEMOTE_KHUGEPAGED"),
+	OPTIONAL_ITEM("PGDEMOTE_PROACTIVE"), OPTIONAL_ITEM("PGSTEAL_KSWAPD"),
+	OPTIONAL_ITEM("PGSTEAL_DIRECT"), OPTIONAL_ITEM("PGSTEAL_KHUGEPAGED"),
+	OPTIONAL_ITEM("PGSTEAL_PROACTIVE"), OPTIONAL_ITEM("PGSTEAL_ANON"),
+	OPTIONAL_ITEM("PGSTEAL_FILE"), OPTIONAL_ITEM("PGSCAN_KSWAPD"), OPTIONAL_ITEM("PGSCAN_DIRECT"),
+	OPTIONAL_ITEM("PGSCAN_KHUGEPAGED"), OPTIONAL_ITEM("PGSCAN_PROACTIVE"),
+	OPTIONAL_ITEM("PGSCAN_ANON"), OPTIONAL_ITEM("PGSCAN_FILE"), OPTIONAL_ITEM("PGREFILL"),
+	OPTIONAL_ITEM("NR_HUGETLB"),
+};
+#undef ITEM
+#undef OPTIONAL_ITEM
+
+static const char *const vmstat_item_names[ZCG_VMSTAT_NR] = {
+	[ZCG_VMSTAT_FILE] = "NR_FILE_PAGES",
+	[ZCG_VMSTAT_ANON] = "NR_ANON_MAPPED",
+	[ZCG_VMSTAT_SHMEM] = "NR_SHMEM",
+	[ZCG_VMSTAT_FILE_MAPPED] = "NR_FILE_MAPPED",
+	[ZCG_VMSTAT_FILE_DIRTY] = "NR_FILE_DIRTY",
+	[ZCG_VMSTAT_WRITEBACK] = "NR_WRITEBACK",
+	[ZCG_VMSTAT_KMEM] = "MEMCG_KMEM",
+};
+
+struct vmstat_layout {
+	bool have_vmstats;
+	int idx[ZCG_VMSTAT_NR];
+};
+
+static int compact_node_index(const struct btf *btf, const char *item, long long nr_node_items)
+{
+	long long pos = 0;
+	int found = -1;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(memcg_node_stat_items); i++) {
+		if (memcg_node_stat_items[i].optional &&
+		    !btf_enum_has(btf, "node_stat_item", memcg_node_stat_items[i].name))
+			continue;
+		if (streq(memcg_node_stat_items[i].name, item))
+			found = pos;
+		pos++;
+	}
+	return pos == nr_node_items ? found : -1;
+}
+
+static void resolve_vmstat_layout(const struct btf *btf, struct vmstat_layout *ret)
+{
+	long long nr_state, nr_node_items, memcg_nr_stat, memcg_swap, v;
+	int i;
+
+	for (i = 0; i < ZCG_VMSTAT_NR; i++)
+		ret->idx[i] = -1;
+	ret->have_vmstats = btf_member_pointee_size(btf, "mem_cgroup", "vmstats") > 0;
+	nr_state = btf_member_nelems(btf, "memcg_vmstats", "state");
+	nr_node_items = btf_member_nelems(btf, "lruvec_stats", "state");
+	if (!ret->have_vmstats || nr_state <= 0 ||
+	    btf_enum_value(btf, "memcg_stat_item", "MEMCG_NR_STAT", &memcg_nr_stat) < 0 ||
+	    btf_enum_value(btf, "memcg_stat_item", "MEMCG_SWAP", &memcg_swap) < 0) {
+		ret->have_vmstats = false;
+		return;
+	}
+
+	if (nr_state == memcg_nr_stat) {
+		/* Direct indexing by enum value. */
+		for (i = 0; i < ZCG_VMSTAT_NR; i++) {
+			const char *ename = i == ZCG_VMSTAT_KMEM ? "memcg_stat_item" : "node_stat_item";
+
+			if (btf_enum_value(btf, ename, vmstat_item_names[i], &v) == 0 && v >= 0 && v < nr_state)
+				ret->idx[i] = v;
+		}
+		return;
+	}
+
+	/* Compact layout: check that the memcg-only items fill the tail as expected. */
+	if (nr_node_items <= 0 || nr_state - nr_node_items != memcg_nr_stat - memcg_swap)
+		return;
+	for (i = 0; i < ZCG_VMSTAT_NR; i++) {
+		if (i == ZCG_VMSTAT_KMEM) {
+			if (btf_enum_value(btf, "memcg_stat_item", "MEMCG_KMEM", &v) == 0)
+				ret->idx[i] = nr_node_items + (v - memcg_swap);
+		} else {
+			ret->idx[i] = compact_node_index(btf, vmstat_item_names[i], nr_node_items);
+		}
+	}
+}
+
+/* ---- system facts ---- */
+
+static int read_id_list_file(const char *path, unsigned int *ret_count, unsigned int *ret_last)
+{
+	_cleanup_free_ char *buf = NULL;
+	int r;
+
+	r = read_full_file(path, &buf, NULL);
+	if (r < 0)
+		return r;
+	return zcg_parse_id_list(buf, ret_count, ret_last);
+}
+
+/* nr_node_ids: the highest possible node + 1; 1 on kernels built without NUMA. */
+static unsigned int node_ids(void)
+{
+	unsigned int count, last;
+
+	if (read_id_list_file("/sys/devices/system/node/possible", &count, &last) < 0)
+		return 1;
+	return last + 1;
+}
+
+/* How many memcgs to expect, dying included: num_cgroups of the memory line. */
+static uint64_t expected_memcgs(void)
+{
+	_cleanup_free_ char *buf = NULL;
+	char *line;
+
+	if (read_full_file("/proc/cgroups", &buf, NULL) < 0)
+		return 4096;
+	for (line = strtok(buf, "\n"); line; line = strtok(NULL, "\n")) {
+		unsigned int hierarchy, num;
+		char name[64];
+
+		if (sscanf(line, "%63s %u %u", name, &hierarchy, &num) == 3 && streq(name, "memory"))
+			return num;
+	}
+	return 4096;
+}
+
+/* Ring buffer bytes for n records: a power of two, as the kernel wants. */
+static uint32_t ringbuf_size(uint64_t n)
+{
+	uint64_t need = n * ((8 + sizeof(struct zcg_memcg_rec) + 7) & ~7ULL), size = 64 * 1024;
+
+	while (size < need && size < (1ULL << 30))
+		size <<= 1;
+	return size;
+}
+
+static const char *lockdown_mode(void)
+{
+	static char mode[32];
+	_cleanup_free_ char *buf = NULL;
+	char *open, *close;
+
+	if (read_full_file("/sys/kernel/security/lockdown", &buf, NULL) < 0)
+		return NULL;
+	open = strchr(buf, '[');
+	close = open ? strchr(open, ']') : NULL;
+	if (!close)
+		return NULL;
+	copy_line(mode, sizeof(mode), open + 1, close - open - 1);
+	return mode;
+}
+
+/* ---- the census ---- */
+
+int zcg_bpf_available(const char *btf_path, char **ret_reason)
+{
+	_cleanup_close_ int fd = -1;
+
+	fd = open(btf_path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		int r = -errno;
+
+		if (r == -ENOENT)
+			set_reason(ret_reason, "kernel has no BTF (%s missing)", btf_path);
+		else
+			set_reason(ret_reason, "cannot read kernel BTF %s: %s", btf_path, strerror(-r));
+		return r;
+	}
+	return 0;
+}
+
+struct collector {
+	struct zcg_memcg_rec *recs;
+	size_t n, allocated;
+	int error;
+};
+
+static int collect_record(void *ctx, void *data, size_t size)
+{
+	struct collector *c = ctx;
+
+	if (size != sizeof(struct zcg_memcg_rec)) {
+		c->error = -EBADMSG;
+		return c->error;
+	}
+	if (grow_array((void **)&c->recs, &c->allocated, c->n + 1, sizeof(*c->recs)) < 0) {
+		c->error = -ENOMEM;
+		return c->error;
+	}
+	memcpy(&c->recs[c->n++], data, size);
+	return 0;
+}
+
+struct census_params {
+	int root_fd;
+	const char *root_dir;
+	bool cgroup_v1;
+	unsigned int node_ids;
+	struct vmstat_layout layout;
+};
+
+static int describe_load_error(int r, char **ret_reason)
+{
+	const char *detail = libbpf_verifier_line[0] ? libbpf_verifier_line : libbpf_first_warning;
+	const char *lockdown = lockdown_mode();
+
+	if (r == -EPERM) {
+		set_reason(ret_reason, "BPF load failed: %s (need CAP_BPF, CAP_PERFMON and CAP_SYS_ADMIN)",
+			   strerror(-r));
+	} else if (lockdown && streq(lockdown, "confidentiality")) {
+		set_reason(ret_reason, "BPF load failed: %s (kernel lockdown is in confidentiality mode, "
+			   "which forbids reading kernel memory from BPF)", strerror(-r));
+	} else if (libbpf_verifier_line[0]) {
+		set_reason(ret_reason, "BPF program rejected by the verifier: %s", detail);
+	} else {
+		set_reason(ret_reason, "BPF load failed: %s%s%s%s", strerror(-r),
+			   detail[0] ? " (" : "", detail, detail[0] ? ")" : "");
+	}
+	return r;
+}
+
+/* Opens the census object, configures it and loads it, CO-RE relocated against btf_path
+ * (NULL: the running kernel's BTF). */
+static int census_load(const struct census_params *p, const char *btf_path, uint64_t expected,
+		       struct memcg_census_bpf **ret_skel, char **ret_reason)
+{
+	_cleanup_(skel_destroyp) struct memcg_census_bpf *skel = NULL;
+	LIBBPF_OPTS(bpf_object_open_opts, open_opts, .btf_custom_path = btf_path);
+	int i, r;
+
+	libbpf_messages_reset();
+	skel = memcg_census_bpf__open_opts(&open_opts);
+	if (!skel) {
+		r = -errno;
+		set_reason(ret_reason, "cannot open the BPF census object: %s", strerror(-r));
+		return r;
+	}
+	skel->rodata->nr_node_ids = p->node_ids;
+	skel->rodata->cgroup_v1 = p->cgroup_v1;
+	skel->rodata->have_vmstats = p->layout.have_vmstats;
+	for (i = 0; i < ZCG_VMSTAT_NR; i++)
+		skel->rodata->vmstat_idx[i] = p->layout.idx[i];
+	r = bpf_map__set_max_entries(skel->maps.records, ringbuf_size(expected));
+	if (r < 0) {
+		set_reason(ret_reason, "cannot size the BPF ring buffer: %s", strerror(-r));
+		return r;
+	}
+
+	r = memcg_census_bpf__load(skel);
+	if (r < 0)
+		return describe_load_error(r, ret_reason);
+	*ret_skel = TAKE_PTR(skel);
+	return 0;
+}
+
+/* One load-attach-read cycle with a ring buffer sized for `expected` records. */
+static int census_run(const struct census_params *p, uint64_t expected, struct collector *c,
+		      struct zcg_census_summary *ret_summary, char **ret_reason)
+{
+	_cleanup_(skel_destroyp) struct memcg_census_bpf *skel = NULL;
+	_cleanup_(link_destroyp) struct bpf_link *link = NULL;
+	_cleanup_(ring_buffer_freep) struct ring_buffer *rb = NULL;
+	_cleanup_close_ int iter_fd = -1;
+	union bpf_iter_link_info linfo = {};
+	LIBBPF_OPTS(bpf_iter_attach_opts, opts);
+	char buf[64];
+	ssize_t n;
+	int r;
+
+	r = census_load(p, NULL, expected, &skel, ret_reason);
+	if (r < 0)
+		return r;
+
+	linfo.cgroup.cgroup_fd = p->root_fd;
+	linfo.cgroup.order = BPF_CGROUP_ITER_SELF_ONLY;
+	opts.link_info = &linfo;
+	opts.link_info_len = sizeof(linfo);
+	link = bpf_program__attach_iter(skel->progs.memcg_census, &opts);
+	if (!link) {
+		r = -errno;
+		set_reason(ret_reason, "cannot attach the BPF cgroup iterator to %s: %s", p->root_dir,
+			   strerror(-r));
+		return r;
+	}
+	iter_fd = bpf_iter_create(bpf_link__fd(link));
+	if (iter_fd < 0) {
+		r = -errno;
+		set_reason(ret_reason, "cannot create the BPF cgroup iterator: %s", strerror(-r));
+		return r;
+	}
+	/* The program writes nothing to the seq_file; reading to EOF just runs it. */
+	while ((n = read(iter_fd, buf, sizeof(buf))) != 0) {
+		if (n < 0 && errno != EINTR) {
+			r = -errno;
+			set_reason(ret_reason, "reading the BPF cgroup iterator failed: %s", strerror(-r));
+			return r;
+		}
+	}
+
+	rb = ring_buffer__new(bpf_map__fd(skel->maps.records), collect_record, c, NULL);
+	if (!rb) {
+		r = -errno;
+		set_reason(ret_reason, "cannot map the BPF ring buffer: %s", strerror(-r));
+		return r;
+	}
+	r = ring_buffer__consume(rb);
+	if (c->error < 0 || r < 0) {
+		r = c->error < 0 ? c->error : r;
+		set_reason(ret_reason, "reading the BPF ring buffer failed: %s", strerror(-r));
+		return r;
+	}
+	*ret_summary = skel->bss->summary;
+	return 0;
+}
+
+int zcg_bpf_read_memcgs(const char *memory_root_dir, struct zcg_memcg_rec **ret_recs, size_t *ret_n,
+			char **ret_reason)
+{
+	_cleanup_close_ int root_fd = -1;
+	struct census_params p = { .root_dir = memory_root_dir };
+	struct zcg_census_summary summary = {};
+	struct collector c = {};
+	uint64_t expected;
+	struct statfs sfs;
+	int attempt, r;
+
+	r = zcg_bpf_available(ZCG_BTF_VMLINUX, ret_reason);
+	if (r < 0)
+		return r;
+
+	root_fd = open(memory_root_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (root_fd < 0 || fstatfs(root_fd, &sfs) < 0) {
+		r = -errno;
+		set_reason(ret_reason, "cannot open %s: %s", memory_root_dir, strerror(-r));
+		return r;
+	}
+	if (sfs.f_type == CGROUP2_SUPER_MAGIC) {
+		p.cgroup_v1 = false;
+	} else if (sfs.f_type == CGROUP_SUPER_MAGIC) {
+		p.cgroup_v1 = true;
+	} else {
+		set_reason(ret_reason, "%s is not a cgroup file system", memory_root_dir);
+		return -ENOTDIR;
+	}
+	p.root_fd = root_fd;
+	p.node_ids = node_ids();
+
+	{
+		_cleanup_(btf_freep) struct btf *btf = NULL;
+
+		libbpf_messages_reset();
+		btf = btf__load_vmlinux_btf();
+		if (!btf) {
+			r = -errno;
+			set_reason(ret_reason, "cannot parse kernel BTF %s: %s", ZCG_BTF_VMLINUX, strerror(-r));
+			return r;
+		}
+		resolve_vmstat_layout(btf, &p.layout);
+	}
+
+	/* Records beyond the ring buffer's room are dropped, counted, and the whole census is
+	 * retaken with room for everything the walk saw. */
+	expected = expected_memcgs();
+	expected += expected / 4 + 64;
+	for (attempt = 0;; attempt++) {
+		c.n = 0;
+		r = census_run(&p, expected, &c, &summary, ret_reason);
+		if (r < 0)
+			goto fail;
+		if (summary.dropped == 0 || attempt == 2)
+			break;
+		expected = summary.visited + summary.visited / 2 + 64;
+	}
+
+	if (summary.no_memcg) {
+		set_reason(ret_reason, "%s has no memory controller", memory_root_dir);
+		r = -ENODEV;
+		goto fail;
+	}
+	if (summary.runs != 1) {
+		set_reason(ret_reason, "the BPF cgroup iterator ran %llu times on %s, expected once",
+			   (unsigned long long)summary.runs, memory_root_dir);
+		r = -EIO;
+		goto fail;
+	}
+	if (!summary.walk_done || summary.faults) {
+		set_reason(ret_reason, "the BPF memcg walk stopped early after %llu memcgs (%llu failed reads)",
+			   (unsigned long long)summary.visited, (unsigned long long)summary.faults);
+		r = -EIO;
+		goto fail;
+	}
+	if (summary.dropped) {
+		set_reason(ret_reason, "the BPF census lost %llu of %llu records: ring buffer too small",
+			   (unsigned long long)summary.dropped, (unsigned long long)summary.visited);
+		r = -ENOBUFS;
+		goto fail;
+	}
+	if (c.n != summary.emitted) {
+		set_reason(ret_reason, "the BPF census emitted %llu records but %zu arrived",
+			   (unsigned long long)summary.emitted, c.n);
+		r = -EIO;
+		goto fail;
+	}
+
+	*ret_recs = c.recs;
+	*ret_n = c.n;
+	return 0;
+fail:
+	free(c.recs);
+	return r;
+}
+
+int zcg_bpf_vmstat_indexes(const char *btf_path, int ret_idx[ZCG_VMSTAT_NR])
+{
+	_cleanup_(btf_freep) struct btf *btf = NULL;
+	struct vmstat_layout layout;
+
+	libbpf_messages_reset();
+	btf = btf__parse(btf_path, NULL);
+	if (!btf)
+		return -errno;
+	resolve_vmstat_layout(btf, &layout);
+	memcpy(ret_idx, layout.idx, sizeof(layout.idx));
+	return 0;
+}
+
+int zcg_bpf_try_load(const char *btf_path, char **ret_reason)
+{
+	_cleanup_(skel_destroyp) struct memcg_census_bpf *skel = NULL;
+	_cleanup_(btf_freep) struct btf *btf = NULL;
+	struct census_params p = { .node_ids = 1, .cgroup_v1 = true };
+
+	libbpf_messages_reset();
+	btf = btf_path ? btf__parse(btf_path, NULL) : btf__load_vmlinux_btf();
+	if (!btf) {
+		int r = -errno;
+
+		set_reason(ret_reason, "cannot parse BTF %s: %s", btf_path ? btf_path : ZCG_BTF_VMLINUX,
+			   strerror(-r));
+		return r;
+	}
+	resolve_vmstat_layout(btf, &p.layout);
+	return census_load(&p, btf_path, 64, &skel, ret_reason);
+}
+
+/* ---- what a memcg costs the kernel ---- */
+
+/* kmalloc() hands out SLUB size classes up to two pages, whole page orders above. */
+static uint64_t kmalloc_size(uint64_t n)
+{
+	static const uint64_t classes[] = { 8, 16, 32, 64, 96, 128, 192, 256, 512, 1024, 2048, 4096, 8192 };
+	uint64_t page = sysconf(_SC_PAGESIZE), size;
+	size_t i;
+
+	if (n <= 2 * page)
+		for (i = 0; i < ARRAY_SIZE(classes); i++)
+			if (n <= classes[i])
+				return classes[i];
+	for (size = page; size < n; size <<= 1)
+		;
+	return size;
+}
+
+static uint64_t positive(long long v)
+{
+	return v > 0 ? (uint64_t)v : 0;
+}
+
+int zcg_memcg_kernel_overhead_detail(struct zcg_memcg_overhead *ret)
+{
+	_cleanup_(btf_freep) struct btf *btf = NULL;
+	struct zcg_memcg_overhead o = {};
+	unsigned int count, last;
+	long long memcg, per_node, cgroup, sz;
+	uint64_t percpu = 0;
+	int r;
+
+	if (access(ZCG_BTF_VMLINUX, R_OK) < 0)
+		return -EOPNOTSUPP;
+	libbpf_messages_reset();
+	btf = btf__load_vmlinux_btf();
+	if (!btf)
+		return -errno;
+
+	r = read_id_list_file("/sys/devices/system/cpu/possible", &count, &last);
+	if (r < 0)
+		return r;
+	o.possible_cpus = count;
+	o.node_ids = node_ids();
+
+	memcg = btf_struct_size(btf, "mem_cgroup");
+	per_node = btf_struct_size(btf, "mem_cgroup_per_node");
+	cgroup = btf_struct_size(btf, "cgroup");
+	if (memcg <= 0 || per_node <= 0 || cgroup <= 0)
+		return -ENOENT;
+
+	/* mem_cgroup_alloc(): kzalloc(struct_size(memcg, nodeinfo, nr_node_ids)), then the
+	 * statistics it points to. Embedded ones are already in sizeof(struct mem_cgroup). */
+	o.memcg_bytes = kmalloc_size(memcg + o.node_ids * sizeof(void *));
+	sz = btf_member_pointee_size(btf, "mem_cgroup", "vmstats");
+	if (sz > 0)
+		o.memcg_bytes += kmalloc_size(sz);
+	percpu += positive(btf_member_pointee_size(btf, "mem_cgroup", "vmstats_percpu"));
+	percpu += positive(btf_member_pointee_size(btf, "mem_cgroup", "events_percpu"));
+	percpu += positive(btf_member_pointee_size(btf, "cgroup_subsys_state", "rstat_cpu"));
+
+	/* alloc_mem_cgroup_per_node_info(), once per possible node. */
+	sz = btf_member_pointee_size(btf, "mem_cgroup_per_node", "lruvec_stats");
+	o.per_node_bytes = o.node_ids * (kmalloc_size(per_node) + (sz > 0 ? kmalloc_size(sz) : 0));
+	percpu += o.node_ids * positive(btf_member_pointee_size(btf, "mem_cgroup_per_node",
+								 "lruvec_stats_percpu"));
+
+	/* The cgroup: kzalloc(struct_size(cgrp, ancestors, level + 1)), counted at level 1, its
+	 * rstat per-CPU data (6.16+: base stats plus the self css's), kernfs node and psi. */
+	o.cgroup_bytes = kmalloc_size(cgroup + 2 * sizeof(void *));
+	o.cgroup_bytes += positive(btf_struct_size(btf, "kernfs_node"));
+	percpu += positive(btf_member_pointee_size(btf, "cgroup", "rstat_cpu"));
+	percpu += positive(btf_member_pointee_size(btf, "cgroup", "rstat_base_cpu"));
+	percpu += positive(btf_member_pointee_size(btf, "cgroup_subsys_state", "rstat_cpu"));
+	if (access("/proc/pressure/memory", F_OK) == 0) {
+		sz = btf_member_pointee_size(btf, "cgroup", "psi");
+		if (sz > 0)
+			o.cgroup_bytes += kmalloc_size(sz);
+		percpu += positive(btf_member_pointee_size(btf, "psi_group", "pcpu"));
+	}
+
+	o.percpu_bytes = percpu * o.possible_cpus;
+	o.total_bytes = o.memcg_bytes + o.per_node_bytes + o.percpu_bytes + o.cgroup_bytes;
+	*ret = o;
+	return 0;
+}
+
+int zcg_memcg_kernel_overhead(uint64_t *ret_bytes_per_memcg)
+{
+	struct zcg_memcg_overhead o;
+	int r;
+
+	r = zcg_memcg_kernel_overhead_detail(&o);
+	if (r < 0)
+		return r;
+	*ret_bytes_per_memcg = o.total_bytes;
+	return 0;
+}
+
+#else /* !HAVE_BPF */
+
+int zcg_bpf_available(const char *btf_path, char **ret_reason)
+{
+	set_reason(ret_reason, "this build has no BPF support (libbpf, clang or bpftool was missing)");
+	return -EOPNOTSUPP;
+}
+
+int zcg_bpf_read_memcgs(const char *memory_root_dir, struct zcg_memcg_rec **ret_recs, size_t *ret_n,
+			char **ret_reason)
+{
+	return zcg_bpf_available(NULL, ret_reason);
+}
+
+int zcg_memcg_kernel_overhead_detail(struct zcg_memcg_overhead *ret)
+{
+	return -EOPNOTSUPP;
+}
+
+int zcg_memcg_kernel_overhead(uint64_t *ret_bytes_per_memcg)
+{
+	return -EOPNOTSUPP;
+}
+
+int zcg_bpf_vmstat_indexes(const char *btf_path, int ret_idx[ZCG_VMSTAT_NR])
+{
+	return -EOPNOTSUPP;
+}
+
+int zcg_bpf_try_load(const char *btf_path, char **ret_reason)
+{
+	return zcg_bpf_available(NULL, ret_reason);
+}
+
+#endif
