@@ -57,6 +57,8 @@ LIB_OBJS := $(patsubst lib/%.c,$(BUILD)/lib/%.o,$(LIB_SRCS))
 SRC_OBJS := $(patsubst src/%.c,$(BUILD)/src/%.o,$(SRC_SRCS))
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%.t,$(UNIT_SRCS))
+# Helpers the root tests run (not tests themselves): build/tests/root/<name>.
+ROOT_HELPERS := $(patsubst tests/root/%.c,$(BUILD)/tests/root/%,$(wildcard tests/root/*.c))
 
 .PHONY: all deps run check check-unit check-cli check-root check-vm asan bench install clean
 all: $(BUILD)/zombiecg
@@ -85,6 +87,10 @@ $(BUILD)/tests/unit/%.t: tests/unit/%.c tests/unit/tap.h $(BUILD)/libzombiecg.a 
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(BUILD)/libzombiecg.a $(LDLIBS)
 
+$(BUILD)/tests/root/%: tests/root/%.c $(BUILD)/libzombiecg.a | $(BUILD)/tests/root
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $< $(BUILD)/libzombiecg.a $(LDLIBS)
+
 # vmlinux.h: from the running kernel's BTF when it has one, else the committed copy.
 $(BUILD)/vmlinux.h: | $(BUILD)
 	$(call msg,GEN,$@)
@@ -100,7 +106,7 @@ $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< > $@.tmp && mv $@.tmp $@
 
-$(BUILD) $(BUILD)/lib $(BUILD)/src $(BUILD)/tests/unit:
+$(BUILD) $(BUILD)/lib $(BUILD)/src $(BUILD)/tests/unit $(BUILD)/tests/root:
 	$(Q)mkdir -p $@
 
 deps:
@@ -119,13 +125,13 @@ asan:
 EXAMPLES := $(patsubst examples/%.c,$(BUILD)/examples/%,$(wildcard examples/*.c))
 
 check: deps
-	$(Q)$(MAKE) --no-print-directory all asan $(UNIT_BINS) $(EXAMPLES)
+	$(Q)$(MAKE) --no-print-directory all asan $(UNIT_BINS) $(EXAMPLES) $(ROOT_HELPERS)
 	$(Q)BUILD=$(BUILD) ./tests/run-all.sh
 
 check-unit: all $(UNIT_BINS)
 	$(Q)prove $(UNIT_BINS) tests/cli/*.t
 
-check-root: all
+check-root: all $(ROOT_HELPERS)
 	$(Q)prove tests/root/*.t
 
 check-vm: all
