@@ -429,6 +429,90 @@ static const char *lockdown_mode(void)
 	return mode;
 }
 
+/* ---- what a memcg costs the kernel ---- */
+
+/* kmalloc() hands out SLUB size classes up to two pages, whole page orders above. */
+static uint64_t kmalloc_size(uint64_t n)
+{
+	static const uint64_t classes[] = { 8, 16, 32, 64, 96, 128, 192, 256, 512, 1024, 2048, 4096, 8192 };
+	uint64_t page = sysconf(_SC_PAGESIZE), size;
+	size_t i;
+
+	if (n <= 2 * page)
+		for (i = 0; i < ARRAY_SIZE(classes); i++)
+			if (n <= classes[i])
+				return classes[i];
+	for (size = page; size < n; size <<= 1)
+		;
+	return size;
+}
+
+static uint64_t positive(long long v)
+{
+	return v > 0 ? (uint64_t)v : 0;
+}
+
+/* The kernel does not change under a running process: computed once, from the first BTF
+ * parse that needs it (zcg_bpf_read_memcgs() parses BTF anyway). */
+static struct zcg_memcg_overhead overhead_cache;
+static bool overhead_cached;
+
+static int overhead_from_btf(const struct btf *btf, struct zcg_memcg_overhead *ret)
+{
+	struct zcg_memcg_overhead o = {};
+	unsigned int count, last;
+	long long memcg, per_node, cgroup, sz;
+	uint64_t percpu = 0;
+	int r;
+
+	r = read_id_list_file("/sys/devices/system/cpu/possible", &count, &last);
+	if (r < 0)
+		return r;
+	o.possible_cpus = count;
+	o.node_ids = node_ids();
+
+	memcg = btf_struct_size(btf, "mem_cgroup");
+	per_node = btf_struct_size(btf, "mem_cgroup_per_node");
+	cgroup = btf_struct_size(btf, "cgroup");
+	if (memcg <= 0 || per_node <= 0 || cgroup <= 0)
+		return -ENOENT;
+
+	/* mem_cgroup_alloc(): kzalloc(struct_size(memcg, nodeinfo, nr_node_ids)), then the
+	 * statistics it points to. Embedded ones are already in sizeof(struct mem_cgroup). */
+	o.memcg_bytes = kmalloc_size(memcg + o.node_ids * sizeof(void *));
+	sz = btf_member_pointee_size(btf, "mem_cgroup", "vmstats");
+	if (sz > 0)
+		o.memcg_bytes += kmalloc_size(sz);
+	percpu += positive(btf_member_pointee_size(btf, "mem_cgroup", "vmstats_percpu"));
+	percpu += positive(btf_member_pointee_size(btf, "mem_cgroup", "events_percpu"));
+	percpu += positive(btf_member_pointee_size(btf, "cgroup_subsys_state", "rstat_cpu"));
+
+	/* alloc_mem_cgroup_per_node_info(), once per possible node. */
+	sz = btf_member_pointee_size(btf, "mem_cgroup_per_node", "lruvec_stats");
+	o.per_node_bytes = o.node_ids * (kmalloc_size(per_node) + (sz > 0 ? kmalloc_size(sz) : 0));
+	percpu += o.node_ids * positive(btf_member_pointee_size(btf, "mem_cgroup_per_node",
+								 "lruvec_stats_percpu"));
+
+	/* The cgroup: kzalloc(struct_size(cgrp, ancestors, level + 1)), counted at level 1, its
+	 * rstat per-CPU data (6.16+: base stats plus the self css's), kernfs node and psi. */
+	o.cgroup_bytes = kmalloc_size(cgroup + 2 * sizeof(void *));
+	o.cgroup_bytes += positive(btf_struct_size(btf, "kernfs_node"));
+	percpu += positive(btf_member_pointee_size(btf, "cgroup", "rstat_cpu"));
+	percpu += positive(btf_member_pointee_size(btf, "cgroup", "rstat_base_cpu"));
+	percpu += positive(btf_member_pointee_size(btf, "cgroup_subsys_state", "rstat_cpu"));
+	if (access("/proc/pressure/memory", F_OK) == 0) {
+		sz = btf_member_pointee_size(btf, "cgroup", "psi");
+		if (sz > 0)
+			o.cgroup_bytes += kmalloc_size(sz);
+		percpu += positive(btf_member_pointee_size(btf, "psi_group", "pcpu"));
+	}
+
+	o.percpu_bytes = percpu * o.possible_cpus;
+	o.total_bytes = o.memcg_bytes + o.per_node_bytes + o.percpu_bytes + o.cgroup_bytes;
+	*ret = o;
+	return 0;
+}
+
 /* ---- the census ---- */
 
 int zcg_bpf_available(const char *btf_path, char **ret_reason)
@@ -635,6 +719,8 @@ int zcg_bpf_read_memcgs(const char *memory_root_dir, struct zcg_memcg_rec **ret_
 			return r;
 		}
 		resolve_vmstat_layout(btf, &p.layout);
+		if (!overhead_cached && overhead_from_btf(btf, &overhead_cache) == 0)
+			overhead_cached = true;
 	}
 
 	/* Records beyond the ring buffer's room are dropped, counted, and the whole census is
@@ -722,90 +808,24 @@ int zcg_bpf_try_load(const char *btf_path, char **ret_reason)
 	return census_load(&p, btf_path, 64, &skel, ret_reason);
 }
 
-/* ---- what a memcg costs the kernel ---- */
-
-/* kmalloc() hands out SLUB size classes up to two pages, whole page orders above. */
-static uint64_t kmalloc_size(uint64_t n)
-{
-	static const uint64_t classes[] = { 8, 16, 32, 64, 96, 128, 192, 256, 512, 1024, 2048, 4096, 8192 };
-	uint64_t page = sysconf(_SC_PAGESIZE), size;
-	size_t i;
-
-	if (n <= 2 * page)
-		for (i = 0; i < ARRAY_SIZE(classes); i++)
-			if (n <= classes[i])
-				return classes[i];
-	for (size = page; size < n; size <<= 1)
-		;
-	return size;
-}
-
-static uint64_t positive(long long v)
-{
-	return v > 0 ? (uint64_t)v : 0;
-}
-
 int zcg_memcg_kernel_overhead_detail(struct zcg_memcg_overhead *ret)
 {
 	_cleanup_(btf_freep) struct btf *btf = NULL;
-	struct zcg_memcg_overhead o = {};
-	unsigned int count, last;
-	long long memcg, per_node, cgroup, sz;
-	uint64_t percpu = 0;
 	int r;
 
-	if (access(ZCG_BTF_VMLINUX, R_OK) < 0)
-		return -EOPNOTSUPP;
-	libbpf_messages_reset();
-	btf = btf__load_vmlinux_btf();
-	if (!btf)
-		return -errno;
-
-	r = read_id_list_file("/sys/devices/system/cpu/possible", &count, &last);
-	if (r < 0)
-		return r;
-	o.possible_cpus = count;
-	o.node_ids = node_ids();
-
-	memcg = btf_struct_size(btf, "mem_cgroup");
-	per_node = btf_struct_size(btf, "mem_cgroup_per_node");
-	cgroup = btf_struct_size(btf, "cgroup");
-	if (memcg <= 0 || per_node <= 0 || cgroup <= 0)
-		return -ENOENT;
-
-	/* mem_cgroup_alloc(): kzalloc(struct_size(memcg, nodeinfo, nr_node_ids)), then the
-	 * statistics it points to. Embedded ones are already in sizeof(struct mem_cgroup). */
-	o.memcg_bytes = kmalloc_size(memcg + o.node_ids * sizeof(void *));
-	sz = btf_member_pointee_size(btf, "mem_cgroup", "vmstats");
-	if (sz > 0)
-		o.memcg_bytes += kmalloc_size(sz);
-	percpu += positive(btf_member_pointee_size(btf, "mem_cgroup", "vmstats_percpu"));
-	percpu += positive(btf_member_pointee_size(btf, "mem_cgroup", "events_percpu"));
-	percpu += positive(btf_member_pointee_size(btf, "cgroup_subsys_state", "rstat_cpu"));
-
-	/* alloc_mem_cgroup_per_node_info(), once per possible node. */
-	sz = btf_member_pointee_size(btf, "mem_cgroup_per_node", "lruvec_stats");
-	o.per_node_bytes = o.node_ids * (kmalloc_size(per_node) + (sz > 0 ? kmalloc_size(sz) : 0));
-	percpu += o.node_ids * positive(btf_member_pointee_size(btf, "mem_cgroup_per_node",
-								 "lruvec_stats_percpu"));
-
-	/* The cgroup: kzalloc(struct_size(cgrp, ancestors, level + 1)), counted at level 1, its
-	 * rstat per-CPU data (6.16+: base stats plus the self css's), kernfs node and psi. */
-	o.cgroup_bytes = kmalloc_size(cgroup + 2 * sizeof(void *));
-	o.cgroup_bytes += positive(btf_struct_size(btf, "kernfs_node"));
-	percpu += positive(btf_member_pointee_size(btf, "cgroup", "rstat_cpu"));
-	percpu += positive(btf_member_pointee_size(btf, "cgroup", "rstat_base_cpu"));
-	percpu += positive(btf_member_pointee_size(btf, "cgroup_subsys_state", "rstat_cpu"));
-	if (access("/proc/pressure/memory", F_OK) == 0) {
-		sz = btf_member_pointee_size(btf, "cgroup", "psi");
-		if (sz > 0)
-			o.cgroup_bytes += kmalloc_size(sz);
-		percpu += positive(btf_member_pointee_size(btf, "psi_group", "pcpu"));
+	if (!overhead_cached) {
+		if (access(ZCG_BTF_VMLINUX, R_OK) < 0)
+			return -EOPNOTSUPP;
+		libbpf_messages_reset();
+		btf = btf__load_vmlinux_btf();
+		if (!btf)
+			return -errno;
+		r = overhead_from_btf(btf, &overhead_cache);
+		if (r < 0)
+			return r;
+		overhead_cached = true;
 	}
-
-	o.percpu_bytes = percpu * o.possible_cpus;
-	o.total_bytes = o.memcg_bytes + o.per_node_bytes + o.percpu_bytes + o.cgroup_bytes;
-	*ret = o;
+	*ret = overhead_cache;
 	return 0;
 }
 

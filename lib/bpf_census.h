@@ -60,7 +60,8 @@ int zcg_bpf_read_memcgs(const char *memory_root_dir, struct zcg_memcg_rec **ret_
  *     struct kernfs_node, and, when PSI is on (/proc/pressure exists), its struct psi_group
  *     and per-CPU struct psi_group_cpu.
  * Not counted: shrinker_info (grows with the number of shrinkers), the writeback domain's
- * per-CPU counter, the name string, slab and per-CPU allocator overhead. So it is a floor. */
+ * per-CPU counter, the name string, slab and per-CPU allocator overhead. So it is a floor.
+ * Computed once per process (from zcg_bpf_read_memcgs()'s BTF parse if that came first). */
 struct zcg_memcg_overhead {
 	uint64_t memcg_bytes;		/* mem_cgroup + vmstats (kmalloc) */
 	uint64_t per_node_bytes;	/* all nodes' mem_cgroup_per_node (+ lruvec_stats) */
