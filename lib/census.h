@@ -99,4 +99,16 @@ void zcg_census_free(struct zcg_census *census);
  * -errno when BPF cannot run here, with *ret_reason (newly allocated) saying why. */
 int zcg_census_bpf(const struct zcg_sys *sys, const char *scope, struct zcg_census **ret_census,
 		   char **ret_reason);
+
+struct zcg_memcg_rec;
+
+/* The pure half of the BPF source: turns the census program's records (pre-order, the
+ * hierarchy root first; see lib/bpf_census.h) into a census of scope. overhead_per_memcg is
+ * zcg_memcg_kernel_overhead()'s answer, or -1 if unknown. Zombie rows and subtrees come
+ * sorted by pinned bytes, largest first.
+ * Returns 0 and sets *ret_census; -EIO if the records are not a pre-order walk (a parent_id
+ * that does not name the record's parent), -ENOMEM. */
+int zcg_census_from_memcg_recs(const struct zcg_sys *sys, const char *scope, const struct zcg_memcg_rec *recs,
+			       size_t n, uint64_t page_size, int64_t overhead_per_memcg,
+			       struct zcg_census **ret_census);
 #endif

@@ -1,13 +1,375 @@
 // SPDX-License-Identifier: GPL-2.0
+/* The BPF census source: every memcg of the hierarchy, dying ones included, from
+ * bpf/memcg_census.bpf.c (lib/bpf_census.c), turned into the struct zcg_census that the
+ * cgroupfs source fills, but exact and with one row per zombie.
+ *
+ * What a zombie pins is what sits on its LRU lists (page cache, anon, shmem, unevictable)
+ * plus its swap entries. Its usage counter is not a good measure: kernel memory charged
+ * through an obj_cgroup is uncharged from the parent once the objcg is reparented at offline,
+ * so the dying memcg's own counter keeps those pages forever without being pinned by them
+ * (seen on 6.18: usage = file LRU + kmem exactly). usage_bytes is still reported, as the
+ * kernel counts it; pinned_bytes and the kinds come from the LRU sizes and swap.
+ */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "bpf_census.h"
 #include "census.h"
 #include "util.h"
+
+/* A record's numbers in pages, made local: the kernel's page counters are hierarchical (a
+ * memcg's usage includes its descendants'), and so are the vmstat fields on older kernels;
+ * subtracting the direct children's values leaves the memcg's own share. */
+enum {
+	V_USAGE,
+	V_SWAP,
+	V_FILE,		/* vmstat fields, local only after subtraction if ZCG_REC_VMSTAT_HIER */
+	V_ANON,
+	V_SHMEM,
+	V_MAPPED,
+	V_DIRTY,
+	V_WRITEBACK,
+	V_KMEM,
+	_V_MAX,
+};
+
+struct node {
+	char *path;		/* former path, hierarchy-relative */
+	size_t parent;		/* index of the parent record (0 for the root itself) */
+	size_t live_anc;	/* index of the nearest live ancestor, itself if live */
+	bool dying;
+	uint64_t own[_V_MAX];	/* as the record has them; ZCG_UNKNOWN where unknown */
+	uint64_t children[_V_MAX];	/* sums over the direct children */
+	ssize_t subtree;	/* its slot in census->subtrees when it has zombies, else -1 */
+};
+
+static void rec_values(const struct zcg_memcg_rec *r, uint64_t v[_V_MAX])
+{
+	v[V_USAGE] = r->usage_pages;
+	v[V_SWAP] = r->swap_pages;
+	v[V_FILE] = r->file_pages;
+	v[V_ANON] = r->anon_pages;
+	v[V_SHMEM] = r->shmem_pages;
+	v[V_MAPPED] = r->file_mapped_pages;
+	v[V_DIRTY] = r->file_dirty_pages;
+	v[V_WRITEBACK] = r->writeback_pages;
+	v[V_KMEM] = r->kmem_pages;
+}
+
+static bool value_is_hierarchical(const struct zcg_memcg_rec *r, int v)
+{
+	return v == V_USAGE || v == V_SWAP || (r->flags & ZCG_REC_VMSTAT_HIER);
+}
+
+static uint64_t local_value(const struct node *nd, const struct zcg_memcg_rec *r, int v)
+{
+	if (nd->own[v] == ZCG_UNKNOWN)
+		return ZCG_UNKNOWN;
+	if (!value_is_hierarchical(r, v))
+		return nd->own[v];
+	return nd->own[v] > nd->children[v] ? nd->own[v] - nd->children[v] : 0;
+}
+
+/* Pages of a zombie by kind, v1 memory.stat terms (cache includes shmem). */
+struct zombie_pages {
+	uint64_t usage, cache, rss, shmem, mapped, dirty, writeback, swap, kmem;	/* ZCG_UNKNOWN: unknown */
+};
+
+static void zombie_pages(const struct node *nd, const struct zcg_memcg_rec *r, struct zombie_pages *p)
+{
+	uint64_t shmem = local_value(nd, r, V_SHMEM), lru_anon = r->lru_anon_pages, on_anon;
+
+	p->usage = local_value(nd, r, V_USAGE);
+	p->swap = local_value(nd, r, V_SWAP);
+	p->shmem = shmem;
+	p->mapped = local_value(nd, r, V_MAPPED);
+	p->dirty = local_value(nd, r, V_DIRTY);
+	p->writeback = local_value(nd, r, V_WRITEBACK);
+	p->kmem = local_value(nd, r, V_KMEM);
+	if (lru_anon != ZCG_UNKNOWN && r->lru_file_pages != ZCG_UNKNOWN &&
+	    r->lru_unevictable_pages != ZCG_UNKNOWN) {
+		/* The LRU sizes are current; shmem sits on the anon LRU but counts as cache. The
+		 * vmstat shmem may lag by a flush period, hence the clamp. Unevictable pages
+		 * (ramfs, SHM_LOCK, mlock) are counted as cache: for a zombie they are file pages
+		 * mapped or locked by someone else far more often than anon ones. */
+		on_anon = shmem == ZCG_UNKNOWN ? 0 : (shmem < lru_anon ? shmem : lru_anon);
+		p->cache = r->lru_file_pages + r->lru_unevictable_pages + on_anon;
+		p->rss = lru_anon - on_anon;
+	} else {
+		p->cache = local_value(nd, r, V_FILE);
+		p->rss = local_value(nd, r, V_ANON);
+	}
+}
+
+static int64_t bytes_or_unknown(uint64_t pages, uint64_t page_size)
+{
+	return pages == ZCG_UNKNOWN ? -1 : (int64_t)(pages * page_size);
+}
+
+/* Adds pages to a byte total that stays -1 once anything added was unknown. */
+static void add_known(int64_t *total, uint64_t pages, uint64_t page_size)
+{
+	if (*total < 0)
+		return;
+	if (pages == ZCG_UNKNOWN)
+		*total = -1;
+	else
+		*total += (int64_t)(pages * page_size);
+}
+
+static void add_kinds(int64_t kind_bytes[_ZCG_KIND_MAX], int64_t *pinned, const struct zombie_pages *p,
+		      uint64_t page_size)
+{
+	add_known(&kind_bytes[ZCG_KIND_CACHE], p->cache, page_size);
+	add_known(&kind_bytes[ZCG_KIND_RSS], p->rss, page_size);
+	add_known(&kind_bytes[ZCG_KIND_SHMEM], p->shmem, page_size);
+	add_known(&kind_bytes[ZCG_KIND_MAPPED_FILE], p->mapped, page_size);
+	add_known(&kind_bytes[ZCG_KIND_DIRTY], p->dirty, page_size);
+	add_known(&kind_bytes[ZCG_KIND_WRITEBACK], p->writeback, page_size);
+	add_known(&kind_bytes[ZCG_KIND_SWAP], p->swap, page_size);
+	add_known(pinned, p->cache, page_size);
+	add_known(pinned, p->rss, page_size);
+	add_known(pinned, p->swap, page_size);
+}
+
+static int cmp_subtree(const void *a, const void *b)
+{
+	const struct zcg_subtree *x = a, *y = b;
+
+	if (x->pinned_bytes != y->pinned_bytes)
+		return x->pinned_bytes > y->pinned_bytes ? -1 : 1;
+	if (x->dying != y->dying)
+		return x->dying > y->dying ? -1 : 1;
+	return strcmp(x->path, y->path);
+}
+
+static int64_t zombie_pinned(const struct zcg_zombie *z)
+{
+	return (z->file_bytes > 0 ? z->file_bytes : 0) + (z->anon_bytes > 0 ? z->anon_bytes : 0) +
+	       (z->swap_bytes > 0 ? z->swap_bytes : 0);
+}
+
+static int cmp_zombie(const void *a, const void *b)
+{
+	const struct zcg_zombie *x = a, *y = b;
+	int64_t px = zombie_pinned(x), py = zombie_pinned(y);
+
+	if (px != py)
+		return px > py ? -1 : 1;
+	return strcmp(x->path, y->path);
+}
+
+static void nodes_free(struct node *nodes, size_t n)
+{
+	if (!nodes)
+		return;
+	for (size_t i = 0; i < n; i++)
+		free(nodes[i].path);
+	free(nodes);
+}
+
+/* Links the pre-order records into a tree: parent index by depth, former paths, nearest live
+ * ancestors, children's sums. Returns 0, -EIO if the records are not a pre-order walk. */
+static int build_tree(const struct zcg_memcg_rec *recs, size_t n, struct node *nodes)
+{
+	_cleanup_free_ size_t *at_depth = NULL;
+	size_t depth_max = 0;
+
+	at_depth = calloc(n + 1, sizeof(*at_depth));
+	if (!at_depth)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		const struct zcg_memcg_rec *r = &recs[i];
+		struct node *nd = &nodes[i];
+		size_t depth;
+
+		nd->subtree = -1;
+		nd->dying = zcg_memcg_rec_dying(r);
+		rec_values(r, nd->own);
+		if (i == 0) {
+			nd->path = strdup("/");
+			if (!nd->path)
+				return -ENOMEM;
+			nd->live_anc = 0;
+			continue;
+		}
+		/* Levels are absolute; the walk may start below the hierarchy root. */
+		if (r->level <= recs[0].level)
+			return -EIO;
+		depth = r->level - recs[0].level;
+		if (depth > depth_max + 1 || depth > n)
+			return -EIO;
+		nd->parent = at_depth[depth - 1];
+		if (recs[nd->parent].id != r->parent_id)
+			return -EIO;
+		at_depth[depth] = i;
+		depth_max = depth;
+		nd->path = path_join(nodes[nd->parent].path, r->name);
+		if (!nd->path)
+			return -ENOMEM;
+		nd->live_anc = nd->dying ? nodes[nd->parent].live_anc : i;
+		for (int v = 0; v < _V_MAX; v++)
+			if (nd->own[v] != ZCG_UNKNOWN)
+				nodes[nd->parent].children[v] += nd->own[v];
+	}
+	return 0;
+}
+
+int zcg_census_from_memcg_recs(const struct zcg_sys *sys, const char *scope, const struct zcg_memcg_rec *recs,
+			       size_t n, uint64_t page_size, int64_t overhead_per_memcg,
+			       struct zcg_census **ret_census)
+{
+	struct node *nodes = NULL;
+	struct zcg_census *c = NULL;
+	size_t subtrees_allocated = 0, zombies_allocated = 0;
+	uint64_t ids_used = 0;
+	int r;
+
+	if (!scope)
+		scope = "/";
+	if (n == 0)
+		return -EIO;
+	nodes = calloc(n, sizeof(*nodes));
+	c = calloc(1, sizeof(*c));
+	if (!nodes || !c) {
+		r = -ENOMEM;
+		goto fail;
+	}
+	c->hierarchy = sys->hierarchy;
+	c->memory_root = strdup(sys->memory_mount);
+	c->scope = strdup(scope);
+	if (!c->memory_root || !c->scope) {
+		r = -ENOMEM;
+		goto fail;
+	}
+	c->source = "bpf";
+	c->dying_counter = "bpf";
+	c->pinned_accuracy = "exact";
+
+	r = build_tree(recs, n, nodes);
+	if (r < 0)
+		goto fail;
+
+	c->dying = 0;
+	c->pinned_bytes = 0;
+	for (int k = 0; k < _ZCG_KIND_MAX; k++)
+		c->kind_bytes[k] = 0;
+	for (size_t i = 0; i < n; i++) {
+		const struct zcg_memcg_rec *rec = &recs[i];
+		struct node *nd = &nodes[i], *anc;
+		struct zombie_pages p;
+		struct zcg_subtree *s;
+		struct zcg_zombie *z;
+
+		if (rec->memcg_id)
+			ids_used++;
+		if (!path_has_prefix(nd->path, scope))
+			continue;
+		if (!nd->dying) {
+			c->live++;
+			continue;
+		}
+		c->dying++;
+		zombie_pages(nd, rec, &p);
+		add_kinds(c->kind_bytes, &c->pinned_bytes, &p, page_size);
+
+		/* One row per zombie. */
+		r = grow_array((void **)&c->zombies, &zombies_allocated, c->n_zombies + 1, sizeof(*c->zombies));
+		if (r < 0)
+			goto fail;
+		anc = &nodes[nd->live_anc];
+		z = &c->zombies[c->n_zombies++];
+		z->id = rec->id;
+		z->name = strdup(rec->name);
+		z->path = strdup(nd->path);
+		z->parent = strdup(anc->path);
+		if (!z->name || !z->path || !z->parent) {
+			r = -ENOMEM;
+			goto fail;
+		}
+		z->memcg_id = (int64_t)rec->memcg_id;
+		z->usage_bytes = bytes_or_unknown(p.usage, page_size);
+		z->file_bytes = bytes_or_unknown(p.cache, page_size);
+		z->anon_bytes = bytes_or_unknown(p.rss, page_size);
+		z->shmem_bytes = bytes_or_unknown(p.shmem, page_size);
+		z->swap_bytes = bytes_or_unknown(p.swap, page_size);
+		z->kmem_bytes = bytes_or_unknown(p.kmem, page_size);
+		z->count = 1;
+		z->estimated = false;
+
+		/* And its share of its nearest live ancestor's row (in scope: the scope's root
+		 * is a live cgroup). */
+		if (anc->subtree < 0) {
+			r = grow_array((void **)&c->subtrees, &subtrees_allocated, c->n_subtrees + 1,
+				       sizeof(*c->subtrees));
+			if (r < 0)
+				goto fail;
+			s = &c->subtrees[c->n_subtrees];
+			s->path = strdup(anc->path);
+			if (!s->path) {
+				r = -ENOMEM;
+				goto fail;
+			}
+			anc->subtree = (ssize_t)c->n_subtrees++;
+		}
+		s = &c->subtrees[anc->subtree];
+		s->dying++;
+		add_kinds(s->kind_bytes, &s->pinned_bytes, &p, page_size);
+	}
+
+	/* IDs are global to the memory controller: count them only if the walk saw all of it. */
+	if (streq(sys->mount_root, "/")) {
+		c->memcg_ids_used = (int64_t)ids_used;
+		c->memcg_ids_exact = true;
+	} else {
+		c->memcg_ids_used = -1;
+		c->memcg_ids_exact = false;
+	}
+	c->kernel_overhead_bytes = overhead_per_memcg >= 0 ? c->dying * overhead_per_memcg : -1;
+
+	qsort(c->subtrees, c->n_subtrees, sizeof(*c->subtrees), cmp_subtree);
+	qsort(c->zombies, c->n_zombies, sizeof(*c->zombies), cmp_zombie);
+	nodes_free(nodes, n);
+	*ret_census = c;
+	return 0;
+fail:
+	nodes_free(nodes, n);
+	zcg_census_free(c);
+	return r;
+}
 
 int zcg_census_bpf(const struct zcg_sys *sys, const char *scope, struct zcg_census **ret_census,
 		   char **ret_reason)
 {
-	*ret_reason = strdup("this build has no BPF support");
-	return -EOPNOTSUPP;
+	_cleanup_free_ struct zcg_memcg_rec *recs = NULL;
+	_cleanup_free_ char *btf = NULL, *stat = NULL, *buf = NULL;
+	uint64_t per_memcg = 0;
+	size_t n = 0;
+	int r;
+
+	btf = zcg_sys_path(sys, ZCG_BTF_VMLINUX);
+	stat = path_join(sys->memory_dir, "memory.stat");
+	if (!btf || !stat)
+		return -ENOMEM;
+	r = zcg_bpf_available(btf, ret_reason);
+	if (r < 0)
+		return r;
+
+	/* Reading memory.stat makes the kernel flush pending per-CPU statistics (when enough
+	 * are pending), so the vmstat fields are closer to current. Best effort. */
+	(void)read_full_file(stat, &buf, NULL);
+
+	r = zcg_bpf_read_memcgs(sys->memory_dir, &recs, &n, ret_reason);
+	if (r < 0)
+		return r;
+	r = zcg_census_from_memcg_recs(sys, scope, recs, n, sysconf(_SC_PAGESIZE),
+				       zcg_memcg_kernel_overhead(&per_memcg) < 0 ? -1 : (int64_t)per_memcg,
+				       ret_census);
+	if (r == -EIO && ret_reason)
+		*ret_reason = strdup("the BPF census records do not form a pre-order walk of the hierarchy");
+	else if (r < 0 && ret_reason)
+		*ret_reason = strdup_printf("building the BPF census failed: %s", strerror(-r));
+	return r;
 }
