@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <stdarg.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <linux/magic.h>
@@ -248,6 +249,31 @@ static bool btf_enum_has(const struct btf *btf, const char *ename, const char *i
 	long long v;
 
 	return btf_enum_value(btf, ename, item, &v) == 0;
+}
+
+/* The running kernel's BTF. /sys/kernel/btf/vmlinux hands out at most a page per read(), so
+ * reading its ~6 MB costs 15-80 ms here; kernels that allow mmap of it (6.16+) make that
+ * ~8 ms (btf__new copies it, so it is unmapped at once). libbpf reads it once more for the
+ * load itself, which cannot be avoided with libbpf 1.1.
+ * Returns the BTF, or NULL with errno set. */
+static struct btf *load_kernel_btf(void)
+{
+	_cleanup_close_ int fd = -1;
+	struct btf *btf = NULL;
+	struct stat st;
+	void *p;
+
+	fd = open(ZCG_BTF_VMLINUX, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0 && fstat(fd, &st) == 0 && st.st_size > 0) {
+		p = mmap(NULL, st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+		if (p != MAP_FAILED) {
+			btf = btf__new(p, st.st_size);
+			munmap(p, st.st_size);
+			if (btf)
+				return btf;
+		}
+	}
+	return btf__load_vmlinux_btf();
 }
 
 /* ---- where the statistics live in struct memcg_vmstats ----
@@ -712,7 +738,7 @@ int zcg_bpf_read_memcgs(const char *memory_root_dir, struct zcg_memcg_rec **ret_
 		_cleanup_(btf_freep) struct btf *btf = NULL;
 
 		libbpf_messages_reset();
-		btf = btf__load_vmlinux_btf();
+		btf = load_kernel_btf();
 		if (!btf) {
 			r = -errno;
 			set_reason(ret_reason, "cannot parse kernel BTF %s: %s", ZCG_BTF_VMLINUX, strerror(-r));
@@ -796,7 +822,7 @@ int zcg_bpf_try_load(const char *btf_path, char **ret_reason)
 	struct census_params p = { .node_ids = 1, .cgroup_v1 = true };
 
 	libbpf_messages_reset();
-	btf = btf_path ? btf__parse(btf_path, NULL) : btf__load_vmlinux_btf();
+	btf = btf_path ? btf__parse(btf_path, NULL) : load_kernel_btf();
 	if (!btf) {
 		int r = -errno;
 
@@ -817,7 +843,7 @@ int zcg_memcg_kernel_overhead_detail(struct zcg_memcg_overhead *ret)
 		if (access(ZCG_BTF_VMLINUX, R_OK) < 0)
 			return -EOPNOTSUPP;
 		libbpf_messages_reset();
-		btf = btf__load_vmlinux_btf();
+		btf = load_kernel_btf();
 		if (!btf)
 			return -errno;
 		r = overhead_from_btf(btf, &overhead_cache);
