@@ -57,8 +57,8 @@ LIB_OBJS := $(patsubst lib/%.c,$(BUILD)/lib/%.o,$(LIB_SRCS))
 SRC_OBJS := $(patsubst src/%.c,$(BUILD)/src/%.o,$(SRC_SRCS))
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%.t,$(UNIT_SRCS))
-# Helpers the root tests run (not tests themselves): build/tests/root/<name>.
-ROOT_HELPERS := $(patsubst tests/root/%.c,$(BUILD)/tests/root/%,$(wildcard tests/root/*.c))
+# Compiled helpers the root tests exec (not tests themselves): build/tests/helpers/<name>.
+HELPERS := $(patsubst tests/helpers/%.c,$(BUILD)/tests/helpers/%,$(wildcard tests/helpers/*.c))
 
 .PHONY: all deps run check check-unit check-cli check-root check-vm asan bench install clean
 all: $(BUILD)/zombiecg
@@ -87,7 +87,7 @@ $(BUILD)/tests/unit/%.t: tests/unit/%.c tests/unit/tap.h $(BUILD)/libzombiecg.a 
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(BUILD)/libzombiecg.a $(LDLIBS)
 
-$(BUILD)/tests/root/%: tests/root/%.c $(BUILD)/libzombiecg.a | $(BUILD)/tests/root
+$(BUILD)/tests/helpers/%: tests/helpers/%.c $(BUILD)/libzombiecg.a | $(BUILD)/tests/helpers
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -o $@ $< $(BUILD)/libzombiecg.a $(LDLIBS)
 
@@ -106,7 +106,7 @@ $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< > $@.tmp && mv $@.tmp $@
 
-$(BUILD) $(BUILD)/lib $(BUILD)/src $(BUILD)/tests/unit $(BUILD)/tests/root:
+$(BUILD) $(BUILD)/lib $(BUILD)/src $(BUILD)/tests/unit $(BUILD)/tests/helpers:
 	$(Q)mkdir -p $@
 
 deps:
@@ -125,13 +125,13 @@ asan:
 EXAMPLES := $(patsubst examples/%.c,$(BUILD)/examples/%,$(wildcard examples/*.c))
 
 check: deps
-	$(Q)$(MAKE) --no-print-directory all asan $(UNIT_BINS) $(EXAMPLES) $(ROOT_HELPERS)
+	$(Q)$(MAKE) --no-print-directory all asan $(UNIT_BINS) $(EXAMPLES) $(HELPERS)
 	$(Q)BUILD=$(BUILD) ./tests/run-all.sh
 
 check-unit: all $(UNIT_BINS)
 	$(Q)prove $(UNIT_BINS) tests/cli/*.t
 
-check-root: all $(ROOT_HELPERS)
+check-root: all $(HELPERS)
 	$(Q)prove tests/root/*.t
 
 check-vm: all

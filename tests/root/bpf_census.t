@@ -1,5 +1,5 @@
 #!/bin/sh
-# The BPF census (lib/bpf_census.c, through tests/root/bpf_census_probe) names every zombie
+# The BPF census (lib/bpf_census.c, through tests/helpers/bpf_census_probe) names every zombie
 # memcg and what it holds.
 #
 #   <memory root>/zombiecg-test.<pid>/       test subtree, live
@@ -11,9 +11,9 @@
 # (tab-separated, pages). N is ZCG_TEST_ZOMBIES, 50 by default.
 . "$(dirname "$0")/../lib/tap.sh"
 . "$(dirname "$0")/../lib/cg.sh"
-PROBE=$TOP/${BUILD:-build}/tests/root/bpf_census_probe
+PROBE=$TOP/${BUILD:-build}/tests/helpers/bpf_census_probe
 N=${ZCG_TEST_ZOMBIES:-50}
-PAGE=$(getconf PAGESIZE)
+PAGE=$(getconf PAGESIZE 2>/dev/null || echo 4096)
 
 cg_require_root
 [ -x "$PROBE" ] || skip_all "$PROBE not built (make check-root builds it)"

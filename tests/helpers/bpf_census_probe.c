@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Debug harness for the BPF census (lib/bpf_census.c), used by the root tests and by hand.
+/* Debug harness for the BPF census (lib/bpf_census.c), used by the root tests and by hand;
+ * built as build/tests/helpers/bpf_census_probe.
  *
  *   bpf_census_probe [--dying] DIR       one line per memcg under DIR (a memory hierarchy root)
  *   bpf_census_probe --time N DIR        N full censuses (load included), wall time of each
