@@ -13,6 +13,7 @@
 static const struct zcg_command *const commands[] = {
 	&cmd_status,
 	&cmd_list,
+	&cmd_explain,
 	&cmd_repro,
 };
 
