@@ -769,12 +769,52 @@ static int copy_procs(struct zcg_proc **dst, size_t *dst_n, const struct zcg_pro
 	return 0;
 }
 
+/* Names the queries marked in walk[] by walking their filesystems' trees, one
+ * filesystem at a time (q is sorted by device). Best effort: errors leave names unknown
+ * except running out of memory. */
+static int walk_mounts(struct zcg_mounts *mounts, struct zcg_file_query *q, const bool *walk, size_t nq)
+{
+	for (size_t i = 0; i < nq;) {
+		_cleanup_free_ uint64_t *inos = NULL;
+		_cleanup_free_ char **paths = NULL;
+		size_t j = i, k = 0, n;
+		int r;
+
+		while (j < nq && q[j].major == q[i].major && q[j].minor == q[i].minor)
+			j++;
+		n = 0;
+		for (size_t x = i; x < j; x++)
+			n += walk[x];
+		if (n == 0) {
+			i = j;
+			continue;
+		}
+		inos = calloc(n, sizeof(*inos));
+		paths = calloc(n, sizeof(*paths));
+		if (!inos || !paths)
+			return -ENOMEM;
+		for (size_t x = i; x < j; x++)
+			if (walk[x])
+				inos[k++] = q[x].ino;
+		r = zcg_file_paths_by_walk(mounts, q[i].major, q[i].minor, inos, n, paths, 200000);
+		if (r == -ENOMEM)
+			return r;
+		k = 0;
+		for (size_t x = i; x < j; x++)
+			if (walk[x])
+				q[x].path = paths[k++];
+		i = j;
+	}
+	return 0;
+}
+
 /* Names every file pin and finds who maps or holds it. */
 static int resolve_files(const struct zcg_sys *sys, struct zcg_explain *e)
 {
 	_cleanup_free_ struct file_ref *refs = NULL;
 	_cleanup_free_ struct zcg_file_query *q = NULL;
 	_cleanup_free_ size_t *query_of = NULL;
+	_cleanup_free_ bool *walk = NULL;
 	_cleanup_free_ char *mountinfo = zcg_sys_path(sys, "/proc/self/mountinfo");
 	_cleanup_free_ char *proc = zcg_sys_path(sys, "/proc");
 	_cleanup_free_ char *sysfs = zcg_sys_path(sys, "/sys");
@@ -793,7 +833,8 @@ static int resolve_files(const struct zcg_sys *sys, struct zcg_explain *e)
 	refs = calloc(n, sizeof(*refs));
 	q = calloc(n, sizeof(*q));
 	query_of = calloc(n, sizeof(*query_of));
-	if (!refs || !q || !query_of)
+	walk = calloc(n, sizeof(*walk));
+	if (!refs || !q || !query_of || !walk)
 		return -ENOMEM;
 	n = 0;
 	for (size_t i = 0; i < e->n_zombies; i++)
@@ -832,16 +873,23 @@ static int resolve_files(const struct zcg_sys *sys, struct zcg_explain *e)
 		if (live && mounts.n) {
 			bool deleted = false;
 			uint32_t kdev = (pin->dev_major << 20) | pin->dev_minor;
+			const char *fstype = zcg_mounts_fstype(&mounts, pin->dev_major, pin->dev_minor);
 
-			if (zcg_file_path_by_handle(&mounts, kdev, pin->ino, pin->generation, &fq->path,
-						    &deleted) == 0 && deleted)
+			r = zcg_file_path_by_handle(&mounts, kdev, pin->ino, pin->generation, &fq->path, &deleted);
+			if (r == 0 && deleted)
 				fq->want_open = true;
+			/* tmpfs finds an inode by handle only once someone asked for its handle */
+			walk[nq - 1] = !pin->deleted && !fq->path && fstype &&
+				       (streq(fstype, "tmpfs") || r == -EOPNOTSUPP);
 		}
-		/* no name by handle: look in every process's maps and open files */
-		if (!fq->path)
-			fq->want_open = true;
 	}
+	r = walk_mounts(&mounts, q, walk, nq);
 	zcg_mounts_free(&mounts);
+	if (r < 0)
+		goto out;
+	/* still no name: look in every process's maps and open files */
+	for (size_t i = 0; i < nq; i++)
+		q[i].want_open |= !q[i].path;
 
 	r = zcg_find_holders(proc, sys->hierarchy, q, nq);
 	if (r < 0)

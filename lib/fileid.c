@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
@@ -234,6 +235,113 @@ int zcg_file_path_by_handle(struct zcg_mounts *m, uint32_t kdev, uint64_t ino, u
 		return -ENOMEM;
 	*ret_deleted = st.st_nlink == 0;
 	return 0;
+}
+
+const char *zcg_mounts_fstype(const struct zcg_mounts *m, unsigned major, unsigned minor)
+{
+	const struct zcg_mount *mnt = zcg_mounts_find(m, major, minor);
+
+	return mnt ? mnt->fstype : NULL;
+}
+
+struct tree_walk {
+	dev_t dev;
+	const uint64_t *inos;
+	size_t n;
+	char **paths;
+	size_t found, entries, max_entries;
+};
+
+static ssize_t find_ino(const uint64_t *inos, size_t n, uint64_t ino)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (inos[mid] == ino)
+			return (ssize_t)mid;
+		if (inos[mid] < ino)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -1;
+}
+
+/* dir_fd is consumed. */
+static int walk_dir(struct tree_walk *t, int dir_fd, const char *path, unsigned depth)
+{
+	DIR *d = fdopendir(dir_fd);
+	struct dirent *de;
+	int r = 0;
+
+	if (!d) {
+		close(dir_fd);
+		return 0;
+	}
+	while (r == 0 && t->found < t->n && (de = readdir(d))) {
+		ssize_t i;
+
+		if (streq(de->d_name, ".") || streq(de->d_name, ".."))
+			continue;
+		if (++t->entries > t->max_entries)
+			break;
+		i = find_ino(t->inos, t->n, de->d_ino);
+		if (i >= 0 && !t->paths[i]) {
+			t->paths[i] = strdup_printf("%s%s%s", path, streq(path, "/") ? "" : "/", de->d_name);
+			if (!t->paths[i]) {
+				r = -ENOMEM;
+				break;
+			}
+			t->found++;
+		}
+		if (de->d_type == DT_DIR && depth < 64) {
+			_cleanup_free_ char *sub = NULL;
+			struct stat st;
+			int fd = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+			if (fd < 0)
+				continue;
+			/* another filesystem mounted here: not ours to walk */
+			if (fstat(fd, &st) < 0 || st.st_dev != t->dev) {
+				close(fd);
+				continue;
+			}
+			sub = strdup_printf("%s%s%s", path, streq(path, "/") ? "" : "/", de->d_name);
+			if (!sub) {
+				close(fd);
+				r = -ENOMEM;
+				break;
+			}
+			r = walk_dir(t, fd, sub, depth + 1);
+		}
+	}
+	closedir(d);
+	return r;
+}
+
+int zcg_file_paths_by_walk(struct zcg_mounts *m, unsigned major, unsigned minor, const uint64_t *inos,
+			   size_t n, char **ret_paths, size_t max_entries)
+{
+	struct tree_walk t = { .dev = makedev(major, minor), .inos = inos, .n = n, .paths = ret_paths,
+			       .max_entries = max_entries };
+	const char *fstype = NULL;
+	int mfd, fd, r;
+
+	mfd = mount_fd(m, major, minor, &fstype);
+	if (mfd < 0)
+		return -ENOENT;
+	for (size_t i = 0; i < m->n; i++) {
+		if (m->fds[i] != mfd)
+			continue;
+		fd = openat(mfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (fd < 0)
+			return -errno;
+		r = walk_dir(&t, fd, m->mounts[i].mount_point, 0);
+		return r < 0 ? r : (int)t.found;
+	}
+	return -ENOENT;
 }
 
 int zcg_block_device_path(const char *sys_dir, unsigned major, unsigned minor, char **ret_path)

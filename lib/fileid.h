@@ -55,6 +55,18 @@ int zcg_file_handle_encode(const char *fstype, uint64_t ino, uint32_t gen, uint3
 int zcg_file_path_by_handle(struct zcg_mounts *m, uint32_t kdev, uint64_t ino, uint32_t gen,
 			    char **ret_path, bool *ret_deleted);
 
+/* Looks for inodes by walking the directory tree of a mount of superblock major:minor,
+ * matching readdir's d_ino: for tmpfs, whose inodes open_by_handle_at() finds only after
+ * someone asked for their handle, and filesystems whose handles need more than
+ * (ino, gen). Stays on that filesystem and stops after max_entries entries. inos[] must
+ * be sorted; ret_paths[i] (NULL on entry) gets the path of inos[i] where found.
+ * Returns the number found, or -errno. */
+int zcg_file_paths_by_walk(struct zcg_mounts *m, unsigned major, unsigned minor, const uint64_t *inos,
+			   size_t n, char **ret_paths, size_t max_entries);
+
+/* The filesystem type of superblock major:minor from mountinfo, NULL if not mounted. */
+const char *zcg_mounts_fstype(const struct zcg_mounts *m, unsigned major, unsigned minor);
+
 /* The /dev name of block device major:minor from <sys_dir>/dev/block/MAJ:MIN/uevent
  * (sys_dir is "/sys" or a sysroot's). Returns 0 and sets *ret_path, or -errno. */
 int zcg_block_device_path(const char *sys_dir, unsigned major, unsigned minor, char **ret_path);

@@ -261,6 +261,11 @@ static int pin_commands(const struct zcg_explain *e, const struct zcg_explained 
 							       q, q));
 		return command_add(cmds, strdup_printf("dd if=%s iflag=nocache count=0 status=none", q));
 	case ZCG_ACTION_REMOVE_FILE:
+		if (!p->path && p->has_file)
+			return command_add(waits, strdup_printf("# a tmpfs file on %u:%u, inode %llu: remove or "
+								"truncate it (its name was not found)",
+								p->dev_major, p->dev_minor,
+								(unsigned long long)p->ino));
 		if (!p->path)
 			return command_add(waits, strdup("# tmpfs files: remove or truncate them (which ones, "
 							 "only the BPF source can tell)"));
