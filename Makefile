@@ -27,7 +27,7 @@ endif
 
 # Debian packages: what building needs, and what the tests need on top.
 DEPS_BUILD := gcc make pkg-config libsmartcols-dev libbpf-dev libelf-dev zlib1g-dev clang llvm bpftool
-DEPS_TEST := jq perl e2fsprogs
+DEPS_TEST := jq perl e2fsprogs bc
 DEPS_VM := qemu-system-x86 busybox-static linux-image-amd64 linux-image-6.12-amd64 cpio kmod xz-utils
 DEPS := $(DEPS_BUILD) $(DEPS_TEST) $(DEPS_VM)
 
@@ -77,6 +77,10 @@ $(BUILD)/src/%.o: src/%.c $(wildcard src/*.h) $(wildcard lib/*.h) | $(BUILD)/src
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $(SMARTCOLS_CFLAGS) -c -o $@ $<
 
+$(BUILD)/examples/%: examples/%.c lib/zcg_drain.h $(BUILD)/libzombiecg.a
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D) && $(CC) $(CFLAGS) -o $@ $< $(BUILD)/libzombiecg.a $(LDLIBS)
+
 $(BUILD)/tests/unit/%.t: tests/unit/%.c tests/unit/tap.h $(BUILD)/libzombiecg.a | $(BUILD)/tests/unit
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(BUILD)/libzombiecg.a $(LDLIBS)
@@ -112,8 +116,10 @@ asan:
 		CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
 		LDFLAGS="-fsanitize=address,undefined" $(BUILD)/asan/zombiecg $(patsubst $(BUILD)/%,$(BUILD)/asan/%,$(UNIT_BINS))
 
+EXAMPLES := $(patsubst examples/%.c,$(BUILD)/examples/%,$(wildcard examples/*.c))
+
 check: deps
-	$(Q)$(MAKE) --no-print-directory all asan $(UNIT_BINS)
+	$(Q)$(MAKE) --no-print-directory all asan $(UNIT_BINS) $(EXAMPLES)
 	$(Q)BUILD=$(BUILD) ./tests/run-all.sh
 
 check-unit: all $(UNIT_BINS)
@@ -131,6 +137,9 @@ bench: all
 install: all
 	install -D -m 0755 $(BUILD)/zombiecg $(DESTDIR)$(PREFIX)/bin/zombiecg
 	install -D -m 0644 doc/zombiecg.8 $(DESTDIR)$(PREFIX)/share/man/man8/zombiecg.8
+	install -D -m 0644 $(BUILD)/libzombiecg.a $(DESTDIR)$(PREFIX)/lib/libzombiecg.a
+	install -D -m 0644 lib/zcg_drain.h $(DESTDIR)$(PREFIX)/include/zombiecg/drain.h
+	install -D -m 0644 deploy/systemd/zombiecg-drain.conf $(DESTDIR)$(PREFIX)/share/zombiecg/zombiecg-drain.conf
 
 clean:
 	rm -rf $(BUILD)

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "budget.h"
 #include "cgroup.h"
 #include "error.h"
 #include "stat.h"
@@ -121,17 +122,28 @@ int zcg_cg_usage(const struct zcg_sys *sys, const char *rel, uint64_t *ret_bytes
 	return 0;
 }
 
-int zcg_cg_reclaim_all(const struct zcg_sys *sys, const char *rel)
+int zcg_cg_reclaim(const struct zcg_sys *sys, const char *rel, double timeout_s,
+		   struct zcg_budget *budget)
 {
-	uint64_t usage = 0;
-	int r;
+	/* v2 reclaim goes in steps so a budget can interleave sleeps with the work. */
+	const uint64_t step = 64ull << 20;
+	double deadline = zcg_now() + (timeout_s > 0 ? timeout_s : 30);
+	uint64_t usage = 0, last = UINT64_MAX;
+	int r, stalls = 0;
 
-	for (int attempt = 0; attempt < 8; attempt++) {
+	for (unsigned round = 0;; round++) {
 		r = zcg_cg_usage(sys, rel, &usage);
 		if (r < 0)
 			return r;
 		if (usage == 0)
 			return 0;
+		if (usage >= last && ++stalls >= 4)
+			break;
+		if (usage < last)
+			stalls = 0;
+		last = usage;
+		if (zcg_now() >= deadline)
+			break;
 		if (sys->hierarchy == ZCG_HIER_V1) {
 			/* Fails with EBUSY when some pages would not go; retrying helps with
 			 * pages that were under writeback or recently referenced. */
@@ -139,18 +151,24 @@ int zcg_cg_reclaim_all(const struct zcg_sys *sys, const char *rel)
 		} else {
 			char amount[32];
 
-			snprintf(amount, sizeof(amount), "%llu", (unsigned long long)usage);
+			snprintf(amount, sizeof(amount), "%llu",
+				 (unsigned long long)(usage < step ? usage : step));
 			r = write_cg_file(sys, rel, "memory.reclaim", amount);
 		}
 		if (r < 0 && r != -EBUSY && r != -EAGAIN)
 			return r;
-		sleep_ms(50u << (attempt < 4 ? attempt : 4));
+		if (budget)
+			zcg_budget_throttle(budget);
+		if (r < 0 || usage >= last)
+			sleep_ms(20u << (round < 5 ? round : 5));
 	}
 	zcg_error_clear();
-	r = zcg_cg_usage(sys, rel, &usage);
-	if (r < 0)
-		return r;
-	return usage == 0 ? 0 : -EBUSY;
+	return -EBUSY;
+}
+
+int zcg_cg_reclaim_all(const struct zcg_sys *sys, const char *rel)
+{
+	return zcg_cg_reclaim(sys, rel, 10, NULL);
 }
 
 int zcg_cg_remove(const struct zcg_sys *sys, const char *rel)

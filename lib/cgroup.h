@@ -33,6 +33,14 @@ int zcg_cg_usage(const struct zcg_sys *sys, const char *rel, uint64_t *ret_bytes
  * caller owns. Returns 0 if usage reached zero, -EBUSY if some stayed, other -errno. */
 int zcg_cg_reclaim_all(const struct zcg_sys *sys, const char *rel);
 
+struct zcg_budget;
+
+/* Reclaims what is charged below rel like zcg_cg_reclaim_all(), giving up after timeout_s
+ * seconds or when four rounds in a row freed nothing, and keeping to budget (may be NULL).
+ * Returns 0 if usage reached zero, -EBUSY if some stayed, other -errno. */
+int zcg_cg_reclaim(const struct zcg_sys *sys, const char *rel, double timeout_s,
+		   struct zcg_budget *budget);
+
 /* Removes rel (rmdir), retrying briefly while the kernel still reports it busy.
  * Returns 0, or -errno with a detail message. */
 int zcg_cg_remove(const struct zcg_sys *sys, const char *rel);

@@ -53,11 +53,7 @@ void zcg_repro_result_free(struct zcg_repro_result *res)
 
 static const char *run_dir_or_default(const char *run_dir)
 {
-	const char *env = getenv("ZCG_RUN_DIR");
-
-	if (run_dir)
-		return run_dir;
-	return env && *env ? env : "/run/zombiecg";
+	return run_dir ? run_dir : zcg_run_dir();
 }
 
 static int mkdir_p(const char *path, mode_t mode)

@@ -216,3 +216,10 @@ bool zcg_is_root(void)
 {
 	return geteuid() == 0;
 }
+
+const char *zcg_run_dir(void)
+{
+	const char *env = getenv("ZCG_RUN_DIR");
+
+	return env && *env ? env : "/run/zombiecg";
+}

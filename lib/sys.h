@@ -41,6 +41,10 @@ char *zcg_cgroup_dir(const struct zcg_sys *sys, const char *rel);
  * with a detail message naming the path). */
 int zcg_resolve_cgroup(const struct zcg_sys *sys, const char *user_path, char **ret_rel);
 
+/* Where zombiecg keeps state that must outlive one run (manifests, journals, the release
+ * agent's state): $ZCG_RUN_DIR, else /run/zombiecg. */
+const char *zcg_run_dir(void);
+
 /* True if the process may use privileged interfaces (BPF, writes to cgroupfs). */
 bool zcg_is_root(void);
 

@@ -61,7 +61,7 @@ int write_string_file(const char *path, const char *value)
 	size_t len = strlen(value);
 	ssize_t n;
 
-	fd = open(path, O_WRONLY | O_CLOEXEC);
+	fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
 	n = write(fd, value, len);

@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "error.h"
+#include "protect.h"
+#include "release_agent.h"
 #include "util.h"
 #include "zombiecg.h"
 
@@ -15,6 +17,8 @@ static const struct zcg_command *const commands[] = {
 	&cmd_list,
 	&cmd_explain,
 	&cmd_repro,
+	&cmd_drain,
+	&cmd_release_agent,
 };
 
 enum {
@@ -227,8 +231,12 @@ int main(int argc, char **argv)
 {
 	struct zcg_ctx ctx = {0};
 	const struct zcg_command *cmd;
+	const char *base = strrchr(argv[0], '/');
 	int r, first;
 
+	/* The kernel runs the release agent as <run dir>/zombiecg-release-agent CGROUP. */
+	if (streq(base ? base + 1 : argv[0], ZCG_RELEASE_AGENT_NAME))
+		return zcg_release_agent_main(argc > 1 ? argv[1] : NULL);
 	r = parse(&ctx, NULL, argc, argv, true, &first);
 	if (r != EXIT_OK)
 		return r;
@@ -249,6 +257,20 @@ int main(int argc, char **argv)
 	if (r != EXIT_OK)
 		return r;
 	json_init(&ctx.out, stdout);
+	ctx.argv = argv;
+
+	/* A zombiecg that crashed in the middle of protected reclaim left raised memory.min
+	 * settings behind: every start as root puts them back. */
+	if (zcg_is_root() && !(ctx.sysroot && *ctx.sysroot)) {
+		size_t restored = 0;
+
+		r = zcg_protect_recover(&restored);
+		if (r < 0)
+			fprintf(stderr, "zombiecg: warning: %s\n", zcg_error_message() ? zcg_error_message() : strerror(-r));
+		else if (restored)
+			fprintf(stderr, "zombiecg: restored %zu memory.min setting(s) left by an interrupted run\n", restored);
+		zcg_error_clear();
+	}
 
 	if (cmd->needs_sys) {
 		r = zcg_sys_open(ctx.sysroot, &ctx.sys);

@@ -25,6 +25,7 @@ struct zcg_ctx {
 	char *scope;		/* --under resolved to a hierarchy-relative path, "/" if none */
 	struct zcg_sys *sys;
 	struct json out;
+	char **argv;		/* the whole command line, for re-executing ourselves */
 };
 
 struct zcg_command {
@@ -39,7 +40,11 @@ struct zcg_command {
 	bool needs_sys;		/* open the memory hierarchy and resolve --under first */
 };
 
-extern const struct zcg_command cmd_status, cmd_list, cmd_explain, cmd_repro;
+extern const struct zcg_command cmd_status, cmd_list, cmd_explain, cmd_repro, cmd_drain,
+	cmd_release_agent;
+
+/* The release agent as the kernel runs it (src/release_agent.c). Returns an exit code. */
+int zcg_release_agent_main(const char *cgroup);
 
 /* Reports a runtime failure (JSON: {"error": ...} on stdout) and returns EXIT_FAIL.
  * If the library left a detail message it is used when fmt is NULL. */

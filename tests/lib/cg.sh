@@ -80,7 +80,7 @@ cg_v1_counts() {
 	i=0
 	while [ $i -lt 20 ]; do
 		a=$(awk '$1=="memory"{print $3}' /proc/cgroups)
-		l=$(find "$MEMROOT" -type d | wc -l)
+		l=$(find "$MEMROOT" -type d 2>/dev/null | wc -l)
 		b=$(awk '$1=="memory"{print $3}' /proc/cgroups)
 		[ "$a" = "$b" ] && { echo "$a $l"; return 0; }
 		i=$((i + 1))

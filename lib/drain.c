@@ -1,0 +1,326 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* zcg_drain(): empty a cgroup's memory before it is removed, so it never lingers. */
+#include <dirent.h>
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "budget.h"
+#include "cgroup.h"
+#include "error.h"
+#include "stat.h"
+#include "sys.h"
+#include "util.h"
+#include "zcg_drain.h"
+
+#define DEFAULT_TIMEOUT_S 30.0
+
+struct cg_list {
+	char **paths;
+	size_t n, allocated;
+};
+
+static void cg_list_free(struct cg_list *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->paths[i]);
+	free(l->paths);
+}
+
+/* Post-order: every cgroup after all of its descendants, so rmdir can follow the list. */
+static int collect_post_order(const struct zcg_sys *sys, const char *rel, struct cg_list *l)
+{
+	_cleanup_free_ char *dir = zcg_cgroup_dir(sys, rel);
+	struct dirent *de;
+	DIR *d;
+	int r = 0;
+
+	if (!dir)
+		return -ENOMEM;
+	d = opendir(dir);
+	if (!d)
+		return zcg_error_errno(-errno, "cannot open %s", dir);
+	while ((de = readdir(d))) {
+		_cleanup_free_ char *child = NULL;
+
+		if (de->d_type != DT_DIR || streq(de->d_name, ".") || streq(de->d_name, ".."))
+			continue;
+		child = path_join(rel, de->d_name);
+		if (!child) {
+			r = -ENOMEM;
+			break;
+		}
+		r = collect_post_order(sys, child, l);
+		if (r < 0)
+			break;
+	}
+	closedir(d);
+	if (r < 0)
+		return r;
+	r = grow_array((void **)&l->paths, &l->allocated, l->n + 1, sizeof(char *));
+	if (r < 0)
+		return r;
+	l->paths[l->n] = strdup(rel);
+	if (!l->paths[l->n])
+		return -ENOMEM;
+	l->n++;
+	return 0;
+}
+
+/* Reads the pids of cgroup.procs into the result; returns how many were not us. */
+static int collect_tasks(const struct zcg_sys *sys, const char *rel, struct zcg_drain_result *res,
+			 bool *ret_self_found)
+{
+	_cleanup_free_ char *dir = zcg_cgroup_dir(sys, rel);
+	_cleanup_free_ char *path = dir ? path_join(dir, "cgroup.procs") : NULL;
+	_cleanup_free_ char *buf = NULL;
+	size_t allocated = res->n_tasks;
+	int r, others = 0;
+
+	if (!path)
+		return -ENOMEM;
+	r = read_full_file(path, &buf, NULL);
+	if (r < 0)
+		return zcg_error_errno(r, "cannot read %s", path);
+	for (char *line = strtok(buf, "\n"); line; line = strtok(NULL, "\n")) {
+		pid_t pid = (pid_t)atoi(line);
+
+		if (pid == getpid()) {
+			*ret_self_found = true;
+			continue;
+		}
+		r = grow_array((void **)&res->tasks, &allocated, res->n_tasks + 1, sizeof(pid_t));
+		if (r < 0)
+			return r;
+		res->tasks[res->n_tasks++] = pid;
+		others++;
+	}
+	return others;
+}
+
+static int add_pin(struct zcg_drain_cgroup *cg, size_t *allocated, const char *kind, uint64_t bytes,
+		   const char *reason)
+{
+	struct zcg_drain_pin *p;
+	int r;
+
+	if (bytes == 0)
+		return 0;
+	r = grow_array((void **)&cg->pins, allocated, cg->n_pins + 1, sizeof(*cg->pins));
+	if (r < 0)
+		return r;
+	p = &cg->pins[cg->n_pins];
+	p->kind = kind;
+	p->bytes = bytes;
+	p->reason = strdup(reason);
+	if (!p->reason)
+		return -ENOMEM;
+	cg->n_pins++;
+	return 0;
+}
+
+/* What stayed, by kind, from memory.stat (local counters on v1, hierarchical on v2: the
+ * cgroup's descendants are drained and gone by now, so both mean the same). */
+static int describe_remaining(const struct zcg_sys *sys, struct zcg_drain_cgroup *cg)
+{
+	static const char *const v1_keys[] = { "total_shmem", "total_mapped_file", "total_dirty",
+						"total_writeback", "total_rss", "total_cache", "total_swap" };
+	static const char *const v2_keys[] = { "shmem", "file_mapped", "file_dirty", "file_writeback",
+						"anon", "file", "swap" };
+	_cleanup_free_ char *dir = zcg_cgroup_dir(sys, cg->path);
+	_cleanup_free_ char *path = dir ? path_join(dir, "memory.stat") : NULL;
+	uint64_t v[7] = {0};
+	size_t allocated = 0;
+	uint64_t file_rest;
+	int r;
+
+	if (!path)
+		return -ENOMEM;
+	r = zcg_read_keyed(path, sys->hierarchy == ZCG_HIER_V2 ? v2_keys : v1_keys, 7, v, NULL);
+	if (r < 0)
+		return r;
+	/* Page cache that is neither shmem nor mapped nor dirty: clean, but reclaim did not
+	 * take it (recently referenced, or raced with a reader). */
+	file_rest = v[5] > v[0] + v[1] + v[2] + v[3] ? v[5] - v[0] - v[1] - v[2] - v[3] : 0;
+	if ((r = add_pin(cg, &allocated, "shmem", v[0],
+			 "tmpfs/shm pages: only removing or truncating the file frees them")) < 0 ||
+	    (r = add_pin(cg, &allocated, "mapped", v[1],
+			 "page cache mapped by live processes: frees when they unmap it")) < 0 ||
+	    (r = add_pin(cg, &allocated, "dirty", v[2] + v[3],
+			 "dirty or under writeback: frees once written back")) < 0 ||
+	    (r = add_pin(cg, &allocated, "anon", v[4],
+			 "anonymous memory shared with a live process (or locked)")) < 0 ||
+	    (r = add_pin(cg, &allocated, "file", file_rest,
+			 "clean page cache that reclaim did not take: retry, or evict the file")) < 0 ||
+	    (r = add_pin(cg, &allocated, "swap", v[6],
+			 "swap entries: freed when swapped in or the owner exits")) < 0)
+		return r;
+	return 0;
+}
+
+/* Dirty pages cannot be reclaimed until written back; memcg reclaim on v1 never writes
+ * them itself. Without the list of files (BPF) the safe way is a sync. */
+static void flush_if_dirty(const struct zcg_sys *sys, const char *rel)
+{
+	static const char *const v1_keys[] = { "total_dirty", "total_writeback" };
+	static const char *const v2_keys[] = { "file_dirty", "file_writeback" };
+	_cleanup_free_ char *dir = zcg_cgroup_dir(sys, rel);
+	_cleanup_free_ char *path = dir ? path_join(dir, "memory.stat") : NULL;
+	uint64_t v[2] = {0};
+
+	if (!path || zcg_read_keyed(path, sys->hierarchy == ZCG_HIER_V2 ? v2_keys : v1_keys, 2, v, NULL) < 0) {
+		zcg_error_clear();
+		return;
+	}
+	if (v[0] + v[1] > 0)
+		sync();
+}
+
+static int drain_one(const struct zcg_sys *sys, const char *rel, const struct zcg_drain_opts *opts,
+		     double deadline, struct zcg_budget *budget, struct zcg_drain_cgroup *cg)
+{
+	double left;
+	int r;
+
+	cg->path = strdup(rel);
+	if (!cg->path)
+		return -ENOMEM;
+	r = zcg_cg_usage(sys, rel, &cg->before_bytes);
+	if (r < 0)
+		return r;
+	cg->after_bytes = cg->before_bytes;
+	if (cg->before_bytes > 0) {
+		left = deadline - zcg_now();
+		r = zcg_cg_reclaim(sys, rel, left > 0.1 ? left : 0.1, budget);
+		if (r < 0 && r != -EBUSY)
+			return r;
+		r = zcg_cg_usage(sys, rel, &cg->after_bytes);
+		if (r < 0)
+			return r;
+	}
+	if (cg->after_bytes > 0) {
+		r = describe_remaining(sys, cg);
+		if (r < 0)
+			return r;
+	}
+	if (!opts->keep) {
+		r = zcg_cg_remove(sys, rel);
+		if (r < 0)
+			return r;
+		cg->removed = true;
+		/* Anything still charged keeps the memcg alive after rmdir. */
+		cg->left_zombie = cg->after_bytes > 0;
+	}
+	return 0;
+}
+
+int zcg_drain(const char *path, const struct zcg_drain_opts *opts, struct zcg_drain_result *ret_result)
+{
+	static const struct zcg_drain_opts defaults = {0};
+	_cleanup_free_ char *rel = NULL;
+	struct zcg_drain_result res = {0};
+	struct zcg_sys *sys = NULL;
+	struct cg_list list = {0};
+	struct zcg_budget budget;
+	bool self_found = false, partial = false;
+	double deadline;
+	int r;
+
+	if (!opts)
+		opts = &defaults;
+	zcg_budget_init(&budget, opts->max_cpu_pct);
+	deadline = zcg_now() + (opts->timeout_s > 0 ? opts->timeout_s : DEFAULT_TIMEOUT_S);
+	zcg_error_clear();
+
+	r = zcg_sys_open(opts->sysroot, &sys);
+	if (r < 0)
+		goto out;
+	r = zcg_resolve_cgroup(sys, path, &rel);
+	if (r < 0)
+		goto out;
+	if (streq(rel, "/")) {
+		r = zcg_error(-EINVAL, "%s is the root of the memory hierarchy: it cannot be drained", path);
+		goto out;
+	}
+	r = collect_post_order(sys, rel, &list);
+	if (r < 0)
+		goto out;
+
+	/* Refuse before changing anything if a task still runs anywhere below. */
+	for (size_t i = 0; i < list.n; i++) {
+		r = collect_tasks(sys, list.paths[i], &res, &self_found);
+		if (r < 0)
+			goto out;
+	}
+	if (res.n_tasks > 0 || (self_found && !opts->move_self)) {
+		char pids[256] = "";
+		size_t len = 0;
+
+		for (size_t i = 0; i < res.n_tasks && len < sizeof(pids) - 16; i++)
+			len += snprintf(pids + len, sizeof(pids) - len, "%s%d", i ? " " : "", (int)res.tasks[i]);
+		if (self_found && !opts->move_self)
+			len += snprintf(pids + len, sizeof(pids) - len, "%s%d (this process)", len ? " " : "",
+					(int)getpid());
+		r = zcg_error(-EBUSY, "%s still has tasks: %s%s", path, pids,
+			      res.n_tasks > 16 ? " ..." : "");
+		goto out;
+	}
+	/* systemd's ExecStopPost runs inside the unit's cgroup: step out to the root, which
+	 * may hold processes on v1 and v2 alike. */
+	if (self_found) {
+		r = zcg_cg_attach(sys, "/", 0);
+		if (r < 0)
+			goto out;
+	}
+
+	flush_if_dirty(sys, rel);
+	res.cgroups = calloc(list.n, sizeof(*res.cgroups));
+	if (!res.cgroups) {
+		r = -ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < list.n; i++) {
+		struct zcg_drain_cgroup *cg = &res.cgroups[res.n_cgroups++];
+
+		r = drain_one(sys, list.paths[i], opts, deadline, &budget, cg);
+		if (r < 0)
+			goto out;
+		if (cg->after_bytes > 0 || cg->left_zombie)
+			partial = true;
+	}
+	r = partial ? 1 : 0;
+out:
+	res.cpu_seconds = zcg_budget_cpu(&budget);
+	res.wall_seconds = zcg_budget_wall(&budget);
+	cg_list_free(&list);
+	zcg_sys_free(sys);
+	*ret_result = res;
+	return r;
+}
+
+void zcg_drain_result_free(struct zcg_drain_result *res)
+{
+	if (!res)
+		return;
+	for (size_t i = 0; i < res->n_cgroups; i++) {
+		struct zcg_drain_cgroup *cg = &res->cgroups[i];
+
+		for (size_t j = 0; j < cg->n_pins; j++) {
+			free(cg->pins[j].path);
+			free(cg->pins[j].holder);
+			free(cg->pins[j].reason);
+		}
+		free(cg->pins);
+		free(cg->path);
+	}
+	free(res->cgroups);
+	free(res->tasks);
+	memset(res, 0, sizeof(*res));
+}
+
+const char *zcg_drain_strerror(int r)
+{
+	const char *m = zcg_error_message();
+
+	return m ? m : strerror(r < 0 ? -r : r);
+}

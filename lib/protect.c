@@ -1,0 +1,151 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <dirent.h>
+#include <errno.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cgroup.h"
+#include "error.h"
+#include "journal.h"
+#include "protect.h"
+#include "stat.h"
+#include "util.h"
+
+int zcg_protect_recover(size_t *ret_restored)
+{
+	return zcg_journal_recover(NULL, ZCG_PROTECT_JOURNAL, ret_restored);
+}
+
+/* Raises memory.min of dir and every live cgroup below it to its usage. Pre-order, so a
+ * parent's protection is in place before its children's (it bounds theirs). */
+static int protect_tree(struct zcg_journal *j, const char *dir, unsigned *count)
+{
+	_cleanup_free_ char *current = path_join(dir, "memory.current");
+	_cleanup_free_ char *min = path_join(dir, "memory.min");
+	struct dirent *de;
+	uint64_t usage;
+	char value[32];
+	DIR *d;
+	int r;
+
+	if (!current || !min)
+		return -ENOMEM;
+	r = zcg_read_u64_file(current, &usage);
+	if (r == -ENOENT)
+		return 0;	/* removed meanwhile, or no memcg of its own */
+	if (r < 0)
+		return r;
+	/* A little headroom: usage moves while we work. */
+	snprintf(value, sizeof(value), "%llu", (unsigned long long)(usage + usage / 16 + (1 << 20)));
+	r = zcg_journal_set(j, min, value);
+	if (r < 0)
+		return r;
+	(*count)++;
+
+	d = opendir(dir);
+	if (!d)
+		return errno == ENOENT ? 0 : zcg_error_errno(-errno, "cannot open %s", dir);
+	while ((de = readdir(d))) {
+		_cleanup_free_ char *child = NULL;
+
+		if (de->d_type != DT_DIR || streq(de->d_name, ".") || streq(de->d_name, ".."))
+			continue;
+		child = path_join(dir, de->d_name);
+		if (!child) {
+			r = -ENOMEM;
+			break;
+		}
+		r = protect_tree(j, child, count);
+		if (r < 0)
+			break;
+	}
+	closedir(d);
+	return r;
+}
+
+static int write_reclaim(const char *path, uint64_t bytes, bool *swappiness_arg)
+{
+	char value[64];
+	int r;
+
+	/* swappiness=0 keeps reclaim to file pages (6.12+): pushing a zombie's anon pages to
+	 * swap would only move the pin. Older kernels refuse the argument with EINVAL. */
+	snprintf(value, sizeof(value), "%llu swappiness=0", (unsigned long long)bytes);
+	r = write_string_file(path, value);
+	if (r != -EINVAL) {
+		*swappiness_arg = true;
+		return r;
+	}
+	*swappiness_arg = false;
+	snprintf(value, sizeof(value), "%llu", (unsigned long long)bytes);
+	return write_string_file(path, value);
+}
+
+int zcg_protected_reclaim(const struct zcg_sys *sys, const char *parent, uint64_t max_bytes,
+			  struct zcg_protect_result *ret)
+{
+	_cleanup_free_ char *dir = zcg_cgroup_dir(sys, parent);
+	_cleanup_free_ char *reclaim = dir ? path_join(dir, "memory.reclaim") : NULL;
+	_cleanup_free_ char *current = dir ? path_join(dir, "memory.current") : NULL;
+	struct zcg_protect_result res = {0};
+	struct zcg_journal *j = NULL;
+	struct dirent *de;
+	DIR *d;
+	int r, rr;
+
+	if (!reclaim || !current)
+		return -ENOMEM;
+	if (sys->hierarchy != ZCG_HIER_V2)
+		return zcg_error(-EOPNOTSUPP, "protected reclaim needs cgroup v2 (memory.min, memory.reclaim)");
+	if (streq(parent, "/"))
+		return zcg_error(-EINVAL, "protected reclaim below the root cgroup would hit the root's own pages");
+	if (access(reclaim, W_OK) < 0)
+		return zcg_error(-EOPNOTSUPP, "%s is missing: the kernel has no memory.reclaim (5.19+)", reclaim);
+	r = zcg_read_u64_file(current, &res.before_bytes);
+	if (r < 0)
+		return r;
+
+	r = zcg_journal_begin(NULL, ZCG_PROTECT_JOURNAL, &j);
+	if (r < 0)
+		return r;
+	d = opendir(dir);
+	if (!d) {
+		r = zcg_error_errno(-errno, "cannot open %s", dir);
+		goto restore;
+	}
+	r = 0;
+	while ((de = readdir(d))) {
+		_cleanup_free_ char *child = NULL;
+
+		if (de->d_type != DT_DIR || streq(de->d_name, ".") || streq(de->d_name, ".."))
+			continue;
+		child = path_join(dir, de->d_name);
+		if (!child) {
+			r = -ENOMEM;
+			break;
+		}
+		r = protect_tree(j, child, &res.protected_cgroups);
+		if (r < 0)
+			break;
+	}
+	closedir(d);
+	if (r < 0)
+		goto restore;
+
+	r = write_reclaim(reclaim, max_bytes, &res.swappiness_arg);
+	/* EAGAIN: less than asked could be reclaimed, which is expected (live pages are
+	 * protected and some zombie pages may not go). */
+	if (r == -EAGAIN)
+		r = 0;
+	if (r < 0 && r != -EINTR)
+		r = zcg_error_errno(r, "cannot write to %s", reclaim);
+	if (zcg_read_u64_file(current, &res.after_bytes) < 0)
+		res.after_bytes = res.before_bytes;
+restore:
+	rr = zcg_journal_restore(j);
+	if (rr < 0 && r >= 0)
+		r = rr;
+	if (r >= 0)
+		*ret = res;
+	return r;
+}

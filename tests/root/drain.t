@@ -1,0 +1,125 @@
+#!/bin/sh
+# zombiecg drain: empty a cgroup's memory, remove it, leave no zombie behind.
+#
+#   <memory root>/zombiecg-test.<pid>/
+#       clean     a process wrote 50 MB to a disk file and exited
+#       dirty     the same, drained while the pages are still dirty
+#       shm       a process wrote a tmpfs file
+#       busy      a process is still running in it
+#       self      drains itself (systemd ExecStopPost runs inside the unit's cgroup)
+#       tree/a/b  nested: drained deepest first
+. "$(dirname "$0")/../lib/tap.sh"
+. "$(dirname "$0")/../lib/cg.sh"
+cg_require_root
+cg_setup
+
+# Is a removed cgroup still there as a zombie? By id where BPF names zombies; else below our
+# subtree: v2 counts dying memcgs exactly, v1 has nothing charged left below it.
+no_zombie_below() { # TESTCG-relative-path inode
+	if "$ZCG" list --json --under "$TESTCG" 2>/dev/null | jq -e '.source == "bpf"' >/dev/null; then
+		! "$ZCG" list --json --under "$TESTCG" | jq -e ".zombies[] | select(.id == $2)" >/dev/null
+	elif [ "$HIER" = v2 ]; then
+		i=0
+		while [ "$(awk '$1=="nr_dying_descendants"{print $2}' "$MEMROOT$TESTCG/cgroup.stat")" != 0 ]; do
+			i=$((i + 1))
+			[ $i -gt 50 ] && return 1
+			sleep 0.1
+		done
+	else
+		[ "$(awk '$1=="total_cache"||$1=="total_rss"{s+=$2} END{print s+0}' "$MEMROOT$TESTCG/memory.stat")" -eq 0 ]
+	fi
+}
+
+# 1. clean page cache
+mkdir "$MEMROOT$TESTCG/clean"
+ino=$(stat -c %i "$MEMROOT$TESTCG/clean")
+sh -c 'echo $$ > "$1/cgroup.procs"; dd if=/dev/urandom of="$2" bs=1M count=50 2>/dev/null; md5sum < "$2"' \
+	sh "$MEMROOT$TESTCG/clean" "$TESTDIR/clean.dat" > "$TESTDIR/clean.md5"
+out=$("$ZCG" drain --json "$TESTCG/clean")
+is "$?" 0 "clean: drain exits 0"
+cmp_ge "$(printf '%s' "$out" | jq '.drained[-1].before_bytes')" 52000000 "clean: 50 MB were charged before"
+is "$(printf '%s' "$out" | jq '.drained[-1].after_bytes')" 0 "clean: nothing after"
+is "$(printf '%s' "$out" | jq -c '[.drained[-1].removed, .drained[-1].left_zombie]')" "[true,false]" \
+	"clean: removed, no zombie"
+[ ! -d "$MEMROOT$TESTCG/clean" ]
+ok $? "clean: the cgroup is gone"
+no_zombie_below "$TESTCG/clean" "$ino"
+ok $? "clean: the kernel holds no zombie for it"
+is "$(md5sum < "$TESTDIR/clean.dat")" "$(cat "$TESTDIR/clean.md5")" "clean: the file is intact"
+
+# 2. dirty pages, drained at once
+mkdir "$MEMROOT$TESTCG/dirty"
+sh -c 'echo $$ > "$1/cgroup.procs"; dd if=/dev/urandom of="$2" bs=1M count=50 2>/dev/null; md5sum < "$2"' \
+	sh "$MEMROOT$TESTCG/dirty" "$TESTDIR/dirty.dat" > "$TESTDIR/dirty.md5"
+dirty=$(awk '$1=="total_dirty"||$1=="file_dirty"{print $2}' "$MEMROOT$TESTCG/dirty/memory.stat")
+diag "dirty bytes when the drain starts: $dirty"
+out=$("$ZCG" drain --json "$TESTCG/dirty")
+is "$?" 0 "dirty: drain exits 0"
+is "$(printf '%s' "$out" | jq -c '[.drained[-1].after_bytes, .drained[-1].removed, .drained[-1].left_zombie]')" \
+	"[0,true,false]" "dirty: emptied, removed, no zombie"
+echo 3 > /dev/null
+is "$(md5sum < "$TESTDIR/dirty.dat")" "$(cat "$TESTDIR/dirty.md5")" "dirty: content intact after eviction"
+
+# 3. tmpfs: cannot be drained without changing the file, so it is reported and left alone
+mkdir "$MEMROOT$TESTCG/shm"
+SHM=/dev/shm/zombiecg-test.$$
+sh -c 'echo $$ > "$1/cgroup.procs"; dd if=/dev/urandom of="$2" bs=64k count=4 2>/dev/null' sh "$MEMROOT$TESTCG/shm" "$SHM"
+sum=$(md5sum < "$SHM")
+out=$("$ZCG" drain --json "$TESTCG/shm")
+is "$?" 3 "tmpfs: drain exits 3 (partial)"
+is "$(printf '%s' "$out" | jq -r '.drained[-1].remaining_pins[] | select(.kind == "shmem") | .bytes')" 262144 \
+	"tmpfs: the shmem pages are reported"
+is "$(printf '%s' "$out" | jq '.drained[-1].left_zombie')" true "tmpfs: left_zombie is true"
+is "$(md5sum < "$SHM")" "$sum" "tmpfs: the file is unchanged"
+rm -f "$SHM"	# frees the zombie
+
+# 4. a live task: refused, nothing changed
+mkdir "$MEMROOT$TESTCG/busy"
+sh -c 'echo $$ > "$1/cgroup.procs"; dd if=/dev/zero of="$2" bs=64k count=16 2>/dev/null; exec sleep 60' \
+	sh "$MEMROOT$TESTCG/busy" "$TESTDIR/busy.dat" &
+pid=$!
+i=0
+while ! grep -q sleep /proc/$pid/comm 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+before=$(awk '$1=="total_cache"||$1=="file"{print $2}' "$MEMROOT$TESTCG/busy/memory.stat")
+out=$("$ZCG" drain "$TESTCG/busy" 2>&1)
+is "$?" 1 "busy: refused with exit 1"
+like "$out" "still has tasks: .*$pid" "busy: the error lists the pid"
+[ -d "$MEMROOT$TESTCG/busy" ]
+ok $? "busy: the cgroup is still there"
+is "$(awk '$1=="total_cache"||$1=="file"{print $2}' "$MEMROOT$TESTCG/busy/memory.stat")" "$before" \
+	"busy: its page cache is untouched"
+kill $pid
+wait $pid 2>/dev/null
+
+# 5. --self: the process runs inside the cgroup it drains, like systemd's ExecStopPost
+mkdir "$MEMROOT$TESTCG/self"
+out=$(sh -c 'echo $$ > "$1/cgroup.procs"; dd if=/dev/zero of="$2" bs=1M count=8 conv=fsync 2>/dev/null; exec "$3" drain --self --keep --json' \
+	sh "$MEMROOT$TESTCG/self" "$TESTDIR/self.dat" "$ZCG")
+rc=$?
+[ $rc = 0 ] || diag "$out"
+is "$rc" 0 "self: drain --self --keep exits 0"
+is "$(printf '%s' "$out" | jq -r '.drained[-1].path')" "$TESTCG/self" "self: drained its own cgroup"
+is "$(cat "$MEMROOT$TESTCG/self/cgroup.procs" | wc -l)" 0 "self: it stepped out of the cgroup"
+is "$(printf '%s' "$out" | jq '.drained[-1].after_bytes')" 0 "self: nothing left charged"
+
+# 6. a tree, deepest first
+mkdir -p "$MEMROOT$TESTCG/tree/a/b"
+[ "$HIER" = v2 ] && echo +memory > "$MEMROOT$TESTCG/tree/cgroup.subtree_control" && \
+	echo +memory > "$MEMROOT$TESTCG/tree/a/cgroup.subtree_control"
+cg_write "$TESTCG/tree/a/b" "$TESTDIR/tree.dat" 2048
+out=$("$ZCG" drain --json "$TESTCG/tree")
+is "$?" 0 "tree: drain exits 0"
+is "$(printf '%s' "$out" | jq -r '[.drained[].path] | join(" ")')" "$TESTCG/tree/a/b $TESTCG/tree/a $TESTCG/tree" \
+	"tree: deepest first"
+[ ! -d "$MEMROOT$TESTCG/tree" ]
+ok $? "tree: all removed"
+
+# bad input
+out=$("$ZCG" drain /no/such/cgroup 2>&1)
+is "$?" 1 "missing cgroup: exit 1"
+like "$out" "no cgroup /no/such/cgroup" "missing cgroup: named"
+out=$("$ZCG" drain 2>&1)
+is "$?" 2 "no PATH: usage error"
+out=$("$ZCG" drain --max-cpu 500 /x 2>&1)
+is "$?" 2 "bad --max-cpu: usage error"
+done_testing
