@@ -46,18 +46,31 @@ struct folio___compat {
 } __attribute__((preserve_access_index));
 
 /* MGLRU (CONFIG_LRU_GEN): lruvec->lrugen.folios[gen][type][zone] (6.3+), named
- * lru_gen_struct.lists in 6.1. Only the array's offset and size are used. */
+ * lru_gen_struct.lists in 6.1. Only the array's offset and byte size are used, so it is
+ * declared flat: libbpf (1.1) finds no match for a multi-dimensional local array. */
 struct lru_gen_folio___compat {
-	struct list_head folios[4][2][MAX_ZONES];
+	struct list_head folios[1];
 } __attribute__((preserve_access_index));
 struct lruvec___mglru {
 	struct lru_gen_folio___compat lrugen;
 } __attribute__((preserve_access_index));
 struct lru_gen_struct___compat {
-	struct list_head lists[4][2][MAX_ZONES];
+	struct list_head lists[1];
 } __attribute__((preserve_access_index));
 struct lruvec___mglru61 {
 	struct lru_gen_struct___compat lrugen;
+} __attribute__((preserve_access_index));
+
+/* folio->flags is an unsigned long up to 6.17 and a memdesc_flags_t { unsigned long f; }
+ * since 6.18; CO-RE matches a field only with a compatible type, so one flavor each. */
+struct folio___ulflags {
+	unsigned long flags;
+} __attribute__((preserve_access_index));
+struct memdesc_flags___compat {
+	unsigned long f;
+};
+struct folio___mdflags {
+	struct memdesc_flags___compat flags;
 } __attribute__((preserve_access_index));
 
 struct mm_struct___compat {
@@ -123,9 +136,18 @@ struct lru_sum {
 	__u64 pages[ZCG_NR_LRU];
 };
 
+/* Walk state lives in globals (map memory), not on the stack: verifiers before 6.7 check a
+ * bpf_loop callback as if it ran once, so state it keeps in the caller's stack is taken for
+ * the constants it started as and the branches on it are pruned as dead code (seen on
+ * Debian 6.1: the css walk visited the root forever). bpf_loop's context argument must be
+ * on the stack there, so the callbacks take none and use these. Runs are never concurrent:
+ * each zombiecg loads its own copy and reads one iterator at a time. */
+static struct lru_sum sum_state;
+
 /* One (node, zone) row of mem_cgroup_per_node->lru_zone_size[zone][list]. */
-static long lru_sum_step(__u64 i, struct lru_sum *s)
+static long lru_sum_step(__u64 i, void *unused)
 {
+	struct lru_sum *s = &sum_state;
 	unsigned long row[ZCG_NR_LRU] = {};
 	__u32 node, zone;
 	void *pn;
@@ -171,17 +193,19 @@ static int emit_memcg(struct cgroup_subsys_state *css, __u32 depth)
 		rec->lru_pages[l] = 0;
 	/* Per-list sizes only where they matter: dying memcgs, whose folios get walked. */
 	if (!(rec->css_flags & CSS_ONLINE_FLAG)) {
-		struct lru_sum s = { .memcg = memcg };
+		struct lru_sum *s = &sum_state;
 		__u32 nodes = nr_nodes;
 
-		s.nr_zones = bpf_core_enum_value(enum zone_type, __MAX_NR_ZONES);
-		if (s.nr_zones > MAX_ZONES)
-			s.nr_zones = MAX_ZONES;
+		__builtin_memset(s, 0, sizeof(*s));
+		s->memcg = memcg;
+		s->nr_zones = bpf_core_enum_value(enum zone_type, __MAX_NR_ZONES);
+		if (s->nr_zones > MAX_ZONES)
+			s->nr_zones = MAX_ZONES;
 		if (nodes > MAX_NODES)
 			nodes = MAX_NODES;
-		bpf_loop(nodes * s.nr_zones, lru_sum_step, &s, 0);
+		bpf_loop(nodes * s->nr_zones, lru_sum_step, NULL, 0);
 		for (int l = 0; l < ZCG_NR_LRU; l++)
-			rec->lru_pages[l] = s.pages[l];
+			rec->lru_pages[l] = s->pages[l];
 	}
 	rec->name[0] = '\0';
 	bpf_probe_read_kernel_str(rec->name, sizeof(rec->name), BPF_CORE_READ(css, cgroup, kn, name));
@@ -202,8 +226,11 @@ struct css_walk {
 /* One step of an iterative pre-order walk: visit a css and go to its first child, or (when
  * ascending) go to the next sibling, else up to the parent. One step, constant work: the
  * verifier and cgroup_mutex both like it that way. */
-static long css_step(__u64 i, struct css_walk *w)
+static struct css_walk css_state;
+
+static long css_step(__u64 i, void *unused)
 {
+	struct css_walk *w = &css_state;
 	unsigned long children_off = bpf_core_field_offset(struct cgroup_subsys_state, children);
 	unsigned long sibling_off = bpf_core_field_offset(struct cgroup_subsys_state, sibling);
 	struct cgroup_subsys_state *pos = w->pos, *parent;
@@ -266,6 +293,7 @@ struct lru_walk {
 	unsigned long mglru_off;	/* offset of the MGLRU list array in lruvec, 0: none */
 	__u32 node, list, nr_lists;
 	__u32 unevictable;		/* LRU_UNEVICTABLE */
+	unsigned long flags_off;	/* offset of folio->flags */
 	bool resumed;			/* pos came from the last run: check it first */
 	bool done, full;
 	/* page flag bits, looked up once (they moved between kernel versions) */
@@ -431,8 +459,11 @@ static __always_inline void fill_folio(struct lru_walk *w, struct folio *folio,
 		rec->rdev = BPF_CORE_READ(host, i_rdev);
 }
 
-static long folio_step(__u64 i, struct lru_walk *w)
+static struct lru_walk lru_state;
+
+static long folio_step(__u64 i, void *unused)
 {
+	struct lru_walk *w = &lru_state;
 	unsigned long lru_off = bpf_core_field_offset(struct folio, lru);
 	unsigned long memcg_data, pflags;
 	struct zcg_folio_rec *rec;
@@ -489,7 +520,7 @@ static long folio_step(__u64 i, struct lru_walk *w)
 		return 0;
 	}
 	w->resumed = false;
-	pflags = read_ulong((void *)folio + bpf_core_field_offset(struct folio, flags));
+	pflags = read_ulong((void *)folio + w->flags_off);
 
 	rec = bpf_ringbuf_reserve(&records, sizeof(*rec), 0);
 	if (!rec) {
@@ -505,66 +536,74 @@ static long folio_step(__u64 i, struct lru_walk *w)
 
 static int walk_folios(struct mem_cgroup *memcg)
 {
-	struct lru_walk w = { .memcg = memcg };
+	struct lru_walk *w = &lru_state;
 	__u32 nr_mglru = 0;
 
+	__builtin_memset(w, 0, sizeof(*w));
+	w->memcg = memcg;
+
 	if (bpf_core_field_exists(((struct lruvec___mglru *)0)->lrugen.folios)) {
-		w.mglru_off = bpf_core_field_offset(struct lruvec___mglru, lrugen.folios);
+		w->mglru_off = bpf_core_field_offset(struct lruvec___mglru, lrugen.folios);
 		nr_mglru = bpf_core_field_size(struct lruvec___mglru, lrugen.folios) / sizeof(struct list_head);
 	} else if (bpf_core_field_exists(((struct lruvec___mglru61 *)0)->lrugen.lists)) {
-		w.mglru_off = bpf_core_field_offset(struct lruvec___mglru61, lrugen.lists);
+		w->mglru_off = bpf_core_field_offset(struct lruvec___mglru61, lrugen.lists);
 		nr_mglru = bpf_core_field_size(struct lruvec___mglru61, lrugen.lists) / sizeof(struct list_head);
 	}
-	w.nr_lists = ZCG_NR_LRU + (nr_mglru < MAX_LISTS - ZCG_NR_LRU ? nr_mglru : MAX_LISTS - ZCG_NR_LRU);
+	w->nr_lists = ZCG_NR_LRU + (nr_mglru < MAX_LISTS - ZCG_NR_LRU ? nr_mglru : MAX_LISTS - ZCG_NR_LRU);
 
-	w.unevictable = bpf_core_enum_value(enum lru_list, LRU_UNEVICTABLE);
-	w.pg_dirty = bpf_core_enum_value(enum pageflags, PG_dirty);
-	w.pg_writeback = bpf_core_enum_value(enum pageflags, PG_writeback);
-	w.pg_head = bpf_core_enum_value(enum pageflags, PG_head);
-	w.pg_swapbacked = bpf_core_enum_value(enum pageflags, PG_swapbacked);
-	w.pg_swapcache = bpf_core_enum_value(enum pageflags, PG_swapcache);
-	w.pg_unevictable = bpf_core_enum_value(enum pageflags, PG_unevictable);
-	w.pg_mlocked = bpf_core_enum_value(enum pageflags, PG_mlocked);
-	w.pg_active = bpf_core_enum_value(enum pageflags, PG_active);
+	if (bpf_core_field_exists(((struct folio___ulflags *)0)->flags))
+		w->flags_off = bpf_core_field_offset(struct folio___ulflags, flags);
+	else
+		w->flags_off = bpf_core_field_offset(struct folio___mdflags, flags);
+	w->unevictable = bpf_core_enum_value(enum lru_list, LRU_UNEVICTABLE);
+	w->pg_dirty = bpf_core_enum_value(enum pageflags, PG_dirty);
+	w->pg_writeback = bpf_core_enum_value(enum pageflags, PG_writeback);
+	w->pg_head = bpf_core_enum_value(enum pageflags, PG_head);
+	w->pg_swapbacked = bpf_core_enum_value(enum pageflags, PG_swapbacked);
+	w->pg_swapcache = bpf_core_enum_value(enum pageflags, PG_swapcache);
+	w->pg_unevictable = bpf_core_enum_value(enum pageflags, PG_unevictable);
+	w->pg_mlocked = bpf_core_enum_value(enum pageflags, PG_mlocked);
+	w->pg_active = bpf_core_enum_value(enum pageflags, PG_active);
 
-	w.node = cur_node;
-	w.list = cur_list;
-	w.pos = (void *)cur_pos;
-	w.resumed = cur_pos != 0;
+	w->node = cur_node;
+	w->list = cur_list;
+	w->pos = (void *)cur_pos;
+	w->resumed = cur_pos != 0;
 
-	bpf_loop(budget, folio_step, &w, 0);
+	bpf_loop(budget, folio_step, NULL, 0);
 
-	cur_node = w.node;
-	cur_list = w.list;
-	cur_pos = (unsigned long)w.pos;
-	return w.done ? ZCG_WALK_DONE : ZCG_WALK_MORE;
+	cur_node = w->node;
+	cur_list = w->list;
+	cur_pos = (unsigned long)w->pos;
+	return w->done ? ZCG_WALK_DONE : ZCG_WALK_MORE;
 }
 
 SEC("iter/cgroup")
 int memcg_folios(struct bpf_iter__cgroup *ctx)
 {
 	struct cgroup *cgrp = ctx->cgroup;
-	struct css_walk t = {};
+	struct css_walk *t = &css_state;
 	int memory_id = bpf_core_enum_value(enum cgroup_subsys_id, memory_cgrp_id);
 
 	if (!cgrp)
 		return 0;
 	emitted = 0;
+	__builtin_memset(t, 0, sizeof(*t));
 	if (memory_id < 0 || memory_id >= 16)
 		return 0;
-	t.root = read_ptr((void *)cgrp + bpf_core_field_offset(struct cgroup, subsys) +
+	t->root = read_ptr((void *)cgrp + bpf_core_field_offset(struct cgroup, subsys) +
 			  memory_id * sizeof(void *));
-	t.pos = t.root;
-	bpf_loop(MAX_TREE_STEPS, css_step, &t, 0);
+	t->pos = t->root;
+	bpf_loop(MAX_TREE_STEPS, css_step, NULL, 0);
 
 	if (!target_id) {
-		status = t.full || t.pos ? ZCG_WALK_MORE : ZCG_WALK_DONE;
+		status = t->full || t->pos ? ZCG_WALK_MORE : ZCG_WALK_DONE;
 		return 0;
 	}
-	if (!t.found) {
+	if (!t->found) {
 		status = ZCG_WALK_NOT_FOUND;
 		return 0;
 	}
-	status = walk_folios((void *)t.found);
+	status = walk_folios((void *)t->found);
 	return 0;
 }
