@@ -590,11 +590,24 @@ static int explain_estimated(const struct zcg_sys *sys, const struct zcg_explain
 		size_t allocated = 0;
 		bool keep = opts->n_select == 0 || unmatched;
 
-		/* a former path selects the row of its nearest live ancestor */
+		/* a former path selects the row of its nearest live ancestor: the longest row
+		 * path it lies below */
 		for (size_t s = 0; s < opts->n_select && !keep; s++) {
 			_cleanup_free_ char *norm = normalize_selector_path(sys, opts->select[s]);
+			size_t best = 0;
+			const char *best_path = NULL;
 
-			keep = norm && path_has_prefix(norm, cz->path) && !streq(norm, cz->path);
+			if (!norm)
+				return -ENOMEM;
+			for (size_t k = 0; k < c->n_zombies; k++) {
+				const char *p = c->zombies[k].path;
+
+				if (path_has_prefix(norm, p) && !streq(norm, p) && (!best_path || strlen(p) > best)) {
+					best = strlen(p);
+					best_path = p;
+				}
+			}
+			keep = best_path && streq(best_path, cz->path);
 		}
 		if (!keep)
 			continue;

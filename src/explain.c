@@ -88,7 +88,10 @@ static void explain_json(struct zcg_ctx *ctx, const struct zcg_explain *e)
 		json_int_known(j, "usage_bytes", z->usage_bytes);
 		json_bool(j, "estimated", z->estimated);
 		json_int_known(j, "count", z->count);
-		json_bool(j, "walk_complete", z->walk_complete);
+		if (z->estimated)
+			json_null(j, "walk_complete");	/* no walk */
+		else
+			json_bool(j, "walk_complete", z->walk_complete);
 		json_string(j, "action", zcg_action_names[z->action]);
 		json_string(j, "reason", z->reason);
 		json_array_begin(j, "pins");
@@ -152,7 +155,7 @@ static void print_pin(const struct zcg_pin *p, long page)
 		switch (p->kind) {
 		case ZCG_PIN_FILE:
 		case ZCG_PIN_SHMEM:
-			what = "(file not found)";
+			what = p->has_file ? "(file not found)" : "(which files: unknown without BPF)";
 			break;
 		case ZCG_PIN_ANON:
 			what = "(anonymous memory)";
@@ -230,6 +233,23 @@ static void commands_free(struct commands *c)
 	free(c->lines);
 }
 
+/* What a pin is, for a sentence: its path, else what kind of memory. */
+static const char *pin_noun(const struct zcg_pin *p)
+{
+	if (p->path)
+		return p->path;
+	switch (p->kind) {
+	case ZCG_PIN_FILE:
+		return p->has_file ? "a file not found by name" : "page cache of files unknown without BPF";
+	case ZCG_PIN_SHMEM:
+		return p->has_file ? "a tmpfs file not found by name" : "tmpfs files unknown without BPF";
+	case ZCG_PIN_ANON:
+		return "anonymous memory";
+	default:
+		return zcg_pin_kind_names[p->kind];
+	}
+}
+
 /* The file to hand to dd: a deleted file through a descriptor that still holds it. */
 static char *evict_target(const struct zcg_pin *p)
 {
@@ -248,10 +268,12 @@ static int pin_commands(const struct zcg_explain *e, const struct zcg_explained 
 	switch (p->action) {
 	case ZCG_ACTION_EVICT:
 	case ZCG_ACTION_FLUSH_EVICT:
+		if (!p->has_file)
+			return command_add(waits, strdup("# page cache of files unknown without BPF: run as root "
+							 "on a kernel with BTF for the commands that evict it"));
 		target = evict_target(p);
 		if (!target)
-			return command_add(waits, strdup_printf("# %s: no way to open the file from here",
-								p->path ? p->path : "a file"));
+			return command_add(waits, strdup_printf("# %s: no way to open it from here", pin_noun(p)));
 		q = shell_quote(target);
 		if (!q)
 			return -ENOMEM;
@@ -309,8 +331,8 @@ static int wait_comments(const struct zcg_explain *e, struct commands *waits)
 
 			r = held ? command_add(waits, strdup_printf(
 				"# wait-mapper: nothing to run for %zu pin(s) that live processes map or hold; "
-				"they go when those processes exit (the largest: %s%s)", n,
-				example->path ? example->path : zcg_pin_kind_names[example->kind], held)) : -ENOMEM;
+				"they go when those processes exit (the largest: %s%s)", n, pin_noun(example), held)) :
+			    -ENOMEM;
 		} else {
 			r = command_add(waits, strdup_printf("# none: nothing to run for %zu pin(s): %s", n,
 							     example->reason));
