@@ -266,7 +266,8 @@ static long css_step(__u64 i, void *unused)
 			return 1;
 		}
 	} else if (w->n >= skip_memcgs) {
-		if (emit_memcg(pos, w->depth) < 0) {
+		/* a bounded run, like the folio walk: the rest comes in the next one */
+		if (emitted >= budget || emit_memcg(pos, w->depth) < 0) {
 			w->full = true;
 			return 1;
 		}
@@ -473,9 +474,10 @@ static long folio_step(__u64 i, void *unused)
 		w->done = true;
 		return 1;
 	}
-	if (w->list >= MAX_LISTS) {
+	if (w->list >= w->nr_lists) {
+		/* a cursor from userspace that points past the lists */
+		w->list = w->nr_lists - 1;
 		next_list(w);
-		w->list = 0;
 		return 0;
 	}
 	/* Since 5.18 unevictable folios sit on no list (their lru field holds mlock_count);
@@ -497,16 +499,11 @@ static long folio_step(__u64 i, void *unused)
 		next_list(w);
 		return 0;
 	}
-	/* Kernel addresses have the top bit set on 64-bit; anything else (NULL, LIST_POISON)
-	 * means the node was unlinked under us. */
-	if ((long)w->pos >= 0) {
-		strays++;
-		next_list(w);
-		return 0;
-	}
-
+	/* Kernel addresses have the top bit set on 64-bit; anything else (LIST_POISON) means
+	 * the node was unlinked under us. A folio charged elsewhere means the same. */
 	folio = (void *)w->pos - lru_off;
-	memcg_data = read_ulong((void *)folio + bpf_core_field_offset(struct folio, memcg_data));
+	memcg_data = (long)w->pos < 0 ?
+		     read_ulong((void *)folio + bpf_core_field_offset(struct folio, memcg_data)) : 0;
 	if ((memcg_data & ~MEMCG_DATA_FLAGS_MASK) != (unsigned long)w->memcg) {
 		if (w->resumed) {
 			/* the folio we stopped at left: walk this list again from its start */
