@@ -380,12 +380,13 @@ static int decide_anon(struct zcg_pin *pin, const struct zcg_verdict_ctx *ctx)
 			"freed)"));
 	if (ctx->hierarchy == ZCG_HIER_V2 && ctx->swap_enabled)
 		return set_reason(pin, ZCG_ACTION_PROTECTED_RECLAIM, strdup_printf(
-			"anonymous memory shared with %s (after fork, or it moved out of this cgroup); "
+			"anonymous memory of %s (it moved out of this cgroup, or shares pages after fork); "
 			"reclaim of the live parent swaps it out, and the swap entries are charged to a "
 			"live ancestor", owner));
 	return set_reason(pin, ZCG_ACTION_WAIT_MAPPER, strdup_printf(
-		"anonymous memory shared with %s (after fork, or it moved out of this cgroup); it goes "
-		"when that process exits or writes to those pages%s", owner,
+		"anonymous memory of %s (it moved out of this cgroup, or shares pages after fork); it "
+		"goes when that process frees or unmaps it or exits (shared pages also when written: "
+		"copy on write)%s", owner,
 		ctx->swap_enabled ? "" : " (no swap: reclaim cannot free anonymous memory)"));
 }
 
