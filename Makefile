@@ -157,4 +157,6 @@ install: all
 clean:
 	rm -rf $(BUILD)
 
+# Keep the BPF objects and skeletons: make would otherwise delete them as intermediates.
+.SECONDARY: $(BPF_SKELS) $(patsubst bpf/%.bpf.c,$(BUILD)/%.bpf.o,$(BPF_SRCS))
 .DELETE_ON_ERROR:

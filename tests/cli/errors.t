@@ -28,6 +28,9 @@ run 1 "no memory controller mounted" "no memory controller" -- --sysroot $F/nome
 run 1 "cannot read $F/missing/proc/self/mountinfo" "missing sysroot" -- --sysroot $F/missing status
 run 1 "malformed $F/v1-malformed/sys/fs/cgroup/memory/a/memory.stat line 2: 'rss twelve'" \
 	"malformed memory.stat" -- --sysroot $F/v1-malformed status
+run 2 "unknown option.*--bogus" "explain: unknown option" -- --sysroot $F/v2 explain --bogus
+run 1 "malformed $F/v1-malformed/sys/fs/cgroup/memory/a/memory.stat line 2" "explain: malformed memory.stat" -- \
+	--sysroot $F/v1-malformed explain
 run 2 "unknown scenario 'bogus'" "repro: unknown scenario" -- repro bogus
 run 2 "missing scenario" "repro: no scenario" -- repro
 run 2 "--count 'abc'" "repro: bad --count" -- repro pagecache --count abc

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Golden output of status and list on saved /proc and /sys trees (tests/fixtures), human and
+# Golden output of status, list and explain (its estimate) on saved /proc and /sys trees (tests/fixtures), human and
 # JSON. ZCG_UPDATE_GOLDEN=1 rewrites the expected files after a deliberate change.
 . "$(dirname "$0")/../lib/tap.sh"
 cd "$TOP" || exit 1
@@ -32,6 +32,11 @@ for f in hybrid-v1 v2 v2-old; do
 	check "$f.list" --sysroot tests/fixtures/$f list
 	check "$f.list.json" --sysroot tests/fixtures/$f list -J
 done
+for f in hybrid-v1 v2; do
+	check "$f.explain" --sysroot tests/fixtures/$f explain
+	check "$f.explain.json" --sysroot tests/fixtures/$f explain --json
+done
+check "v2.explain.select.json" --sysroot tests/fixtures/v2 explain --json /system.slice/foo.service/gone
 check "hybrid-v1.status.under.json" --sysroot tests/fixtures/hybrid-v1 --under /sys/fs/cgroup/memory/a status --json
 check "v2.list.under.json" --sysroot tests/fixtures/v2 list --json --under /system.slice
 

@@ -1,0 +1,606 @@
+// SPDX-License-Identifier: GPL-2.0
+/* What pins each dying memcg: its memcgs (live and dying) and, for one memcg at a time, the
+ * folios on its LRU lists, as fixed-size records through a ring buffer (memcg_folios.h).
+ *
+ * The way in is DOMAIN fact 6: an iter/cgroup program attached to the memory hierarchy's
+ * root (SELF_ONLY) gets the root memcg's css and walks css->children/sibling, which reaches
+ * dying memcgs that the cgroup iterator itself skips. The iterator holds cgroup_mutex while
+ * the program runs, so no css on that tree is released under us (css_release_work_fn takes
+ * the mutex); that is also why every run does a bounded amount of work and stops: other
+ * tenants' mkdir and rmdir wait for it.
+ *
+ * The LRU lists (fact 7) are not ours to lock: folios move between lists and get freed
+ * while we walk. Every read goes through bpf_probe_read_kernel (CO-RE), every loop is
+ * bounded, and a folio whose memcg_data is not the memcg being walked ends that list
+ * (counted as a stray so userspace knows the walk was short). */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+
+#include "memcg_folios.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+#define CSS_ONLINE_FLAG		0x2
+#define MEMCG_DATA_FLAGS_MASK	0x7UL	/* low bits of folio->memcg_data are flags */
+#define MAPPING_ANON		0x1UL	/* PAGE_MAPPING_ANON / FOLIO_MAPPING_ANON */
+#define MAPPING_FLAGS		0x3UL	/* both bits set: KSM */
+#define MAX_TREE_STEPS		(1 << 20)
+#define MAX_DEPTH		64
+#define MAX_NODES		64
+#define MAX_LISTS		(ZCG_NR_LRU + 128)	/* classic + MGLRU gens * types * zones */
+#define MAX_ZONES		8
+#define BDEVFS_MAGIC_LO		0x62646576	/* "bdev": the block devices' own page cache */
+
+/* Kernels differ here; each field is used only where bpf_core_field_exists() says so.
+ * 6.1: _folio_nr_pages, _total_mapcount; 6.2-6.10: _nr_pages_mapped, _entire_mapcount;
+ * 6.11+: _large_mapcount; 6.14+: _nr_pages instead of _folio_nr_pages. */
+struct folio___compat {
+	unsigned int _folio_nr_pages;
+	unsigned int _nr_pages;
+	unsigned long _flags_1;
+	atomic_t _total_mapcount;
+	atomic_t _entire_mapcount;
+	atomic_t _nr_pages_mapped;
+	atomic_t _large_mapcount;
+} __attribute__((preserve_access_index));
+
+/* MGLRU (CONFIG_LRU_GEN): lruvec->lrugen.folios[gen][type][zone] (6.3+), named
+ * lru_gen_struct.lists in 6.1. Only the array's offset and byte size are used, so it is
+ * declared flat: libbpf (1.1) finds no match for a multi-dimensional local array. */
+struct lru_gen_folio___compat {
+	struct list_head folios[1];
+} __attribute__((preserve_access_index));
+struct lruvec___mglru {
+	struct lru_gen_folio___compat lrugen;
+} __attribute__((preserve_access_index));
+struct lru_gen_struct___compat {
+	struct list_head lists[1];
+} __attribute__((preserve_access_index));
+struct lruvec___mglru61 {
+	struct lru_gen_struct___compat lrugen;
+} __attribute__((preserve_access_index));
+
+/* folio->flags is an unsigned long up to 6.17 and a memdesc_flags_t { unsigned long f; }
+ * since 6.18; CO-RE matches a field only with a compatible type, so one flavor each. */
+struct folio___ulflags {
+	unsigned long flags;
+} __attribute__((preserve_access_index));
+struct memdesc_flags___compat {
+	unsigned long f;
+};
+struct folio___mdflags {
+	struct memdesc_flags___compat flags;
+} __attribute__((preserve_access_index));
+
+struct mm_struct___compat {
+	struct task_struct *owner;	/* CONFIG_MEMCG */
+} __attribute__((preserve_access_index));
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 4 << 20);
+} records SEC(".maps");
+
+/* Set by userspace before each run. */
+__u64 target_id;		/* 0: memcg records; else the cgroup id whose folios to walk */
+__u64 skip_memcgs;		/* memcg records already received in earlier runs */
+__u32 nr_nodes = 1;		/* possible NUMA nodes: nodeinfo[] has this many entries */
+__u32 budget = 16384;		/* steps (folios and list changes) per run */
+
+/* The folio walk's resume point, kept between runs; userspace zeroes it for a new target. */
+__u32 cur_node;
+__u32 cur_list;
+__u64 cur_pos;			/* address of the list_head to visit next, 0: the list's start */
+
+/* Results of the last run. */
+__u32 status;			/* enum zcg_walk_status */
+__u64 emitted;
+__u64 restarts;			/* stale resume points: that list was walked again from its start */
+__u64 strays;			/* lists cut short because they changed under the walk */
+
+static __always_inline void *read_ptr(const void *addr)
+{
+	void *p = NULL;
+
+	bpf_probe_read_kernel(&p, sizeof(p), addr);
+	return p;
+}
+
+static __always_inline unsigned long read_ulong(const void *addr)
+{
+	unsigned long v = 0;
+
+	bpf_probe_read_kernel(&v, sizeof(v), addr);
+	return v;
+}
+
+static __always_inline int read_int(const void *addr)
+{
+	int v = 0;
+
+	bpf_probe_read_kernel(&v, sizeof(v), addr);
+	return v;
+}
+
+static __always_inline __u64 css_cgroup_id(struct cgroup_subsys_state *css)
+{
+	return BPF_CORE_READ(css, cgroup, kn, id);
+}
+
+/* ---- memcg records ---- */
+
+struct lru_sum {
+	struct mem_cgroup *memcg;
+	__u32 nr_zones;
+	__u64 pages[ZCG_NR_LRU];
+};
+
+/* Walk state lives in globals (map memory), not on the stack: verifiers before 6.7 check a
+ * bpf_loop callback as if it ran once, so state it keeps in the caller's stack is taken for
+ * the constants it started as and the branches on it are pruned as dead code (seen on
+ * Debian 6.1: the css walk visited the root forever). bpf_loop's context argument must be
+ * on the stack there, so the callbacks take none and use these. Runs are never concurrent:
+ * each zombiecg loads its own copy and reads one iterator at a time. */
+static struct lru_sum sum_state;
+
+/* One (node, zone) row of mem_cgroup_per_node->lru_zone_size[zone][list]. */
+static long lru_sum_step(__u64 i, void *unused)
+{
+	struct lru_sum *s = &sum_state;
+	unsigned long row[ZCG_NR_LRU] = {};
+	__u32 node, zone;
+	void *pn;
+
+	if (!s->nr_zones)
+		return 1;
+	node = i / s->nr_zones;
+	zone = i % s->nr_zones;
+	if (node >= MAX_NODES)
+		return 1;
+	pn = read_ptr((void *)s->memcg + bpf_core_field_offset(struct mem_cgroup, nodeinfo) +
+		      node * sizeof(void *));
+	if (!pn)
+		return 0;
+	bpf_probe_read_kernel(row, sizeof(row),
+			      pn + bpf_core_field_offset(struct mem_cgroup_per_node, lru_zone_size) +
+			      zone * sizeof(row));
+	for (int l = 0; l < ZCG_NR_LRU; l++)
+		s->pages[l] += row[l];
+	return 0;
+}
+
+static int emit_memcg(struct cgroup_subsys_state *css, __u32 depth)
+{
+	struct mem_cgroup *memcg = (void *)css;	/* css is the first member */
+	struct cgroup_subsys_state *parent;
+	struct zcg_memcg_rec *rec;
+
+	rec = bpf_ringbuf_reserve(&records, sizeof(*rec), 0);
+	if (!rec)
+		return -1;
+	rec->type = ZCG_REC_MEMCG;
+	rec->css_flags = BPF_CORE_READ(css, flags);
+	rec->id = css_cgroup_id(css);
+	parent = BPF_CORE_READ(css, parent);
+	rec->parent_id = parent ? css_cgroup_id(parent) : 0;
+	rec->usage_pages = BPF_CORE_READ(memcg, memory.usage.counter);
+	rec->memsw_pages = bpf_core_field_exists(memcg->memsw) ? BPF_CORE_READ(memcg, memsw.usage.counter) : 0;
+	rec->kmem_pages = bpf_core_field_exists(memcg->kmem) ? BPF_CORE_READ(memcg, kmem.usage.counter) : 0;
+	rec->memcg_id = BPF_CORE_READ(memcg, id.id);
+	rec->depth = depth;
+	for (int l = 0; l < ZCG_NR_LRU; l++)
+		rec->lru_pages[l] = 0;
+	/* Per-list sizes only where they matter: dying memcgs, whose folios get walked. */
+	if (!(rec->css_flags & CSS_ONLINE_FLAG)) {
+		struct lru_sum *s = &sum_state;
+		__u32 nodes = nr_nodes;
+
+		__builtin_memset(s, 0, sizeof(*s));
+		s->memcg = memcg;
+		s->nr_zones = bpf_core_enum_value(enum zone_type, __MAX_NR_ZONES);
+		if (s->nr_zones > MAX_ZONES)
+			s->nr_zones = MAX_ZONES;
+		if (nodes > MAX_NODES)
+			nodes = MAX_NODES;
+		bpf_loop(nodes * s->nr_zones, lru_sum_step, NULL, 0);
+		for (int l = 0; l < ZCG_NR_LRU; l++)
+			rec->lru_pages[l] = s->pages[l];
+	}
+	rec->name[0] = '\0';
+	bpf_probe_read_kernel_str(rec->name, sizeof(rec->name), BPF_CORE_READ(css, cgroup, kn, name));
+	bpf_ringbuf_submit(rec, BPF_RB_NO_WAKEUP);
+	return 0;
+}
+
+/* ---- the css tree, pre-order ---- */
+
+struct css_walk {
+	struct cgroup_subsys_state *root, *pos, *found;
+	__u64 n;			/* memcgs passed */
+	__u32 depth;
+	bool ascending;			/* pos and its subtree are done: look for its next sibling */
+	bool full;
+};
+
+/* One step of an iterative pre-order walk: visit a css and go to its first child, or (when
+ * ascending) go to the next sibling, else up to the parent. One step, constant work: the
+ * verifier and cgroup_mutex both like it that way. */
+static struct css_walk css_state;
+
+static long css_step(__u64 i, void *unused)
+{
+	struct css_walk *w = &css_state;
+	unsigned long children_off = bpf_core_field_offset(struct cgroup_subsys_state, children);
+	unsigned long sibling_off = bpf_core_field_offset(struct cgroup_subsys_state, sibling);
+	struct cgroup_subsys_state *pos = w->pos, *parent;
+	struct list_head *n;
+
+	if (!pos)
+		return 1;
+	if (w->ascending) {
+		if (pos == w->root) {
+			w->pos = NULL;
+			return 1;
+		}
+		parent = BPF_CORE_READ(pos, parent);
+		if (!parent) {
+			w->pos = NULL;
+			return 1;
+		}
+		n = BPF_CORE_READ(pos, sibling.next);
+		if (n && (void *)n != (void *)parent + children_off) {
+			w->pos = (void *)n - sibling_off;
+			w->ascending = false;
+		} else {
+			w->pos = parent;
+			if (w->depth)
+				w->depth--;
+		}
+		return 0;
+	}
+
+	if (target_id) {
+		if (css_cgroup_id(pos) == target_id) {
+			w->found = pos;
+			return 1;
+		}
+	} else if (w->n >= skip_memcgs) {
+		/* a bounded run, like the folio walk: the rest comes in the next one */
+		if (emitted >= budget || emit_memcg(pos, w->depth) < 0) {
+			w->full = true;
+			return 1;
+		}
+		emitted++;
+	}
+	w->n++;
+
+	n = BPF_CORE_READ(pos, children.next);
+	if (n && (void *)n != (void *)pos + children_off && w->depth < MAX_DEPTH) {
+		w->pos = (void *)n - sibling_off;
+		w->depth++;
+	} else {
+		w->ascending = true;
+	}
+	return 0;
+}
+
+/* ---- the folios of one memcg ---- */
+
+struct lru_walk {
+	struct mem_cgroup *memcg;
+	struct list_head *head;		/* current list's head, NULL: not looked up yet */
+	struct list_head *pos;		/* next list node, NULL: the head's first */
+	unsigned long mglru_off;	/* offset of the MGLRU list array in lruvec, 0: none */
+	__u32 node, list, nr_lists;
+	__u32 unevictable;		/* LRU_UNEVICTABLE */
+	unsigned long flags_off;	/* offset of folio->flags */
+	bool resumed;			/* pos came from the last run: check it first */
+	bool done, full;
+	/* page flag bits, looked up once (they moved between kernel versions) */
+	__u32 pg_dirty, pg_writeback, pg_head, pg_swapbacked, pg_swapcache, pg_unevictable,
+	      pg_mlocked, pg_active;
+};
+
+static __always_inline void next_list(struct lru_walk *w)
+{
+	w->head = NULL;
+	w->pos = NULL;
+	w->resumed = false;
+	if (++w->list >= w->nr_lists) {
+		w->list = 0;
+		w->node++;
+	}
+}
+
+static __always_inline struct list_head *list_head_of(struct lru_walk *w)
+{
+	void *pn, *lruvec;
+
+	pn = read_ptr((void *)w->memcg + bpf_core_field_offset(struct mem_cgroup, nodeinfo) +
+		      w->node * sizeof(void *));
+	if (!pn)
+		return NULL;
+	lruvec = pn + bpf_core_field_offset(struct mem_cgroup_per_node, lruvec);
+	if (w->list < ZCG_NR_LRU)
+		return lruvec + bpf_core_field_offset(struct lruvec, lists) +
+		       w->list * sizeof(struct list_head);
+	return lruvec + w->mglru_off + (w->list - ZCG_NR_LRU) * sizeof(struct list_head);
+}
+
+static __always_inline bool flag(unsigned long flags, __u32 bit)
+{
+	return bit < 64 && (flags >> bit) & 1;
+}
+
+static __always_inline __u32 large_folio_pages(struct folio___compat *f)
+{
+	unsigned int nr = 0;
+
+	if (bpf_core_field_exists(f->_nr_pages))
+		nr = BPF_CORE_READ(f, _nr_pages);
+	else if (bpf_core_field_exists(f->_folio_nr_pages))
+		nr = BPF_CORE_READ(f, _folio_nr_pages);
+	else if (bpf_core_field_exists(f->_flags_1))
+		nr = 1u << (BPF_CORE_READ(f, _flags_1) & 0x1f);	/* folio order in bits 0-7 */
+	return nr ? nr : 1;
+}
+
+/* Mapped into some page table: small folios count from -1 in _mapcount; large ones keep
+ * the count elsewhere, by kernel version. */
+static __always_inline bool folio_is_mapped(struct folio *folio, bool large)
+{
+	struct folio___compat *f = (void *)folio;
+
+	if (!large)
+		return read_int((void *)folio + bpf_core_field_offset(struct folio, _mapcount)) >= 0;
+	if (bpf_core_field_exists(f->_large_mapcount))
+		return BPF_CORE_READ(f, _large_mapcount.counter) >= 0;
+	if (bpf_core_field_exists(f->_total_mapcount))
+		return BPF_CORE_READ(f, _total_mapcount.counter) >= 0;
+	if (bpf_core_field_exists(f->_entire_mapcount) &&
+	    BPF_CORE_READ(f, _entire_mapcount.counter) >= 0)
+		return true;
+	if (bpf_core_field_exists(f->_nr_pages_mapped))
+		return (BPF_CORE_READ(f, _nr_pages_mapped.counter) & 0x7fffff) > 0;
+	return false;
+}
+
+/* Some live process that can map an anon folio: the owner of the mm of the first VMA
+ * on its anon_vma's interval tree. */
+static __always_inline __u32 anon_owner(struct anon_vma *av)
+{
+	struct mm_struct___compat *mm;
+	struct anon_vma_chain *avc;
+	struct vm_area_struct *vma;
+	struct task_struct *owner;
+	struct rb_node *node;
+
+	node = BPF_CORE_READ(av, rb_root.rb_root.rb_node);
+	if (!node)
+		return 0;
+	avc = (void *)node - bpf_core_field_offset(struct anon_vma_chain, rb);
+	vma = BPF_CORE_READ(avc, vma);
+	if (!vma)
+		return 0;
+	mm = (void *)BPF_CORE_READ(vma, vm_mm);
+	if (!mm || !bpf_core_field_exists(mm->owner))
+		return 0;
+	owner = BPF_CORE_READ(mm, owner);
+	return owner ? BPF_CORE_READ(owner, tgid) : 0;
+}
+
+static __always_inline void fill_folio(struct lru_walk *w, struct folio *folio,
+				       unsigned long pflags, struct zcg_folio_rec *rec)
+{
+	unsigned long mapping;
+	bool large;
+
+	rec->type = ZCG_REC_FOLIO;
+	rec->memcg = target_id;
+	rec->lru = w->list;
+	rec->flags = 0;
+	rec->ino = rec->index = 0;
+	rec->dev = rec->generation = rec->owner_pid = rec->sb_magic = 0;
+	rec->rdev = rec->reserved = 0;
+	large = flag(pflags, w->pg_head);
+	rec->nr_pages = large ? large_folio_pages((void *)folio) : 1;
+	if (large)
+		rec->flags |= ZCG_FOLIO_LARGE;
+	if (flag(pflags, w->pg_dirty))
+		rec->flags |= ZCG_FOLIO_DIRTY;
+	if (flag(pflags, w->pg_writeback))
+		rec->flags |= ZCG_FOLIO_WRITEBACK;
+	if (flag(pflags, w->pg_unevictable))
+		rec->flags |= ZCG_FOLIO_UNEVICTABLE;
+	if (flag(pflags, w->pg_mlocked))
+		rec->flags |= ZCG_FOLIO_MLOCKED;
+	if (flag(pflags, w->pg_active))
+		rec->flags |= ZCG_FOLIO_ACTIVE;
+	if (flag(pflags, w->pg_swapbacked)) {
+		rec->flags |= ZCG_FOLIO_SWAPBACKED;
+		/* PG_swapcache shares its bit with other flags: only valid if swap-backed */
+		if (flag(pflags, w->pg_swapcache))
+			rec->flags |= ZCG_FOLIO_SWAPCACHE;
+	}
+	if (folio_is_mapped(folio, large))
+		rec->flags |= ZCG_FOLIO_MAPPED;
+
+	mapping = (unsigned long)BPF_CORE_READ(folio, mapping);
+	if (!mapping) {
+		rec->flags |= ZCG_FOLIO_NO_MAPPING;
+		return;
+	}
+	if (mapping & MAPPING_ANON) {
+		struct anon_vma *av = (void *)(mapping & ~MAPPING_FLAGS);
+
+		rec->flags |= ZCG_FOLIO_ANON;
+		if ((mapping & MAPPING_FLAGS) == MAPPING_FLAGS) {
+			rec->flags |= ZCG_FOLIO_KSM;
+			return;
+		}
+		rec->ino = (__u64)(unsigned long)BPF_CORE_READ(av, root);
+		rec->owner_pid = anon_owner(av);
+		return;
+	}
+
+	struct address_space *as = (void *)mapping;
+	struct inode *host = BPF_CORE_READ(as, host);
+
+	rec->index = BPF_CORE_READ(folio, index);
+	if (!host)
+		return;
+	rec->ino = BPF_CORE_READ(host, i_ino);
+	rec->generation = BPF_CORE_READ(host, i_generation);
+	if (BPF_CORE_READ(host, __i_nlink) == 0)
+		rec->flags |= ZCG_FOLIO_UNLINKED;
+	rec->dev = BPF_CORE_READ(host, i_sb, s_dev);
+	rec->sb_magic = (__u32)BPF_CORE_READ(host, i_sb, s_magic);
+	if (rec->sb_magic == BDEVFS_MAGIC_LO)
+		rec->rdev = BPF_CORE_READ(host, i_rdev);
+}
+
+static struct lru_walk lru_state;
+
+static long folio_step(__u64 i, void *unused)
+{
+	struct lru_walk *w = &lru_state;
+	unsigned long lru_off = bpf_core_field_offset(struct folio, lru);
+	unsigned long memcg_data, pflags;
+	struct zcg_folio_rec *rec;
+	struct folio *folio;
+
+	if (w->node >= nr_nodes || w->node >= MAX_NODES) {
+		w->done = true;
+		return 1;
+	}
+	if (w->list >= w->nr_lists) {
+		/* a cursor from userspace that points past the lists */
+		w->list = w->nr_lists - 1;
+		next_list(w);
+		return 0;
+	}
+	/* Since 5.18 unevictable folios sit on no list (their lru field holds mlock_count);
+	 * the old list head is stale (LIST_POISON on 6.18). lru_zone_size still counts them. */
+	if (w->list == w->unevictable) {
+		next_list(w);
+		return 0;
+	}
+	if (!w->head) {
+		w->head = list_head_of(w);
+		if (!w->head) {
+			next_list(w);
+			return 0;
+		}
+	}
+	if (!w->pos)
+		w->pos = read_ptr(&w->head->next);
+	if (!w->pos || w->pos == w->head) {
+		next_list(w);
+		return 0;
+	}
+	/* Kernel addresses have the top bit set on 64-bit; anything else (LIST_POISON) means
+	 * the node was unlinked under us. A folio charged elsewhere means the same. */
+	folio = (void *)w->pos - lru_off;
+	memcg_data = (long)w->pos < 0 ?
+		     read_ulong((void *)folio + bpf_core_field_offset(struct folio, memcg_data)) : 0;
+	if ((memcg_data & ~MEMCG_DATA_FLAGS_MASK) != (unsigned long)w->memcg) {
+		if (w->resumed) {
+			/* the folio we stopped at left: walk this list again from its start */
+			restarts++;
+			w->resumed = false;
+			w->pos = read_ptr(&w->head->next);
+			return 0;
+		}
+		strays++;
+		next_list(w);
+		return 0;
+	}
+	w->resumed = false;
+	pflags = read_ulong((void *)folio + w->flags_off);
+
+	rec = bpf_ringbuf_reserve(&records, sizeof(*rec), 0);
+	if (!rec) {
+		w->full = true;
+		return 1;
+	}
+	fill_folio(w, folio, pflags, rec);
+	bpf_ringbuf_submit(rec, BPF_RB_NO_WAKEUP);
+	emitted++;
+	w->pos = read_ptr(&w->pos->next);
+	return 0;
+}
+
+static int walk_folios(struct mem_cgroup *memcg)
+{
+	struct lru_walk *w = &lru_state;
+	__u32 nr_mglru = 0;
+
+	__builtin_memset(w, 0, sizeof(*w));
+	w->memcg = memcg;
+
+	if (bpf_core_field_exists(((struct lruvec___mglru *)0)->lrugen.folios)) {
+		w->mglru_off = bpf_core_field_offset(struct lruvec___mglru, lrugen.folios);
+		nr_mglru = bpf_core_field_size(struct lruvec___mglru, lrugen.folios) / sizeof(struct list_head);
+	} else if (bpf_core_field_exists(((struct lruvec___mglru61 *)0)->lrugen.lists)) {
+		w->mglru_off = bpf_core_field_offset(struct lruvec___mglru61, lrugen.lists);
+		nr_mglru = bpf_core_field_size(struct lruvec___mglru61, lrugen.lists) / sizeof(struct list_head);
+	}
+	w->nr_lists = ZCG_NR_LRU + (nr_mglru < MAX_LISTS - ZCG_NR_LRU ? nr_mglru : MAX_LISTS - ZCG_NR_LRU);
+
+	if (bpf_core_field_exists(((struct folio___ulflags *)0)->flags))
+		w->flags_off = bpf_core_field_offset(struct folio___ulflags, flags);
+	else
+		w->flags_off = bpf_core_field_offset(struct folio___mdflags, flags);
+	w->unevictable = bpf_core_enum_value(enum lru_list, LRU_UNEVICTABLE);
+	w->pg_dirty = bpf_core_enum_value(enum pageflags, PG_dirty);
+	w->pg_writeback = bpf_core_enum_value(enum pageflags, PG_writeback);
+	w->pg_head = bpf_core_enum_value(enum pageflags, PG_head);
+	w->pg_swapbacked = bpf_core_enum_value(enum pageflags, PG_swapbacked);
+	w->pg_swapcache = bpf_core_enum_value(enum pageflags, PG_swapcache);
+	w->pg_unevictable = bpf_core_enum_value(enum pageflags, PG_unevictable);
+	w->pg_mlocked = bpf_core_enum_value(enum pageflags, PG_mlocked);
+	w->pg_active = bpf_core_enum_value(enum pageflags, PG_active);
+
+	w->node = cur_node;
+	w->list = cur_list;
+	w->pos = (void *)cur_pos;
+	w->resumed = cur_pos != 0;
+
+	bpf_loop(budget, folio_step, NULL, 0);
+
+	cur_node = w->node;
+	cur_list = w->list;
+	cur_pos = (unsigned long)w->pos;
+	return w->done ? ZCG_WALK_DONE : ZCG_WALK_MORE;
+}
+
+SEC("iter/cgroup")
+int memcg_folios(struct bpf_iter__cgroup *ctx)
+{
+	struct cgroup *cgrp = ctx->cgroup;
+	struct css_walk *t = &css_state;
+	int memory_id = bpf_core_enum_value(enum cgroup_subsys_id, memory_cgrp_id);
+
+	if (!cgrp)
+		return 0;
+	emitted = 0;
+	__builtin_memset(t, 0, sizeof(*t));
+	if (memory_id < 0 || memory_id >= 16)
+		return 0;
+	t->root = read_ptr((void *)cgrp + bpf_core_field_offset(struct cgroup, subsys) +
+			  memory_id * sizeof(void *));
+	t->pos = t->root;
+	bpf_loop(MAX_TREE_STEPS, css_step, NULL, 0);
+
+	if (!target_id) {
+		status = t->full || t->pos ? ZCG_WALK_MORE : ZCG_WALK_DONE;
+		return 0;
+	}
+	if (!t->found) {
+		status = ZCG_WALK_NOT_FOUND;
+		return 0;
+	}
+	status = walk_folios((void *)t->found);
+	return 0;
+}

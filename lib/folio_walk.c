@@ -1,0 +1,279 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <string.h>
+
+#include "error.h"
+#include "folio_walk.h"
+#include "util.h"
+
+#ifndef HAVE_BPF
+
+int zcg_folio_walker_open(const char *memory_dir, struct zcg_folio_walker **ret, char **ret_reason)
+{
+	*ret_reason = strdup("this build has no BPF support");
+	return -EOPNOTSUPP;
+}
+
+void zcg_folio_walker_close(struct zcg_folio_walker *w)
+{
+}
+
+int zcg_folio_walker_memcgs(struct zcg_folio_walker *w, struct zcg_memcg_rec **ret_recs, size_t *ret_n)
+{
+	return -EOPNOTSUPP;
+}
+
+int zcg_folio_walker_folios(struct zcg_folio_walker *w, uint64_t id, struct zcg_folio_rec **ret_recs,
+			    size_t *ret_n, struct zcg_walk_stats *ret_stats)
+{
+	return -EOPNOTSUPP;
+}
+
+#else
+
+#include <fcntl.h>
+#include <stdarg.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "memcg_folios.skel.h"
+
+/* A run stops after this many steps; each step reads a dozen words of kernel memory, so a
+ * run holds cgroup_mutex for a few milliseconds at most. */
+#define FOLIO_BUDGET 16384
+/* Far more runs than any real walk needs (2^16 runs of 16384 folios: 4 TiB of 4 KiB pages),
+ * but a bound in case lists keep changing under the walk. */
+#define MAX_RUNS (1u << 16)
+
+struct zcg_folio_walker {
+	struct memcg_folios_bpf *skel;
+	struct bpf_link *link;
+	struct ring_buffer *rb;
+	/* where the ring buffer callback puts records */
+	void *recs;
+	size_t n, allocated, rec_size;
+	uint32_t want_type;
+	int error;
+};
+
+/* libbpf talks on stderr; the library never prints. Keep its last warning as the reason. */
+static __thread char libbpf_last[256];
+
+static int libbpf_quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	if (level <= LIBBPF_WARN) {
+		vsnprintf(libbpf_last, sizeof(libbpf_last), fmt, ap);
+		libbpf_last[strcspn(libbpf_last, "\n")] = '\0';
+	}
+	return 0;
+}
+
+/* Possible NUMA nodes: "0" or "0-3" in /sys/devices/system/node/possible; 1 if unknown. */
+static unsigned possible_nodes(void)
+{
+	_cleanup_free_ char *buf = NULL;
+	unsigned max = 0;
+	char *p;
+
+	if (read_full_file("/sys/devices/system/node/possible", &buf, NULL) < 0)
+		return 1;
+	for (p = buf; *p;) {
+		char *end;
+		unsigned long v = strtoul(p, &end, 10);
+
+		if (end == p)
+			break;
+		if (v > max)
+			max = (unsigned)v;
+		p = end + strspn(end, ",-\n");
+	}
+	return max + 1;
+}
+
+static int on_record(void *ctx, void *data, size_t size)
+{
+	struct zcg_folio_walker *w = ctx;
+	const uint32_t *type = data;
+	int r;
+
+	if (size < w->rec_size || *type != w->want_type)
+		return 0;
+	r = grow_array(&w->recs, &w->allocated, w->n + 1, w->rec_size);
+	if (r < 0) {
+		w->error = r;
+		return r;	/* stops ring_buffer__consume */
+	}
+	memcpy((char *)w->recs + w->n * w->rec_size, data, w->rec_size);
+	w->n++;
+	return 0;
+}
+
+int zcg_folio_walker_open(const char *memory_dir, struct zcg_folio_walker **ret, char **ret_reason)
+{
+	struct zcg_folio_walker *w;
+	_cleanup_close_ int cgfd = -1;
+	union bpf_iter_link_info linfo = {};
+	LIBBPF_OPTS(bpf_iter_attach_opts, opts, .link_info = &linfo, .link_info_len = sizeof(linfo));
+	int r;
+
+	*ret_reason = NULL;
+	if (access("/sys/kernel/btf/vmlinux", R_OK) < 0) {
+		*ret_reason = strdup("the kernel has no BTF (/sys/kernel/btf/vmlinux), which CO-RE needs");
+		return -EOPNOTSUPP;
+	}
+	libbpf_set_print(libbpf_quiet);
+	libbpf_last[0] = '\0';
+
+	w = calloc(1, sizeof(*w));
+	if (!w)
+		return -ENOMEM;
+	w->skel = memcg_folios_bpf__open();
+	if (!w->skel) {
+		r = -errno;
+		*ret_reason = strdup_printf("cannot open the BPF program: %s", strerror(-r));
+		goto fail;
+	}
+	w->skel->data->nr_nodes = possible_nodes();
+	w->skel->data->budget = FOLIO_BUDGET;
+	r = memcg_folios_bpf__load(w->skel);
+	if (r < 0) {
+		*ret_reason = strdup_printf("cannot load the BPF program: %s%s%s", strerror(-r),
+					    libbpf_last[0] ? ": " : "", libbpf_last);
+		goto fail;
+	}
+	cgfd = open(memory_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (cgfd < 0) {
+		r = -errno;
+		*ret_reason = strdup_printf("cannot open %s: %s", memory_dir, strerror(-r));
+		goto fail;
+	}
+	linfo.cgroup.cgroup_fd = cgfd;
+	linfo.cgroup.order = BPF_CGROUP_ITER_SELF_ONLY;
+	w->link = bpf_program__attach_iter(w->skel->progs.memcg_folios, &opts);
+	if (!w->link) {
+		r = -errno;
+		*ret_reason = strdup_printf("cannot attach the cgroup iterator to %s: %s", memory_dir,
+					    strerror(-r));
+		goto fail;
+	}
+	w->rb = ring_buffer__new(bpf_map__fd(w->skel->maps.records), on_record, w, NULL);
+	if (!w->rb) {
+		r = -errno;
+		*ret_reason = strdup_printf("cannot set up the ring buffer: %s", strerror(-r));
+		goto fail;
+	}
+	*ret = w;
+	return 0;
+fail:
+	zcg_folio_walker_close(w);
+	return r < 0 ? r : -EIO;
+}
+
+void zcg_folio_walker_close(struct zcg_folio_walker *w)
+{
+	if (!w)
+		return;
+	ring_buffer__free(w->rb);
+	bpf_link__destroy(w->link);
+	memcg_folios_bpf__destroy(w->skel);
+	free(w->recs);
+	free(w);
+}
+
+/* One run of the program: a fresh iterator instance read to its end, then the records. */
+static int run_once(struct zcg_folio_walker *w)
+{
+	_cleanup_close_ int fd = bpf_iter_create(bpf_link__fd(w->link));
+	char buf[64];
+	ssize_t n;
+	int r;
+
+	if (fd < 0)
+		return zcg_error_errno(-errno, "cannot create a BPF iterator");
+	while ((n = read(fd, buf, sizeof(buf))) != 0) {
+		if (n < 0 && errno != EINTR)
+			return zcg_error_errno(-errno, "cannot read the BPF iterator");
+	}
+	r = ring_buffer__consume(w->rb);
+	if (w->error)
+		return w->error;
+	if (r < 0)
+		return zcg_error_errno(r, "cannot read the BPF ring buffer");
+	return 0;
+}
+
+static void collect_begin(struct zcg_folio_walker *w, uint32_t type, size_t rec_size)
+{
+	free(w->recs);
+	w->recs = NULL;
+	w->n = w->allocated = 0;
+	w->want_type = type;
+	w->rec_size = rec_size;
+	w->error = 0;
+}
+
+int zcg_folio_walker_memcgs(struct zcg_folio_walker *w, struct zcg_memcg_rec **ret_recs, size_t *ret_n)
+{
+	struct memcg_folios_bpf__bss *bss = w->skel->bss;
+	int r;
+
+	collect_begin(w, ZCG_REC_MEMCG, sizeof(struct zcg_memcg_rec));
+	bss->target_id = 0;
+	for (unsigned run = 0;; run++) {
+		if (run >= MAX_RUNS)
+			return zcg_error(-EIO, "the BPF memcg walk did not finish in %u runs", MAX_RUNS);
+		bss->skip_memcgs = w->n;
+		r = run_once(w);
+		if (r < 0)
+			return r;
+		if (bss->status == ZCG_WALK_DONE)
+			break;
+		if (bss->status != ZCG_WALK_MORE)
+			return zcg_error(-EIO, "the BPF memcg walk stopped with status %u", bss->status);
+	}
+	*ret_recs = w->recs;
+	*ret_n = w->n;
+	w->recs = NULL;
+	w->n = w->allocated = 0;
+	return 0;
+}
+
+int zcg_folio_walker_folios(struct zcg_folio_walker *w, uint64_t id, struct zcg_folio_rec **ret_recs,
+			    size_t *ret_n, struct zcg_walk_stats *ret_stats)
+{
+	struct memcg_folios_bpf__bss *bss = w->skel->bss;
+	struct zcg_walk_stats stats = {0};
+	int r;
+
+	collect_begin(w, ZCG_REC_FOLIO, sizeof(struct zcg_folio_rec));
+	bss->target_id = id;
+	bss->cur_node = bss->cur_list = 0;
+	bss->cur_pos = 0;
+	bss->restarts = bss->strays = 0;
+	for (;;) {
+		if (stats.runs >= MAX_RUNS)
+			break;
+		r = run_once(w);
+		if (r < 0)
+			return r;
+		stats.runs++;
+		if (bss->status == ZCG_WALK_NOT_FOUND)
+			return -ENOENT;
+		if (bss->status == ZCG_WALK_DONE) {
+			stats.complete = true;
+			break;
+		}
+		if (bss->status != ZCG_WALK_MORE)
+			return zcg_error(-EIO, "the BPF folio walk stopped with status %u", bss->status);
+	}
+	stats.restarts = bss->restarts;
+	stats.strays = bss->strays;
+	*ret_recs = w->recs;
+	*ret_n = w->n;
+	*ret_stats = stats;
+	w->recs = NULL;
+	w->n = w->allocated = 0;
+	return 0;
+}
+
+#endif

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The loader of bpf/memcg_folios.bpf.c: every memcg (dying ones included) and the LRU
+ * folios of one memcg, read in bounded chunks. Root only; builds without BPF return
+ * -EOPNOTSUPP. The records are the program's own (bpf/memcg_folios.h). */
+#ifndef ZCG_FOLIO_WALK_H
+#define ZCG_FOLIO_WALK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../bpf/memcg_folios.h"
+
+struct zcg_folio_walker;
+
+struct zcg_walk_stats {
+	uint64_t runs;		/* program runs (chunks) it took */
+	uint64_t restarts;	/* resume points found stale: a list walked again */
+	uint64_t strays;	/* lists cut short because they changed under the walk */
+	bool complete;		/* every list walked to its end */
+};
+
+/* Loads the program and attaches it to the memory hierarchy mounted at memory_dir.
+ * Returns 0 and sets *ret; -EOPNOTSUPP (no BPF in this build, no BTF) or another -errno
+ * when BPF cannot run here, with *ret_reason (newly allocated) saying why. */
+int zcg_folio_walker_open(const char *memory_dir, struct zcg_folio_walker **ret, char **ret_reason);
+void zcg_folio_walker_close(struct zcg_folio_walker *w);
+
+/* Every memcg of the hierarchy in pre-order, root first, dying ones included.
+ * Returns 0 and sets *ret_recs (newly allocated) and *ret_n, or -errno with detail. */
+int zcg_folio_walker_memcgs(struct zcg_folio_walker *w, struct zcg_memcg_rec **ret_recs, size_t *ret_n);
+
+/* The folios on the LRU lists of the memcg with cgroup id `id`, one record per folio (a
+ * folio may appear twice if its list changed between chunks). Returns 0 and sets the
+ * outputs, -ENOENT if no such memcg exists any more, other -errno with detail. */
+int zcg_folio_walker_folios(struct zcg_folio_walker *w, uint64_t id, struct zcg_folio_rec **ret_recs,
+			    size_t *ret_n, struct zcg_walk_stats *ret_stats);
+
+#endif

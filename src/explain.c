@@ -1,0 +1,522 @@
+// SPDX-License-Identifier: GPL-2.0
+/* zombiecg explain: what holds each zombie, and what would free it. */
+#include <errno.h>
+#include <string.h>
+
+#include "error.h"
+#include "explain.h"
+#include "util.h"
+#include "zombiecg.h"
+
+/* ---- JSON ---- */
+
+static void procs_json(struct json *j, const char *key, const struct zcg_proc *p, size_t n, bool with_fd)
+{
+	json_array_begin(j, key);
+	for (size_t i = 0; i < n; i++) {
+		json_object_begin(j, NULL);
+		json_int(j, "pid", p[i].pid);
+		if (with_fd)
+			json_int(j, "fd", p[i].fd);
+		json_string(j, "comm", p[i].comm);
+		json_string(j, "cgroup", p[i].cgroup);
+		json_object_end(j);
+	}
+	json_array_end(j);
+}
+
+static void pin_json(struct json *j, const struct zcg_pin *p, long page)
+{
+	char dev[32];
+
+	json_object_begin(j, NULL);
+	json_string(j, "kind", zcg_pin_kind_names[p->kind]);
+	json_string(j, "path", p->path);
+	json_bool(j, "deleted", p->deleted);
+	if (p->has_file) {
+		snprintf(dev, sizeof(dev), "%u:%u", p->dev_major, p->dev_minor);
+		json_string(j, "dev", dev);
+		json_uint(j, "ino", p->ino);
+	} else {
+		json_null(j, "dev");
+		json_null(j, "ino");
+	}
+	json_uint(j, "pages", p->pages);
+	json_uint(j, "bytes", p->pages * (uint64_t)page);
+	json_uint(j, "dirty_pages", p->dirty_pages);
+	json_uint(j, "writeback_pages", p->writeback_pages);
+	json_uint(j, "mapped_pages", p->mapped_pages);
+	procs_json(j, "mapped_by", p->mapped_by, p->n_mapped_by, false);
+	procs_json(j, "open_by", p->open_by, p->n_open_by, true);
+	json_array_begin(j, "extents");
+	for (size_t i = 0; i < p->n_extents; i++) {
+		json_object_begin(j, NULL);
+		json_uint(j, "start", p->extents[i].start);
+		json_uint(j, "pages", p->extents[i].nr_pages);
+		json_object_end(j);
+	}
+	json_array_end(j);
+	json_string(j, "action", zcg_action_names[p->action]);
+	json_string(j, "reason", p->reason);
+	json_object_end(j);
+}
+
+static void explain_json(struct zcg_ctx *ctx, const struct zcg_explain *e)
+{
+	struct json *j = &ctx->out;
+	long page = sysconf(_SC_PAGESIZE);
+
+	json_object_begin(j, NULL);
+	json_string(j, "source", e->source);
+	json_string(j, "source_note", e->source_note);
+	json_string(j, "hierarchy", e->hierarchy == ZCG_HIER_V2 ? "v2" : "v1");
+	json_string(j, "scope", e->scope);
+	json_uint(j, "pages_walked", e->pages_walked);
+	json_array_begin(j, "zombies");
+	for (size_t i = 0; i < e->n_zombies; i++) {
+		const struct zcg_explained *z = &e->zombies[i];
+
+		json_object_begin(j, NULL);
+		if (z->id)
+			json_uint(j, "id", z->id);
+		else
+			json_null(j, "id");
+		json_string(j, "name", z->name);
+		json_string(j, "path", z->path);
+		json_string(j, "parent", z->parent);
+		json_int_known(j, "memcg_id", z->memcg_id);
+		json_int_known(j, "usage_bytes", z->usage_bytes);
+		json_bool(j, "estimated", z->estimated);
+		json_int_known(j, "count", z->count);
+		if (z->estimated)
+			json_null(j, "walk_complete");	/* no walk */
+		else
+			json_bool(j, "walk_complete", z->walk_complete);
+		json_string(j, "action", zcg_action_names[z->action]);
+		json_string(j, "reason", z->reason);
+		json_array_begin(j, "pins");
+		for (size_t k = 0; k < z->n_pins; k++)
+			pin_json(j, &z->pins[k], page);
+		json_array_end(j);
+		json_object_end(j);
+	}
+	json_array_end(j);
+	json_object_end(j);
+	json_finish(j);
+}
+
+/* ---- human ---- */
+
+/* 'it'\''s' style quoting for the commands we print. */
+static char *shell_quote(const char *s)
+{
+	size_t n = 2;
+	char *out, *w;
+
+	for (const char *p = s; *p; p++)
+		n += *p == '\'' ? 4 : 1;
+	out = malloc(n + 1);
+	if (!out)
+		return NULL;
+	w = out;
+	*w++ = '\'';
+	for (const char *p = s; *p; p++) {
+		if (*p == '\'') {
+			memcpy(w, "'\\''", 4);
+			w += 4;
+		} else {
+			*w++ = *p;
+		}
+	}
+	*w++ = '\'';
+	*w = '\0';
+	return out;
+}
+
+/* "pid 12 (bash) in /a", or "33 processes, e.g. pid 12 (bash) in /a" */
+static void print_procs(const char *what, const struct zcg_proc *p, size_t n, bool with_fd)
+{
+	printf("%s ", what);
+	if (n > 1)
+		printf("%zu processes, e.g. ", n);
+	printf("pid %d (%s)", p[0].pid, p[0].comm ? p[0].comm : "?");
+	if (with_fd && p[0].fd >= 0)
+		printf(" fd %d", p[0].fd);
+	if (p[0].cgroup)
+		printf(" in %s", p[0].cgroup);
+}
+
+static void print_pin(const struct zcg_pin *p, long page)
+{
+	char size[32];
+	const char *what = p->path;
+
+	if (!what) {
+		switch (p->kind) {
+		case ZCG_PIN_FILE:
+		case ZCG_PIN_SHMEM:
+			what = p->has_file ? "(file not found)" : "(which files: unknown without BPF)";
+			break;
+		case ZCG_PIN_ANON:
+			what = "(anonymous memory)";
+			break;
+		case ZCG_PIN_SWAP:
+			what = "(swap entries)";
+			break;
+		case ZCG_PIN_KERNEL:
+			what = "(kernel memory, v1 kmem counter)";
+			break;
+		default:
+			what = "(charged, on no LRU list seen)";
+			break;
+		}
+	}
+	printf("  %-6s %10s  %-17s %s", zcg_pin_kind_names[p->kind],
+	       format_bytes((int64_t)(p->pages * (uint64_t)page), size, sizeof(size)),
+	       zcg_action_names[p->action], what);
+	if (p->has_file && !p->path)
+		printf(" dev %u:%u ino %llu", p->dev_major, p->dev_minor, (unsigned long long)p->ino);
+	if (p->dirty_pages || p->writeback_pages)
+		printf(" [%llu dirty, %llu writeback]", (unsigned long long)p->dirty_pages,
+		       (unsigned long long)p->writeback_pages);
+	if (p->n_mapped_by) {
+		if (p->kind == ZCG_PIN_ANON) {
+			printf(" [");
+			print_procs("shared with", p->mapped_by, p->n_mapped_by, false);
+		} else {
+			printf(" [%llu pages mapped; ", (unsigned long long)p->mapped_pages);
+			print_procs("mapped by", p->mapped_by, p->n_mapped_by, false);
+		}
+		printf("]");
+	} else if (p->mapped_pages) {
+		printf(" [%llu pages mapped]", (unsigned long long)p->mapped_pages);
+	}
+	if (p->n_open_by) {
+		printf(" [");
+		print_procs("open by", p->open_by, p->n_open_by, true);
+		printf("]");
+	}
+	printf("\n");
+}
+
+/* One line per distinct command, in the order first needed. */
+struct commands {
+	char **lines;
+	size_t n, allocated;
+};
+
+static int command_add(struct commands *c, char *line)
+{
+	int r;
+
+	if (!line)
+		return -ENOMEM;
+	for (size_t i = 0; i < c->n; i++) {
+		if (streq(c->lines[i], line)) {
+			free(line);
+			return 0;
+		}
+	}
+	r = grow_array((void **)&c->lines, &c->allocated, c->n + 1, sizeof(char *));
+	if (r < 0) {
+		free(line);
+		return r;
+	}
+	c->lines[c->n++] = line;
+	return 0;
+}
+
+static void commands_free(struct commands *c)
+{
+	for (size_t i = 0; i < c->n; i++)
+		free(c->lines[i]);
+	free(c->lines);
+}
+
+/* What a pin is, for a sentence: its path, else what kind of memory. */
+static const char *pin_noun(const struct zcg_pin *p)
+{
+	if (p->path)
+		return p->path;
+	switch (p->kind) {
+	case ZCG_PIN_FILE:
+		return p->has_file ? "a file not found by name" : "page cache of files unknown without BPF";
+	case ZCG_PIN_SHMEM:
+		return p->has_file ? "a tmpfs file not found by name" : "tmpfs files unknown without BPF";
+	case ZCG_PIN_ANON:
+		return "anonymous memory";
+	default:
+		return zcg_pin_kind_names[p->kind];
+	}
+}
+
+/* The file to hand to dd: a deleted file through a descriptor that still holds it. */
+static char *evict_target(const struct zcg_pin *p)
+{
+	if (p->deleted && p->n_open_by)
+		return strdup_printf("/proc/%d/fd/%d", p->open_by[0].pid, p->open_by[0].fd);
+	if (p->deleted || !p->path)
+		return NULL;
+	return strdup(p->path);
+}
+
+static int pin_commands(const struct zcg_explain *e, const struct zcg_explained *z, const struct zcg_pin *p,
+			struct commands *cmds, struct commands *waits)
+{
+	_cleanup_free_ char *target = NULL, *q = NULL;
+
+	switch (p->action) {
+	case ZCG_ACTION_EVICT:
+	case ZCG_ACTION_FLUSH_EVICT:
+		if (!p->has_file)
+			return command_add(waits, strdup("# page cache of files unknown without BPF: run as root "
+							 "on a kernel with BTF for the commands that evict it"));
+		target = evict_target(p);
+		if (!target)
+			return command_add(waits, strdup_printf("# %s: no way to open it from here", pin_noun(p)));
+		q = shell_quote(target);
+		if (!q)
+			return -ENOMEM;
+		/* dd with count=0 and iflag=nocache only calls fadvise(DONTNEED) on the whole file */
+		if (p->action == ZCG_ACTION_FLUSH_EVICT)
+			return command_add(cmds, strdup_printf("sync %s && dd if=%s iflag=nocache count=0 status=none",
+							       q, q));
+		return command_add(cmds, strdup_printf("dd if=%s iflag=nocache count=0 status=none", q));
+	case ZCG_ACTION_REMOVE_FILE:
+		if (!p->path && p->has_file)
+			return command_add(waits, strdup_printf("# a tmpfs file on %u:%u, inode %llu: remove or "
+								"truncate it (its name was not found)",
+								p->dev_major, p->dev_minor,
+								(unsigned long long)p->ino));
+		if (!p->path)
+			return command_add(waits, strdup("# tmpfs files: remove or truncate them (which ones, "
+							 "only the BPF source can tell)"));
+		q = shell_quote(p->path);
+		return q ? command_add(cmds, strdup_printf("rm -- %s    # or: truncate -s 0 %s", q, q)) : -ENOMEM;
+	case ZCG_ACTION_PROTECTED_RECLAIM:
+		return 0;	/* per parent, below */
+	default:
+		return 0;	/* wait-mapper and none: summed up per action, below */
+	}
+}
+
+/* One comment line for the pins nothing can be run for. */
+static int wait_comments(const struct zcg_explain *e, struct commands *waits)
+{
+	static const enum zcg_action actions[] = { ZCG_ACTION_WAIT_MAPPER, ZCG_ACTION_NONE };
+
+	for (size_t a = 0; a < ARRAY_SIZE(actions); a++) {
+		const struct zcg_pin *example = NULL;
+		size_t n = 0;
+		int r;
+
+		for (size_t i = 0; i < e->n_zombies; i++)
+			for (size_t k = 0; k < e->zombies[i].n_pins; k++) {
+				const struct zcg_pin *p = &e->zombies[i].pins[k];
+
+				if (p->action != actions[a] || p->kind == ZCG_PIN_KERNEL)
+					continue;
+				n++;
+				if (!example || p->pages > example->pages)
+					example = p;
+			}
+		if (!n)
+			continue;
+		if (actions[a] == ZCG_ACTION_WAIT_MAPPER) {
+			const struct zcg_proc *h = example->n_open_by ? example->open_by : example->mapped_by;
+			size_t nh = example->n_open_by ? example->n_open_by : example->n_mapped_by;
+			_cleanup_free_ char *held = nh ? strdup_printf(", held by %zu process(es), e.g. pid %d (%s)",
+								       nh, h[0].pid, h[0].comm ? h[0].comm : "?")
+						       : strdup("");
+
+			r = held ? command_add(waits, strdup_printf(
+				"# wait-mapper: nothing to run for %zu pin(s) that live processes map or hold; "
+				"they go when those processes exit (the largest: %s%s)", n, pin_noun(example), held)) :
+			    -ENOMEM;
+		} else {
+			r = command_add(waits, strdup_printf("# none: nothing to run for %zu pin(s): %s", n,
+							     example->reason));
+		}
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* v2 protected reclaim, once per live parent: protect every live child at its current
+ * usage, reclaim what the parent's zombies hold, put the old protection back. */
+static int protect_commands(struct zcg_ctx *ctx, const struct zcg_explain *e, struct commands *cmds)
+{
+	for (size_t i = 0; i < e->n_zombies; i++) {
+		const struct zcg_explained *z = &e->zombies[i];
+		struct zcg_live_child *kids = NULL;
+		_cleanup_free_ char *parent_dir = NULL;
+		uint64_t bytes = 0;
+		size_t n = 0;
+		bool seen = false, needed = false;
+		int r;
+
+		for (size_t k = 0; k < z->n_pins; k++)
+			needed |= z->pins[k].action == ZCG_ACTION_PROTECTED_RECLAIM;
+		for (size_t k = 0; k < i && needed; k++)
+			seen |= streq(e->zombies[k].parent, z->parent);
+		if (!needed || seen)
+			continue;
+		for (size_t k = i; k < e->n_zombies; k++)
+			if (streq(e->zombies[k].parent, z->parent) && e->zombies[k].usage_bytes > 0)
+				bytes += (uint64_t)e->zombies[k].usage_bytes;
+		r = zcg_live_children(ctx->sys, z->parent, &kids, &n);
+		if (r < 0)
+			return r;
+		parent_dir = zcg_cgroup_dir(ctx->sys, z->parent);
+		if (!parent_dir) {
+			zcg_live_children_free(kids, n);
+			return -ENOMEM;
+		}
+		r = command_add(cmds, strdup_printf("# protected reclaim under %s: protect its live children, "
+						    "reclaim, then restore their memory.min", z->parent));
+		for (size_t k = 0; k < n && r >= 0; k++) {
+			_cleanup_free_ char *d = zcg_cgroup_dir(ctx->sys, kids[k].path);
+
+			r = d ? command_add(cmds, strdup_printf("echo %llu > %s/memory.min    # was %s%llu", (unsigned long long)kids[k].current_bytes, d,
+								kids[k].min_is_max ? "max " : "",
+								(unsigned long long)kids[k].min_bytes)) : -ENOMEM;
+		}
+		if (r >= 0)
+			r = command_add(cmds, strdup_printf("echo %llu > %s/memory.reclaim",
+							    (unsigned long long)bytes, parent_dir));
+		for (size_t k = 0; k < n && r >= 0; k++) {
+			_cleanup_free_ char *d = zcg_cgroup_dir(ctx->sys, kids[k].path);
+
+			if (kids[k].min_is_max)
+				r = d ? command_add(cmds, strdup_printf("echo max > %s/memory.min", d)) : -ENOMEM;
+			else
+				r = d ? command_add(cmds, strdup_printf("echo %llu > %s/memory.min",
+									(unsigned long long)kids[k].min_bytes, d)) : -ENOMEM;
+		}
+		zcg_live_children_free(kids, n);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+static int explain_human(struct zcg_ctx *ctx, const struct zcg_explain *e)
+{
+	struct commands cmds = {0}, waits = {0};
+	long page = sysconf(_SC_PAGESIZE);
+	uint64_t total = 0;
+	char size[32];
+	int r = 0;
+
+	for (size_t i = 0; i < e->n_zombies; i++)
+		total += e->zombies[i].usage_bytes > 0 ? (uint64_t)e->zombies[i].usage_bytes : 0;
+	printf("Source: %s, cgroup %s", e->source, e->hierarchy == ZCG_HIER_V2 ? "v2" : "v1");
+	if (!streq(e->scope, "/"))
+		printf(", under %s", e->scope);
+	printf("\n");
+	if (e->source_note)
+		printf("Note: %s.\n", e->source_note);
+	if (e->n_zombies == 0) {
+		printf("No dying memcgs%s%s.\n", streq(e->scope, "/") ? "" : " under ",
+		       streq(e->scope, "/") ? "" : e->scope);
+		return 0;
+	}
+	printf("%s %zu %s, %s charged%s.\n\n", e->zombies[0].estimated ? "Estimates for" : "Explained",
+	       e->n_zombies, e->zombies[0].estimated ? "live parent(s) of zombies" : "zombie(s)",
+	       format_bytes((int64_t)total, size, sizeof(size)),
+	       e->zombies[0].estimated ? " (estimate)" : "");
+
+	for (size_t i = 0; i < e->n_zombies; i++) {
+		const struct zcg_explained *z = &e->zombies[i];
+
+		if (z->estimated) {
+			printf("zombies below %s", z->parent);
+			if (z->count >= 0)
+				printf(" (%lld)", (long long)z->count);
+		} else {
+			printf("zombie %llu %s", (unsigned long long)z->id, z->path);
+		}
+		printf(": %s, verdict %s", format_bytes(z->usage_bytes, size, sizeof(size)),
+		       zcg_action_names[z->action]);
+		if (!z->estimated && !z->walk_complete)
+			printf(" (the LRU walk was cut short: lists changed under it)");
+		printf("\n");
+		for (size_t k = 0; k < z->n_pins; k++) {
+			print_pin(&z->pins[k], page);
+			r = pin_commands(e, z, &z->pins[k], &cmds, &waits);
+			if (r < 0)
+				goto out;
+		}
+		if (!z->n_pins)
+			printf("  %s\n", z->reason);
+	}
+
+	printf("\nWhat frees them:\n");
+	for (int a = 0; a < _ZCG_ACTION_MAX; a++) {
+		const struct zcg_pin *example = NULL;
+		uint64_t pages = 0;
+		size_t pins = 0;
+
+		for (size_t i = 0; i < e->n_zombies; i++)
+			for (size_t k = 0; k < e->zombies[i].n_pins; k++)
+				if (e->zombies[i].pins[k].action == (enum zcg_action)a) {
+					const struct zcg_pin *p = &e->zombies[i].pins[k];
+
+					pins++;
+					pages += p->pages;
+					if (!example || p->pages > example->pages)
+						example = p;
+				}
+		if (!pins)
+			continue;
+		printf("  %-17s %zu pin(s), %s: %s\n", zcg_action_names[a], pins,
+		       format_bytes((int64_t)(pages * (uint64_t)page), size, sizeof(size)), example->reason);
+	}
+	r = protect_commands(ctx, e, &cmds);
+	if (r >= 0)
+		r = wait_comments(e, &waits);
+	if (r < 0)
+		goto out;
+	printf("\nCommands:\n");
+	if (!cmds.n && !waits.n)
+		printf("  # nothing to run\n");
+	for (size_t i = 0; i < cmds.n; i++)
+		printf("  %s\n", cmds.lines[i]);
+	for (size_t i = 0; i < waits.n; i++)
+		printf("  %s\n", waits.lines[i]);
+out:
+	commands_free(&cmds);
+	commands_free(&waits);
+	return r;
+}
+
+static int explain_run(struct zcg_ctx *ctx, int argc, char **argv)
+{
+	struct zcg_explain_opts opts = {
+		.scope = ctx->scope,
+		.select = argv,
+		.n_select = (size_t)argc,
+		.no_bpf = ctx->no_bpf,
+	};
+	struct zcg_explain *e = NULL;
+	int r;
+
+	r = zcg_explain_take(ctx->sys, &opts, &e);
+	if (r < 0)
+		return zcg_fail(ctx, r, NULL);
+	if (ctx->json)
+		explain_json(ctx, e);
+	else
+		r = explain_human(ctx, e);
+	zcg_explain_free(e);
+	return r < 0 ? zcg_fail(ctx, r, NULL) : EXIT_OK;
+}
+
+const struct zcg_command cmd_explain = {
+	.name = "explain",
+	.args = "[ZOMBIE...] [--under PATH] [--json] [--no-bpf]",
+	.summary = "say what holds each zombie (files, processes) and what would free it",
+	.run = explain_run,
+	.needs_sys = true,
+};
