@@ -97,10 +97,12 @@ int zcg_cg_count_procs(const struct zcg_sys *sys, const char *rel)
 	return n;
 }
 
-int zcg_cg_usage(const struct zcg_sys *sys, const char *rel, uint64_t *ret_bytes)
+/* memory.stat is flushed lazily (a few dozen pages per CPU may lag, for up to 2 s): a small
+ * residue can be stale. */
+#define STAT_SLACK_BYTES (64u * 4096u * 8u)
+
+static int usage_from_stat(const struct zcg_sys *sys, const char *rel, uint64_t *ret_bytes)
 {
-	/* Kernel memory (slab) is left out: reclaim cannot free it, and since objcg
-	 * reparenting (5.9) it no longer keeps a dying memcg alive. */
 	static const char *const v1_keys[] = { "total_cache", "total_rss", "total_swap" };
 	static const char *const v2_keys[] = { "file", "anon" };
 	_cleanup_free_ char *path = cg_file(sys, rel, "memory.stat");
@@ -120,6 +122,37 @@ int zcg_cg_usage(const struct zcg_sys *sys, const char *rel, uint64_t *ret_bytes
 	}
 	*ret_bytes = v[0] + v[1] + v[2] + swapped;
 	return 0;
+}
+
+int zcg_cg_usage(const struct zcg_sys *sys, const char *rel, uint64_t *ret_bytes)
+{
+	/* Kernel memory (slab) is left out: reclaim cannot free it, and since objcg
+	 * reparenting (5.9) it no longer keeps a dying memcg alive. v1 has exact page
+	 * counters for both (memory and kmem); v2 only the lazily flushed memory.stat. */
+	_cleanup_free_ char *usage = cg_file(sys, rel, "memory.usage_in_bytes");
+	_cleanup_free_ char *kmem = cg_file(sys, rel, "memory.kmem.usage_in_bytes");
+	uint64_t u, k;
+
+	if (!usage || !kmem)
+		return -ENOMEM;
+	if (sys->hierarchy == ZCG_HIER_V1 && zcg_read_u64_file(usage, &u) == 0 &&
+	    zcg_read_u64_file(kmem, &k) == 0) {
+		*ret_bytes = u > k ? u - k : 0;
+		return 0;
+	}
+	zcg_error_clear();
+	return usage_from_stat(sys, rel, ret_bytes);
+}
+
+int zcg_cg_usage_settled(const struct zcg_sys *sys, const char *rel, uint64_t *ret_bytes)
+{
+	int r = zcg_cg_usage(sys, rel, ret_bytes);
+
+	if (r < 0 || *ret_bytes == 0 || *ret_bytes > STAT_SLACK_BYTES || sys->hierarchy == ZCG_HIER_V1)
+		return r;
+	/* The periodic stats flush runs every 2 s. */
+	sleep_ms(2200);
+	return zcg_cg_usage(sys, rel, ret_bytes);
 }
 
 int zcg_cg_reclaim(const struct zcg_sys *sys, const char *rel, double timeout_s,
@@ -163,7 +196,10 @@ int zcg_cg_reclaim(const struct zcg_sys *sys, const char *rel, double timeout_s,
 			sleep_ms(20u << (round < 5 ? round : 5));
 	}
 	zcg_error_clear();
-	return -EBUSY;
+	r = zcg_cg_usage_settled(sys, rel, &usage);
+	if (r < 0)
+		return r;
+	return usage == 0 ? 0 : -EBUSY;
 }
 
 int zcg_cg_reclaim_all(const struct zcg_sys *sys, const char *rel)

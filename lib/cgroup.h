@@ -25,8 +25,13 @@ int zcg_cg_attach(const struct zcg_sys *sys, const char *rel, pid_t pid);
 int zcg_cg_count_procs(const struct zcg_sys *sys, const char *rel);
 
 /* Page cache, anon and swap bytes charged to rel and everything below it, dying
- * descendants included (hierarchical memory.stat). Returns 0 or -errno with detail. */
+ * descendants included: v1 memory.usage_in_bytes minus memory.kmem.usage_in_bytes (exact
+ * page counters), v2 hierarchical memory.stat. Returns 0 or -errno with detail. */
 int zcg_cg_usage(const struct zcg_sys *sys, const char *rel, uint64_t *ret_bytes);
+
+/* Like zcg_cg_usage(), but a small non-zero v2 figure is read again after the kernel's
+ * periodic stats flush (2 s), so "nothing left" is not missed for a stale counter. */
+int zcg_cg_usage_settled(const struct zcg_sys *sys, const char *rel, uint64_t *ret_bytes);
 
 /* Reclaims everything charged to rel's subtree, dying descendants included: v1
  * memory.force_empty, v2 memory.reclaim in steps. Only for cgroups without tasks that the

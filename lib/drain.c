@@ -194,7 +194,7 @@ static int drain_one(const struct zcg_sys *sys, const char *rel, const struct zc
 		r = zcg_cg_reclaim(sys, rel, left > 0.1 ? left : 0.1, budget);
 		if (r < 0 && r != -EBUSY)
 			return r;
-		r = zcg_cg_usage(sys, rel, &cg->after_bytes);
+		r = zcg_cg_usage_settled(sys, rel, &cg->after_bytes);
 		if (r < 0)
 			return r;
 	}

@@ -23,8 +23,23 @@ cg_setup() {
 		echo +memory > "$MEMROOT$TESTCG/cgroup.subtree_control"
 	fi
 	mkdir -p "$TESTDIR"
+	# A filesystem's allocation metadata (bitmaps, group descriptors) stays pinned in the
+	# page cache of whoever touched it first; on a fresh disk (the VM lab) that would be
+	# the first test cgroup, which could then never die. Touch it from here first.
+	mkdir "$TESTDIR/.warm" && i=0 && while [ $i -lt 32 ]; do echo x > "$TESTDIR/.warm/$i"; i=$((i + 1)); done
+	sync
+	rm -rf "$TESTDIR/.warm"
 	trap cg_teardown EXIT
 	trap 'exit 130' INT TERM
+}
+
+# Prints a directory on tmpfs (/dev/shm; mounted first where the system has none, as in
+# the VM lab's initramfs).
+cg_tmpfs_dir() {
+	if ! awk '$2=="/dev/shm" && $3=="tmpfs"{f=1} END{exit !f}' /proc/mounts; then
+		mkdir -p /dev/shm && mount -t tmpfs tmpfs /dev/shm
+	fi
+	echo /dev/shm
 }
 
 # Writes a file as a process inside cgroup $1: cg_write CGROUP FILE KIB

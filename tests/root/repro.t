@@ -13,10 +13,7 @@ SIZE_MB=2
 
 for scenario in pagecache dirty tmpfs mapped slab; do
 	dir=$TESTDIR
-	[ $scenario = tmpfs ] && dir=/dev/shm
-	if [ $scenario = tmpfs ] && ! grep -q " /dev/shm tmpfs " /proc/mounts; then
-		mkdir -p /dev/shm && mount -t tmpfs tmpfs /dev/shm
-	fi
+	[ $scenario = tmpfs ] && dir=$(cg_tmpfs_dir)
 	out=$("$ZCG" repro $scenario --count $N --size-mb $SIZE_MB --under "$TESTCG" --dir "$dir" --json)
 	ok $? "$scenario: repro made zombies"
 	sub=$(printf '%s' "$out" | jq -r .subtree)
