@@ -193,8 +193,8 @@ static int mount_fd(struct zcg_mounts *m, unsigned major, unsigned minor, const 
 	return best;
 }
 
-int zcg_file_path_by_handle(struct zcg_mounts *m, uint32_t kdev, uint64_t ino, uint32_t gen,
-			    char **ret_path, bool *ret_deleted)
+int zcg_file_open_by_handle(struct zcg_mounts *m, uint32_t kdev, uint64_t ino, uint32_t gen, int flags,
+			    int *ret_fd)
 {
 	unsigned major = zcg_kdev_major(kdev), minor = zcg_kdev_minor(kdev);
 	union {
@@ -203,10 +203,8 @@ int zcg_file_path_by_handle(struct zcg_mounts *m, uint32_t kdev, uint64_t ino, u
 	} h;
 	_cleanup_close_ int fd = -1;
 	const char *fstype = NULL;
-	char link[64], target[4096];
 	size_t len = 0;
 	struct stat st;
-	ssize_t n;
 	int mfd, type;
 
 	mfd = mount_fd(m, major, minor, &fstype);
@@ -217,7 +215,7 @@ int zcg_file_path_by_handle(struct zcg_mounts *m, uint32_t kdev, uint64_t ino, u
 		return type;
 	h.fh.handle_bytes = (unsigned)len;
 	h.fh.handle_type = type;
-	fd = open_by_handle_at(mfd, &h.fh, O_PATH | O_CLOEXEC);
+	fd = open_by_handle_at(mfd, &h.fh, flags | O_CLOEXEC);
 	if (fd < 0)
 		return errno == ESTALE ? -ENOENT : -errno;
 	/* Handles with generation 0 match any generation on some filesystems: make sure. */
@@ -225,6 +223,24 @@ int zcg_file_path_by_handle(struct zcg_mounts *m, uint32_t kdev, uint64_t ino, u
 		return -errno;
 	if ((uint64_t)st.st_ino != ino || major(st.st_dev) != major || minor(st.st_dev) != minor)
 		return -ENOENT;
+	*ret_fd = TAKE_FD(fd);
+	return 0;
+}
+
+int zcg_file_path_by_handle(struct zcg_mounts *m, uint32_t kdev, uint64_t ino, uint32_t gen,
+			    char **ret_path, bool *ret_deleted)
+{
+	_cleanup_close_ int fd = -1;
+	char link[64], target[4096];
+	struct stat st;
+	ssize_t n;
+	int r;
+
+	r = zcg_file_open_by_handle(m, kdev, ino, gen, O_PATH, &fd);
+	if (r < 0)
+		return r;
+	if (fstat(fd, &st) < 0)
+		return -errno;
 	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
 	n = readlink(link, target, sizeof(target) - 1);
 	if (n < 0)

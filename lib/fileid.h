@@ -48,6 +48,13 @@ const struct zcg_mount *zcg_mounts_find(const struct zcg_mounts *m, unsigned maj
  * (dev, ino, gen) (btrfs: the subvolume) or ino does not fit. *ret_len gets the bytes. */
 int zcg_file_handle_encode(const char *fstype, uint64_t ino, uint32_t gen, uint32_t raw[4], size_t *ret_len);
 
+/* Opens the file (kernel dev, ino, gen) through a mount of its superblock with open flags
+ * (O_RDONLY to act on its page cache, O_PATH to name it). Needs CAP_DAC_READ_SEARCH.
+ * Returns 0 and sets *ret_fd; -ENOENT if no usable mount or no such inode (or another inode
+ * answered), -EOPNOTSUPP if the filesystem cannot be asked, other -errno. */
+int zcg_file_open_by_handle(struct zcg_mounts *m, uint32_t kdev, uint64_t ino, uint32_t gen, int flags,
+			    int *ret_fd);
+
 /* Opens the file (dev, ino, gen) through a mount of its superblock and names it as
  * /proc/self/fd shows it (with " (deleted)" if unlinked). Needs CAP_DAC_READ_SEARCH.
  * Returns 0 and sets *ret_path (newly allocated) and *ret_deleted; -ENOENT if no usable

@@ -40,7 +40,7 @@ struct zcg_command {
 	bool needs_sys;		/* open the memory hierarchy and resolve --under first */
 };
 
-extern const struct zcg_command cmd_status, cmd_list, cmd_explain, cmd_repro, cmd_drain,
+extern const struct zcg_command cmd_status, cmd_list, cmd_explain, cmd_reap, cmd_repro, cmd_drain,
 	cmd_release_agent;
 
 /* The release agent as the kernel runs it (src/release_agent.c). Returns an exit code. */

@@ -1,0 +1,560 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdarg.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "budget.h"
+#include "error.h"
+#include "fileid.h"
+#include "protect.h"
+#include "reap.h"
+#include "stat.h"
+#include "util.h"
+
+/* Work between two looks at the budget and the stop flag. */
+#define BATCH_BYTES (4u << 20)
+
+struct reap {
+	const struct zcg_sys *sys;
+	const struct zcg_reap_opts *opts;
+	struct zcg_reap_result *res;
+	struct zcg_budget budget;
+	struct zcg_mounts mounts;
+	size_t steps_allocated, skipped_allocated;
+	uint64_t page_size;
+	uint64_t batch;			/* bytes since the last throttle */
+	dev_t synced[32];		/* filesystems written back: syncfs them at the end */
+	int sync_fds[32];
+	size_t n_synced;
+};
+
+static bool stopping(const struct reap *rp)
+{
+	return rp->opts->stop && *rp->opts->stop;
+}
+
+static int add_step(struct reap *rp, uint64_t id, const char *zpath, enum zcg_action action,
+		    const char *file, uint64_t bytes, struct zcg_reap_step **ret)
+{
+	struct zcg_reap_result *res = rp->res;
+	struct zcg_reap_step *s;
+	int r;
+
+	r = grow_array((void **)&res->steps, &rp->steps_allocated, res->n_steps + 1, sizeof(*res->steps));
+	if (r < 0)
+		return r;
+	s = &res->steps[res->n_steps];
+	s->zombie_id = id;
+	s->zombie_path = zpath ? strdup(zpath) : NULL;
+	s->file = file ? strdup(file) : NULL;
+	s->action = action;
+	s->bytes = bytes;
+	if ((zpath && !s->zombie_path) || (file && !s->file))
+		return -ENOMEM;
+	res->n_steps++;
+	*ret = s;
+	return 0;
+}
+
+static int step_note(struct zcg_reap_step *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int step_note(struct zcg_reap_step *s, const char *fmt, ...)
+{
+	va_list ap;
+	char *m;
+
+	va_start(ap, fmt);
+	if (vasprintf(&m, fmt, ap) < 0)
+		m = NULL;
+	va_end(ap);
+	free(s->note);
+	s->note = m;
+	return m ? 0 : -ENOMEM;
+}
+
+/* Sleeps for the CPU budget and the I/O rate, and yields: at the lowest priority, other
+ * work goes first. */
+static void throttle(struct reap *rp, uint64_t bytes)
+{
+	rp->batch += bytes;
+	if (rp->batch < BATCH_BYTES)
+		return;
+	rp->batch = 0;
+	zcg_budget_throttle(&rp->budget);
+	if (rp->opts->max_rate_mbps > 0) {
+		double done = (double)(rp->res->evicted_bytes + rp->res->flushed_bytes) / 1048576.0;
+		double need = done / rp->opts->max_rate_mbps - zcg_budget_wall(&rp->budget);
+
+		if (need > 0) {
+			struct timespec ts = { .tv_sec = (time_t)need,
+					       .tv_nsec = (long)((need - (double)(time_t)need) * 1e9) };
+			nanosleep(&ts, NULL);
+		}
+	}
+	sched_yield();
+}
+
+static void remember_fs(struct reap *rp, int fd)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) < 0)
+		return;
+	for (size_t i = 0; i < rp->n_synced; i++)
+		if (rp->synced[i] == st.st_dev)
+			return;
+	if (rp->n_synced < ARRAY_SIZE(rp->synced)) {
+		rp->sync_fds[rp->n_synced] = dup(fd);
+		rp->synced[rp->n_synced++] = st.st_dev;
+	}
+}
+
+/* Opens the file behind a pin for its page cache: by handle on a mount of its superblock,
+ * or the block device itself for filesystem metadata. */
+static int open_pin(struct reap *rp, const struct zcg_pin *p, int *ret_fd)
+{
+	if (p->sb_magic == ZCG_BDEVFS_MAGIC) {
+		struct stat st;
+		int fd;
+
+		if (!p->path)
+			return -ENOENT;
+		fd = open(p->path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			return -errno;
+		if (fstat(fd, &st) < 0 || !S_ISBLK(st.st_mode) || major(st.st_rdev) != p->rdev_major ||
+		    minor(st.st_rdev) != p->rdev_minor) {
+			close(fd);
+			return -ENOENT;
+		}
+		*ret_fd = fd;
+		return 0;
+	}
+	return zcg_file_open_by_handle(&rp->mounts, (p->dev_major << 20) | p->dev_minor, p->ino,
+				       p->generation, O_RDONLY, ret_fd);
+}
+
+/* evict and flush-evict: exactly the zombie's page ranges of one file. Pages of the same
+ * file charged to live cgroups lie outside these ranges and stay. fadvise never drops a
+ * dirty or mapped page, so nothing is lost even if a page changed since the walk. */
+static int evict_pin(struct reap *rp, const struct zcg_explained *z, const struct zcg_pin *p)
+{
+	bool flush = p->action == ZCG_ACTION_FLUSH_EVICT && !rp->opts->no_flush;
+	uint64_t bytes = p->pages * rp->page_size, flushed = 0, evicted = 0, skipped = 0;
+	struct zcg_reap_step *s;
+	_cleanup_close_ int fd = -1;
+	int r;
+
+	r = add_step(rp, z->id, z->path, p->action, p->path, bytes, &s);
+	if (r < 0)
+		return r;
+	if (rp->opts->dry_run)
+		return step_note(s, "dry run: would %s %zu range(s)", flush ? "write back, then evict" : "evict",
+				 p->n_extents);
+	r = open_pin(rp, p, &fd);
+	if (r < 0)
+		return step_note(s, "cannot open the file (%s): left alone", strerror(-r));
+	for (size_t i = 0; i < p->n_extents && !stopping(rp); i++) {
+		const struct zcg_extent *x = &p->extents[i];
+		off_t off = (off_t)(x->start * rp->page_size), len = (off_t)(x->nr_pages * rp->page_size);
+
+		if (x->flags & ZCG_EXTENT_MAPPED) {
+			skipped += (uint64_t)len;
+			continue;
+		}
+		if (x->flags & (ZCG_EXTENT_DIRTY | ZCG_EXTENT_WRITEBACK)) {
+			if (!flush) {
+				skipped += (uint64_t)len;
+				continue;
+			}
+			/* Written back and waited for before the eviction can drop them. */
+			if (sync_file_range(fd, off, len, SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE |
+					    SYNC_FILE_RANGE_WAIT_AFTER) < 0)
+				return step_note(s, "write-back failed (%s): left alone", strerror(errno));
+			flushed += (uint64_t)len;
+			rp->res->flushed_bytes += (uint64_t)len;
+		}
+		r = posix_fadvise(fd, off, len, POSIX_FADV_DONTNEED);
+		if (r != 0)
+			return step_note(s, "fadvise failed (%s)", strerror(r));
+		evicted += (uint64_t)len;
+		rp->res->evicted_bytes += (uint64_t)len;
+		throttle(rp, (uint64_t)len);
+	}
+	if (flushed) {
+		/* the data is on disk; make its metadata (size, block map) durable too */
+		fdatasync(fd);
+		remember_fs(rp, fd);
+	}
+	s->done = true;
+	return step_note(s, "evicted %llu bytes%s%s", (unsigned long long)evicted,
+			 flushed ? " after writing them back" : "",
+			 skipped ? (flush ? "; mapped pages left" : "; dirty or mapped pages left") : "");
+}
+
+struct parent_plan {
+	char *path;
+	uint64_t bytes;		/* what its zombies pin that protected reclaim can take */
+	uint64_t zombie_bytes;	/* everything its zombies hold */
+};
+
+static int plan_parent(struct parent_plan **plans, size_t *n, size_t *allocated, const char *parent,
+		       uint64_t bytes)
+{
+	int r;
+
+	for (size_t i = 0; i < *n; i++)
+		if (streq((*plans)[i].path, parent)) {
+			(*plans)[i].bytes += bytes;
+			return 0;
+		}
+	r = grow_array((void **)plans, allocated, *n + 1, sizeof(**plans));
+	if (r < 0)
+		return r;
+	(*plans)[*n].path = strdup(parent);
+	(*plans)[*n].bytes = bytes;
+	if (!(*plans)[*n].path)
+		return -ENOMEM;
+	(*n)++;
+	return 0;
+}
+
+/* The parent's own pages (not its live children's, not its zombies'): protected reclaim
+ * would hit them, since the reclaim root is never protected. */
+static int parent_own_bytes(const struct zcg_sys *sys, const char *parent, uint64_t zombie_bytes,
+			    uint64_t *ret)
+{
+	_cleanup_free_ char *dir = zcg_cgroup_dir(sys, parent);
+	_cleanup_free_ char *cur = dir ? path_join(dir, "memory.current") : NULL;
+	struct zcg_live_child *kids = NULL;
+	uint64_t current, live = 0;
+	size_t n = 0;
+	int r;
+
+	if (!cur)
+		return -ENOMEM;
+	r = zcg_read_u64_file(cur, &current);
+	if (r < 0)
+		return r;
+	r = zcg_live_children(sys, parent, &kids, &n);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < n; i++)
+		live += kids[i].current_bytes;
+	zcg_live_children_free(kids, n);
+	*ret = current > live + zombie_bytes ? current - live - zombie_bytes : 0;
+	return 0;
+}
+
+static int protected_reclaims(struct reap *rp, struct parent_plan *plans, size_t n)
+{
+	for (size_t i = 0; i < n && !stopping(rp); i++) {
+		struct parent_plan *pp = &plans[i];
+		struct zcg_protect_result pr;
+		struct zcg_reap_step *s;
+		uint64_t own = 0;
+		/* a little more than the target: pages move between lists as we go */
+		uint64_t amount = pp->bytes + pp->bytes / 4 + (1u << 20);
+		int r;
+
+		r = add_step(rp, 0, pp->path, ZCG_ACTION_PROTECTED_RECLAIM, NULL, pp->bytes, &s);
+		if (r < 0)
+			return r;
+		if (rp->opts->no_protected_reclaim) {
+			step_note(s, "--no-protected-reclaim given");
+			continue;
+		}
+		if (streq(pp->path, "/")) {
+			step_note(s, "zombies directly below the root: reclaim there would hit the root's own pages");
+			continue;
+		}
+		r = parent_own_bytes(rp->sys, pp->path, pp->zombie_bytes, &own);
+		if (r < 0) {
+			step_note(s, "cannot read the parent's usage (%s)", strerror(-r));
+			zcg_error_clear();
+			continue;
+		}
+		/* Allow some slack for kernel memory and counters in flight. */
+		if (own > (4u << 20) && own > pp->zombie_bytes / 10) {
+			step_note(s, "the parent holds %llu bytes of its own that reclaim would hit: left alone",
+				  (unsigned long long)own);
+			continue;
+		}
+		if (rp->opts->dry_run) {
+			step_note(s, "dry run: would reclaim up to %llu bytes with every live cgroup below protected",
+				  (unsigned long long)amount);
+			continue;
+		}
+		r = zcg_protected_reclaim(rp->sys, pp->path, amount, &pr);
+		if (r == -EINTR)
+			return r;
+		if (r < 0) {
+			step_note(s, "protected reclaim failed: %s", zcg_error_message() ? zcg_error_message() : strerror(-r));
+			zcg_error_clear();
+			continue;
+		}
+		s->done = true;
+		rp->res->protected_reclaims++;
+		if (pr.before_bytes > pr.after_bytes)
+			rp->res->reclaimed_bytes += pr.before_bytes - pr.after_bytes;
+		step_note(s, "reclaimed %lld bytes with %u live cgroup(s) protected%s",
+			  (long long)pr.before_bytes - (long long)pr.after_bytes, pr.protected_cgroups,
+			  pr.swappiness_arg ? " (file pages only)" : "");
+		throttle(rp, BATCH_BYTES);
+	}
+	return 0;
+}
+
+static int add_skip(struct reap *rp, uint64_t id, const char *path, const char *reason)
+{
+	struct zcg_reap_result *res = rp->res;
+	struct zcg_reap_skip *k;
+	int r;
+
+	r = grow_array((void **)&res->skipped, &rp->skipped_allocated, res->n_skipped + 1, sizeof(*res->skipped));
+	if (r < 0)
+		return r;
+	k = &res->skipped[res->n_skipped];
+	k->id = id;
+	k->path = path ? strdup(path) : NULL;
+	k->reason = strdup(reason ? reason : "still pinned");
+	if (!k->reason)
+		return -ENOMEM;
+	res->n_skipped++;
+	return 0;
+}
+
+static void totals(const struct zcg_explain *e, int64_t *ret_dying, int64_t *ret_pinned)
+{
+	int64_t dying = 0, pinned = 0;
+
+	for (size_t i = 0; i < e->n_zombies; i++) {
+		const struct zcg_explained *z = &e->zombies[i];
+
+		if (z->estimated)
+			dying = (z->count < 0 || dying < 0) ? -1 : dying + z->count;
+		else if (dying >= 0)
+			dying++;
+		if (z->usage_bytes < 0 || pinned < 0)
+			pinned = -1;
+		else
+			pinned += z->usage_bytes;
+	}
+	*ret_dying = dying;
+	*ret_pinned = pinned;
+}
+
+static const struct zcg_explained *find_zombie(const struct zcg_explain *e, uint64_t id)
+{
+	for (size_t i = 0; i < e->n_zombies; i++)
+		if (e->zombies[i].id == id)
+			return &e->zombies[i];
+	return NULL;
+}
+
+static int plan_and_act(struct reap *rp, const struct zcg_explain *e)
+{
+	_cleanup_free_ struct parent_plan *plans = NULL;
+	size_t n_plans = 0, plans_allocated = 0;
+	bool v2 = rp->sys->hierarchy == ZCG_HIER_V2;
+	int r = 0;
+
+	for (size_t i = 0; i < e->n_zombies && !stopping(rp); i++) {
+		const struct zcg_explained *z = &e->zombies[i];
+		uint64_t reclaimable = 0;
+
+		if (z->estimated) {
+			/* Without BPF the zombies' pages cannot be told from the parent's own
+			 * (DOMAIN fact 3): nothing can be targeted. */
+			struct zcg_reap_step *s;
+
+			r = add_step(rp, 0, z->parent, ZCG_ACTION_NONE, NULL, z->usage_bytes > 0 ? (uint64_t)z->usage_bytes : 0, &s);
+			if (r < 0)
+				break;
+			step_note(s, "without BPF (%s) the zombies' pages cannot be told from the live parent's own "
+				  "(kpagecgroup sees only online memcgs): run as root on a kernel with BTF",
+				  e->source_note ? e->source_note : "unavailable");
+			continue;
+		}
+		for (size_t k = 0; k < z->n_pins && !stopping(rp); k++) {
+			const struct zcg_pin *p = &z->pins[k];
+			struct zcg_reap_step *s;
+
+			/* Kernel objects move to the parent at offline (5.9+): that counter is
+			 * accounting left behind, nothing to act on or to list. */
+			if (p->kind == ZCG_PIN_KERNEL)
+				continue;
+			switch (p->action) {
+			case ZCG_ACTION_EVICT:
+			case ZCG_ACTION_FLUSH_EVICT:
+				if (p->n_extents) {
+					r = evict_pin(rp, z, p);
+					break;
+				}
+				r = add_step(rp, z->id, z->path, p->action, p->path, p->pages * rp->page_size, &s);
+				if (r >= 0)
+					r = step_note(s, "no page ranges known: left alone");
+				break;
+			case ZCG_ACTION_PROTECTED_RECLAIM:
+				reclaimable += p->pages * rp->page_size;
+				break;
+			default:
+				/* tmpfs, mapped on v1, anon, swap, kernel: not ours to change */
+				r = add_step(rp, z->id, z->path, p->action, p->path, p->pages * rp->page_size, &s);
+				if (r >= 0)
+					r = step_note(s, "%s", p->reason ? p->reason : "not touched");
+				break;
+			}
+			if (r < 0)
+				break;
+		}
+		if (r < 0)
+			break;
+		if (v2 && reclaimable) {
+			r = plan_parent(&plans, &n_plans, &plans_allocated, z->parent, reclaimable);
+			if (r < 0)
+				break;
+		}
+		sched_yield();
+	}
+	if (r >= 0 && n_plans) {
+		for (size_t i = 0; i < n_plans; i++)
+			for (size_t j = 0; j < e->n_zombies; j++)
+				if (e->zombies[j].parent && streq(e->zombies[j].parent, plans[i].path) &&
+				    e->zombies[j].usage_bytes > 0)
+					plans[i].zombie_bytes += (uint64_t)e->zombies[j].usage_bytes;
+		r = protected_reclaims(rp, plans, n_plans);
+	}
+	for (size_t i = 0; i < n_plans; i++)
+		free(plans[i].path);
+	return r;
+}
+
+/* Dying memcgs are freed asynchronously (RCU, workqueues) once their last page goes. */
+static int census_after(const struct zcg_sys *sys, const struct zcg_explain_opts *eo,
+			const struct zcg_explain *before, struct zcg_explain **ret)
+{
+	struct zcg_explain *after = NULL;
+	int r;
+
+	for (int attempt = 0; attempt < 5; attempt++) {
+		if (after)
+			zcg_explain_free(after);
+		after = NULL;
+		r = zcg_explain_take(sys, eo, &after);
+		if (r < 0)
+			return r;
+		if (after->n_zombies == 0 || before->n_zombies == 0 || after->zombies[0].estimated)
+			break;
+		struct timespec ts = { 0, 300000000 };
+		nanosleep(&ts, NULL);
+	}
+	*ret = after;
+	return 0;
+}
+
+int zcg_reap(const struct zcg_sys *sys, const struct zcg_reap_opts *opts, struct zcg_reap_result *ret)
+{
+	struct zcg_explain_opts eo = { .scope = opts->scope, .no_bpf = opts->no_bpf };
+	struct zcg_explain *before = NULL, *after = NULL;
+	struct zcg_reap_result res = { .before_dying = -1, .after_dying = -1, .before_pinned = -1, .after_pinned = -1 };
+	struct reap rp = { .sys = sys, .opts = opts, .res = &res };
+	_cleanup_free_ char *mountinfo = zcg_sys_path(sys, "/proc/self/mountinfo");
+	int r;
+
+	if (!mountinfo)
+		return -ENOMEM;
+	zcg_budget_init(&rp.budget, opts->max_cpu_pct);
+	rp.page_size = (uint64_t)sysconf(_SC_PAGESIZE);
+	r = zcg_explain_take(sys, &eo, &before);
+	if (r < 0)
+		return r;
+	res.source = before->source;
+	res.source_note = before->source_note ? strdup(before->source_note) : NULL;
+	totals(before, &res.before_dying, &res.before_pinned);
+	if (zcg_mounts_read(mountinfo, &rp.mounts) < 0) {
+		zcg_error_clear();
+		rp.mounts = (struct zcg_mounts){0};
+	}
+
+	r = plan_and_act(&rp, before);
+	/* Writeback structures left behind (wb, inodes under writeback) switch to the parent
+	 * once their filesystem has been synced. */
+	for (size_t i = 0; i < rp.n_synced; i++) {
+		if (rp.sync_fds[i] >= 0) {
+			syncfs(rp.sync_fds[i]);
+			close(rp.sync_fds[i]);
+		}
+	}
+	zcg_mounts_free(&rp.mounts);
+	if (r < 0)
+		goto fail;
+
+	if (opts->dry_run) {
+		res.after_dying = res.before_dying;
+		res.after_pinned = res.before_pinned;
+		for (size_t i = 0; i < before->n_zombies; i++) {
+			const struct zcg_explained *z = &before->zombies[i];
+
+			r = add_skip(&rp, z->id, z->estimated ? z->parent : z->path, "dry run");
+			if (r < 0)
+				goto fail;
+		}
+	} else {
+		r = census_after(sys, &eo, before, &after);
+		if (r < 0)
+			goto fail;
+		totals(after, &res.after_dying, &res.after_pinned);
+		for (size_t i = 0; i < after->n_zombies; i++) {
+			const struct zcg_explained *z = &after->zombies[i];
+			const struct zcg_explained *was = z->estimated ? NULL : find_zombie(before, z->id);
+
+			r = add_skip(&rp, z->id, z->estimated ? z->parent : z->path,
+				     was && was->reason ? was->reason : z->reason);
+			if (r < 0)
+				goto fail;
+		}
+		/* By id where BPF names them: zombies can also appear meanwhile. */
+		if (before->n_zombies && !before->zombies[0].estimated) {
+			for (size_t i = 0; i < before->n_zombies; i++)
+				res.freed += !find_zombie(after, before->zombies[i].id);
+		} else if (res.before_dying > res.after_dying && res.after_dying >= 0) {
+			res.freed = (uint64_t)(res.before_dying - res.after_dying);
+		}
+	}
+	res.cpu_seconds = zcg_budget_cpu(&rp.budget);
+	res.wall_seconds = zcg_budget_wall(&rp.budget);
+	zcg_explain_free(before);
+	zcg_explain_free(after);
+	*ret = res;
+	return res.n_skipped && !opts->dry_run ? 1 : 0;
+fail:
+	zcg_explain_free(before);
+	zcg_explain_free(after);
+	zcg_reap_result_free(&res);
+	return r;
+}
+
+void zcg_reap_result_free(struct zcg_reap_result *res)
+{
+	if (!res)
+		return;
+	for (size_t i = 0; i < res->n_steps; i++) {
+		free(res->steps[i].zombie_path);
+		free(res->steps[i].file);
+		free(res->steps[i].note);
+	}
+	for (size_t i = 0; i < res->n_skipped; i++) {
+		free(res->skipped[i].path);
+		free(res->skipped[i].reason);
+	}
+	free(res->steps);
+	free(res->skipped);
+	free(res->source_note);
+	memset(res, 0, sizeof(*res));
+}

@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Reaping: free zombies, and only zombies, from userspace, within a CPU and I/O budget.
+ * The userspace counterpart of NetEase's recycling thread (seeds): it evicts exactly the
+ * page ranges charged to dying memcgs (explain's pins), writing dirty ones back first, and
+ * on cgroup v2 reclaims mapped ones with every live cgroup protected (DOMAIN fact 12). */
+#ifndef ZCG_REAP_H
+#define ZCG_REAP_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "explain.h"
+#include "sys.h"
+
+struct zcg_reap_opts {
+	const char *scope;		/* hierarchy-relative, NULL or "/" for all */
+	bool dry_run;			/* plan only: touch nothing */
+	bool no_flush;			/* skip dirty pages instead of writing them back */
+	bool no_protected_reclaim;
+	bool no_bpf;
+	double max_cpu_pct;		/* percent of one CPU, 0: no limit */
+	double max_rate_mbps;		/* MiB/s written back plus evicted, 0: no limit */
+	volatile sig_atomic_t *stop;	/* set (e.g. by SIGTERM): finish the current step, stop */
+};
+
+/* One step of the plan: what is (or, dry run, would be) done for one pin or parent. */
+struct zcg_reap_step {
+	uint64_t zombie_id;		/* 0 for a protected reclaim, which acts on a parent */
+	char *zombie_path;		/* or the parent, for a protected reclaim */
+	enum zcg_action action;
+	char *file;			/* NULL if none */
+	uint64_t bytes;			/* what the step targets */
+	bool done;			/* carried out (false in a dry run or when skipped) */
+	char *note;			/* what happened, or why not */
+};
+
+struct zcg_reap_skip {
+	uint64_t id;
+	char *path;
+	char *reason;
+};
+
+struct zcg_reap_result {
+	int64_t before_dying, after_dying;		/* -1 unknown */
+	int64_t before_pinned, after_pinned;		/* bytes, -1 unknown */
+	uint64_t freed;					/* zombies in scope that died */
+	uint64_t evicted_bytes;				/* page cache dropped by fadvise */
+	uint64_t flushed_bytes;				/* dirty bytes written back first */
+	uint64_t reclaimed_bytes;			/* by protected reclaim */
+	unsigned protected_reclaims;
+	const char *source;				/* explain's source: "bpf" or "cgroupfs" */
+	char *source_note;
+	struct zcg_reap_step *steps;
+	size_t n_steps;
+	struct zcg_reap_skip *skipped;			/* zombies still there afterwards, and why */
+	size_t n_skipped;
+	double cpu_seconds, wall_seconds;
+};
+
+/* Plans and (unless dry_run) carries out the reaping of the zombies in scope, then takes a
+ * new census. Returns 0 if every zombie in scope died (or, dry run, none is in scope), 1 if
+ * some remain (result->skipped says why), -errno on failure. *ret_result is filled whenever
+ * the return value is >= 0; free it with zcg_reap_result_free(). */
+int zcg_reap(const struct zcg_sys *sys, const struct zcg_reap_opts *opts, struct zcg_reap_result *ret_result);
+void zcg_reap_result_free(struct zcg_reap_result *result);
+
+#endif
