@@ -132,6 +132,11 @@ int zcg_protected_reclaim(const struct zcg_sys *sys, const char *parent, uint64_
 	if (r < 0)
 		goto restore;
 
+	/* Tests only: a window in which to kill us with memory.min raised. */
+	const char *pause = getenv("ZCG_TEST_PAUSE_PROTECTED");
+	if (pause)
+		sleep((unsigned)atoi(pause));
+
 	r = write_reclaim(reclaim, max_bytes, &res.swappiness_arg);
 	/* EAGAIN: less than asked could be reclaimed, which is expected (live pages are
 	 * protected and some zombie pages may not go). */
