@@ -442,7 +442,10 @@ static int census_after(const struct zcg_sys *sys, const struct zcg_explain_opts
 	struct zcg_explain *after = NULL;
 	int r;
 
-	for (int attempt = 0; attempt < 5; attempt++) {
+	/* Look again until the number stops falling: on a loaded machine the last frees can
+	 * take a few seconds. */
+	size_t last = SIZE_MAX;
+	for (int attempt = 0, steady = 0; attempt < 20 && steady < 3; attempt++) {
 		if (after)
 			zcg_explain_free(after);
 		after = NULL;
@@ -451,7 +454,9 @@ static int census_after(const struct zcg_sys *sys, const struct zcg_explain_opts
 			return r;
 		if (after->n_zombies == 0 || before->n_zombies == 0 || after->zombies[0].estimated)
 			break;
-		struct timespec ts = { 0, 300000000 };
+		steady = after->n_zombies < last ? 0 : steady + 1;
+		last = after->n_zombies;
+		struct timespec ts = { 0, 250000000 };
 		nanosleep(&ts, NULL);
 	}
 	*ret = after;

@@ -563,6 +563,21 @@ static int remove_tree(const char *path)
 	return rmdir(path) < 0 ? -errno : 0;
 }
 
+/* syncfs() on the filesystem that holds path, or on its parent if path is gone. */
+static void sync_fs_of(const char *path)
+{
+	_cleanup_free_ char *parent = strdup(path);
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	char *slash;
+
+	if (fd < 0 && parent && (slash = strrchr(parent, '/')) && slash != parent) {
+		*slash = '\0';
+		fd = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	}
+	if (fd >= 0)
+		syncfs(fd);
+}
+
 static int cleanup_one(const struct zcg_sys *sys, const struct manifest *m,
 		       struct zcg_repro_cleanup_result *res)
 {
@@ -591,6 +606,9 @@ static int cleanup_one(const struct zcg_sys *sys, const struct manifest *m,
 		if (r == 0)
 			res->cgroups_removed++;
 	}
+	/* Metadata the files' creation dirtied (inode tables, directories) must reach the
+	 * disk before reclaim can take it. */
+	sync_fs_of(m->dir);
 	/* Whatever else the zombies hold (pages of binaries their processes ran, DOMAIN
 	 * fact 16) goes with a reclaim of the run's own subtree. */
 	r = zcg_cg_reclaim_all(sys, m->subtree);
