@@ -48,7 +48,7 @@ static const struct key keys[] = {
 	K("textfile_dir", KEY_PATH, textfile_dir, 0, 0),
 	K("history_file", KEY_PATH, history_file, 0, 0),
 	K("history_interval", KEY_DURATION, history_interval_ms, 1000, 86400000),
-	K("history_records", KEY_U32, history_records, 16, 10000000),
+	K("history_records", KEY_U32, history_records, 16, 1000000),
 	K("top_parents", KEY_U32, top_parents, 1, 1000),
 	K("idle_priority", KEY_BOOL, idle_priority, 0, 0),
 	K("log_level", KEY_LOG_LEVEL, log_level, 0, 0),
