@@ -26,7 +26,7 @@ msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
 # Debian packages: what building needs, and what the tests need on top.
-DEPS_BUILD := gcc make pkg-config libsmartcols-dev libbpf-dev libelf-dev zlib1g-dev clang llvm bpftool
+DEPS_BUILD := gcc make pkg-config libsmartcols-dev libmicrohttpd-dev libbpf-dev libelf-dev zlib1g-dev clang llvm bpftool
 DEPS_TEST := jq perl e2fsprogs
 DEPS_VM := qemu-system-x86 busybox-static linux-image-amd64 linux-image-6.12-amd64 cpio kmod xz-utils
 DEPS := $(DEPS_BUILD) $(DEPS_TEST) $(DEPS_VM)
@@ -37,6 +37,10 @@ override CFLAGS += -std=gnu11 $(WARNINGS) -D_GNU_SOURCE -DZCG_VERSION='"$(VERSIO
 SMARTCOLS_CFLAGS := $(shell $(PKG_CONFIG) --cflags smartcols 2>/dev/null)
 SMARTCOLS_LIBS := $(shell $(PKG_CONFIG) --libs smartcols 2>/dev/null || echo -lsmartcols)
 LDLIBS += $(SMARTCOLS_LIBS)
+# The daemon serves /metrics with libmicrohttpd.
+MHD_CFLAGS := $(shell $(PKG_CONFIG) --cflags libmicrohttpd 2>/dev/null)
+MHD_LIBS := $(shell $(PKG_CONFIG) --libs libmicrohttpd 2>/dev/null || echo -lmicrohttpd)
+LDLIBS += $(MHD_LIBS) -lpthread
 
 # BPF is optional: without libbpf, clang or bpftool the binary is built without it and the
 # BPF source reports itself unavailable (-EOPNOTSUPP), so every command falls back to cgroupfs.
@@ -75,7 +79,7 @@ $(BUILD)/lib/%.o: lib/%.c $(wildcard lib/*.h) $(wildcard bpf/*.h) $(SKEL_DEPS) |
 
 $(BUILD)/src/%.o: src/%.c $(wildcard src/*.h) $(wildcard lib/*.h) | $(BUILD)/src
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) $(SMARTCOLS_CFLAGS) -c -o $@ $<
+	$(Q)$(CC) $(CFLAGS) $(SMARTCOLS_CFLAGS) $(MHD_CFLAGS) -c -o $@ $<
 
 $(BUILD)/tests/unit/%.t: tests/unit/%.c tests/unit/tap.h $(BUILD)/libzombiecg.a | $(BUILD)/tests/unit
 	$(call msg,CC,$@)

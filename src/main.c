@@ -14,6 +14,8 @@ static const struct zcg_command *const commands[] = {
 	&cmd_status,
 	&cmd_list,
 	&cmd_repro,
+	&cmd_daemon,
+	&cmd_history,
 };
 
 enum {

@@ -39,7 +39,7 @@ struct zcg_command {
 	bool needs_sys;		/* open the memory hierarchy and resolve --under first */
 };
 
-extern const struct zcg_command cmd_status, cmd_list, cmd_repro;
+extern const struct zcg_command cmd_status, cmd_list, cmd_repro, cmd_daemon, cmd_history;
 
 /* Reports a runtime failure (JSON: {"error": ...} on stdout) and returns EXIT_FAIL.
  * If the library left a detail message it is used when fmt is NULL. */
