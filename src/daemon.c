@@ -39,6 +39,7 @@ enum {
 	OPT_TEXTFILE,
 	OPT_LOG_JSON,
 	OPT_ONCE,
+	OPT_CHECK_CONFIG,
 };
 
 static const struct option daemon_options[] = {
@@ -48,6 +49,7 @@ static const struct option daemon_options[] = {
 	{ "textfile", required_argument, NULL, OPT_TEXTFILE },
 	{ "log-json", no_argument, NULL, OPT_LOG_JSON },
 	{ "once", no_argument, NULL, OPT_ONCE },
+	{ "check-config", no_argument, NULL, OPT_CHECK_CONFIG },
 	{},
 };
 
@@ -58,6 +60,7 @@ static struct {
 	const char *textfile;
 	bool log_json;
 	bool once;
+	bool check_config;
 } daemon_args;
 
 enum threshold {
@@ -840,6 +843,9 @@ static int daemon_parse_option(struct zcg_ctx *ctx, int opt, const char *arg)
 	case OPT_ONCE:
 		daemon_args.once = true;
 		break;
+	case OPT_CHECK_CONFIG:
+		daemon_args.check_config = true;
+		break;
 	}
 	return 0;
 }
@@ -873,6 +879,19 @@ static int daemon_run(struct zcg_ctx *ctx, int argc, char **argv)
 	}
 	if (r < 0)
 		return zcg_fail(ctx, r, NULL);
+	if (daemon_args.check_config) {
+		if (ctx->json) {
+			json_object_begin(&ctx->out, NULL);
+			json_string(&ctx->out, "config", d.config_path);
+			json_bool(&ctx->out, "valid", true);
+			json_object_end(&ctx->out);
+			json_finish(&ctx->out);
+		} else {
+			printf("%s: valid\n", d.config_path ? d.config_path : "defaults and command line");
+		}
+		zcg_config_done(&d.cfg);
+		return EXIT_OK;
+	}
 	log_setup(d.cfg.log_json, d.cfg.log_level);
 	d.config_ok = true;
 	d.config_ok_wall = wall_now();
@@ -937,7 +956,7 @@ out:
 
 const struct zcg_command cmd_daemon = {
 	.name = "daemon",
-	.args = "[--config FILE] [--interval S] [--listen ADDR:PORT|off] [--textfile DIR] [--log-json] [--once]",
+	.args = "[--config FILE] [--interval S] [--listen ADDR:PORT|off] [--textfile DIR] [--log-json] [--once] [--check-config]",
 	.summary = "watch zombies continuously: metrics, history, reaping past a grace period",
 	.options = daemon_options,
 	.parse_option = daemon_parse_option,
