@@ -6,11 +6,13 @@
 #   make run        deps + build + `zombiecg status` on this host
 #   make check      deps + build + all tests (unit, CLI, root on this host, VM lab)
 #   make asan       ASan+UBSan build in build/asan/ (used by `make check` for the unit and CLI tests)
-#   make install    PREFIX=/usr/local DESTDIR=
+#   make install    PREFIX=/usr/local DESTDIR= SYSCONFDIR=/etc SYSTEMDUNITDIR=$(PREFIX)/lib/systemd/system
 #   V=1             show full commands
 
 VERSION := 0.1.0
 PREFIX ?= /usr/local
+SYSCONFDIR ?= /etc
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
 BUILD ?= build
 CC ?= cc
 CLANG ?= clang
@@ -27,7 +29,9 @@ endif
 
 # Debian packages: what building needs, and what the tests need on top.
 DEPS_BUILD := gcc make pkg-config libsmartcols-dev libmicrohttpd-dev libbpf-dev libelf-dev zlib1g-dev clang llvm bpftool
-DEPS_TEST := jq perl e2fsprogs
+# prometheus brings promtool; python3-yaml checks the Kubernetes manifest; systemd has
+# systemd-analyze for the unit; curl fetches /metrics (the VM lab uses busybox wget).
+DEPS_TEST := jq perl e2fsprogs prometheus curl python3 python3-yaml systemd util-linux
 DEPS_VM := qemu-system-x86 busybox-static linux-image-amd64 linux-image-6.12-amd64 cpio kmod xz-utils
 DEPS := $(DEPS_BUILD) $(DEPS_TEST) $(DEPS_VM)
 
@@ -132,9 +136,20 @@ check-vm: all
 bench: all
 	$(Q)./bench/run.sh
 
+# The unit names the binary and the configuration by path: they follow PREFIX and SYSCONFDIR.
+# An existing configuration file is kept (it is the administrator's).
 install: all
 	install -D -m 0755 $(BUILD)/zombiecg $(DESTDIR)$(PREFIX)/bin/zombiecg
 	install -D -m 0644 doc/zombiecg.8 $(DESTDIR)$(PREFIX)/share/man/man8/zombiecg.8
+	sed -e 's|/usr/local/bin/zombiecg|$(PREFIX)/bin/zombiecg|' -e 's|/etc/zombiecg/|$(SYSCONFDIR)/zombiecg/|' \
+		deploy/systemd/zombiecg.service > $(BUILD)/zombiecg.service
+	install -D -m 0644 $(BUILD)/zombiecg.service $(DESTDIR)$(SYSTEMDUNITDIR)/zombiecg.service
+	@if [ -e $(DESTDIR)$(SYSCONFDIR)/zombiecg/zombiecg.conf ]; then \
+		echo "keeping $(DESTDIR)$(SYSCONFDIR)/zombiecg/zombiecg.conf (new defaults: deploy/zombiecg.conf)"; \
+	else \
+		echo "install -D -m 0644 deploy/zombiecg.conf $(DESTDIR)$(SYSCONFDIR)/zombiecg/zombiecg.conf"; \
+		install -D -m 0644 deploy/zombiecg.conf $(DESTDIR)$(SYSCONFDIR)/zombiecg/zombiecg.conf; \
+	fi
 
 clean:
 	rm -rf $(BUILD)
