@@ -305,6 +305,8 @@ int zcg_config_set(struct zcg_config *c, const char *key, const char *value)
 			return out_of_range(k, value, hint);
 		}
 		*(uint64_t *)field = u;
+		if (k->offset == offsetof(struct zcg_config, urgent_grace_ms))
+			c->urgent_grace_set = true;
 		return 0;
 	case KEY_PATH:
 		if (!is_off(value) && (streq(key, "textfile_dir") || streq(key, "history_file")) &&
@@ -394,19 +396,14 @@ int zcg_config_set(struct zcg_config *c, const char *key, const char *value)
 	return -EINVAL;
 }
 
-int zcg_config_check(const struct zcg_config *c, const char *origin)
+int zcg_config_check(struct zcg_config *c, const char *origin)
 {
+	if (c->urgent_grace_ms > c->grace_ms && !c->urgent_grace_set)
+		c->urgent_grace_ms = c->grace_ms;
 	if (c->urgent_grace_ms > c->grace_ms)
 		return zcg_error(-EINVAL, "%s: urgent_grace_period (%.0f s) is longer than grace_period "
 				 "(%.0f s); it is meant to act sooner", origin, c->urgent_grace_ms / 1000.0,
 				 c->grace_ms / 1000.0);
-	if (c->tmpfs_recharge_target && c->tmpfs_recharge_target[0] != '/')
-		return zcg_error(-EINVAL, "%s: tmpfs_recharge_target = %s: not a cgroup path (like "
-				 "/system.slice or /sys/fs/cgroup/memory/system.slice)", origin,
-				 c->tmpfs_recharge_target);
-	if (c->under && c->under[0] != '/')
-		return zcg_error(-EINVAL, "%s: under = %s: not a cgroup path (like /kubepods or "
-				 "/sys/fs/cgroup/memory/kubepods)", origin, c->under);
 	return 0;
 }
 

@@ -16,6 +16,7 @@ struct zcg_config {
 	char *under;			/* scope as written (cgroupfs or hierarchy path), NULL: all */
 	uint64_t grace_ms;		/* zombies younger than this are never acted on */
 	uint64_t urgent_grace_ms;	/* the grace period while a threshold below is crossed */
+	bool urgent_grace_set;		/* urgent_grace_ms was set, not the default */
 	int64_t dying_threshold;	/* act sooner at this many dying memcgs, 0: off */
 	int64_t pinned_threshold_bytes;	/* act sooner at this many pinned bytes, 0: off */
 	int64_t id_headroom_min;	/* act sooner when fewer memcg IDs than this are left, 0: off */
@@ -57,9 +58,12 @@ int zcg_config_parse(struct zcg_config *c, const char *text, const char *origin)
  * Returns 0, -errno with "cannot read PATH: ..." if it cannot be read, or -EINVAL as above. */
 int zcg_config_load(struct zcg_config *c, const char *path);
 
-/* Checks keys against each other (used after command-line overrides too).
+/* Checks keys against each other (used after command-line overrides too). A default
+ * urgent_grace_period longer than a configured grace_period is lowered to it; one set
+ * explicitly is an error. Cgroup paths are not checked here: whether they exist is for the
+ * daemon to find out in the hierarchy.
  * Returns 0 or -EINVAL with a detail message prefixed by origin. */
-int zcg_config_check(const struct zcg_config *c, const char *origin);
+int zcg_config_check(struct zcg_config *c, const char *origin);
 
 /* Value parsers, shared with the command line. Each returns 0 or -EINVAL (-ERANGE).
  * Durations: "90", "90s", "500ms", "5m", "2h", "7d" (a bare number is seconds). */

@@ -542,6 +542,7 @@ static void reap(struct daemon *d, const struct zcg_age_target *targets, size_t 
 		d->eligible_logged = true;
 		return;
 	}
+	zcg_budget_refill(&d->budget, daemon_now_ms() * 1000000ull);
 	req.cpu_budget_ns = zcg_budget_available(&d->budget);
 	if (req.cpu_budget_ns <= 0) {
 		zlog(LOG_DEBUG, "reap", "CPU budget spent: waiting %.1f s", zcg_budget_wait_ns(&d->budget) / 1e9);

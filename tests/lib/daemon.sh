@@ -104,3 +104,11 @@ pick_port() {
 			{ echo "$_p"; return 0; }
 	done
 }
+
+# loopback_up: a minimal VM may boot with lo down (nothing to bind 127.0.0.1 to). Bringing it
+# up also gives it 127.0.0.1; on a host where it is up already this does nothing.
+loopback_up() {
+	_flags=$(cat /sys/class/net/lo/flags 2>/dev/null) || return 0
+	[ $((_flags & 1)) -eq 1 ] && return 0
+	ip link set lo up 2>/dev/null || ifconfig lo 127.0.0.1 up 2>/dev/null
+}

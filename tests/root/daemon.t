@@ -15,6 +15,7 @@
 . "$(dirname "$0")/../lib/daemon.sh"
 cg_require_root
 cg_setup
+loopback_up
 trap 'daemon_kill_all; cg_teardown' EXIT
 GRACE=3
 

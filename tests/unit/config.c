@@ -118,8 +118,9 @@ int main(void)
 	    "duplicate key");
 	bad("grace_period = 1m\nurgent_grace_period = 2m\n", "test.conf: urgent_grace_period (120 s) is "
 	    "longer than grace_period (60 s); it is meant to act sooner", "urgent longer than grace");
-	bad("under = kubepods\n", "test.conf: under = kubepods: not a cgroup path (like /kubepods or "
-	    "/sys/fs/cgroup/memory/kubepods)", "relative under");
+	is_int(parse(&c, "grace_period = 10s\n"), 0, "a short grace period without urgent_grace_period");
+	is_int(c.urgent_grace_ms, 10000, "lowers the default urgent grace period to it");
+	is_int(parse(&c, "under = kubepods\n"), 0, "a hierarchy-relative scope without '/' is left to resolve");
 
 	is_int(zcg_config_load(&c, "tests/fixtures/does-not-exist.conf"), -ENOENT, "missing file");
 	is_str(zcg_error_message(), "cannot read tests/fixtures/does-not-exist.conf: No such file or directory",
