@@ -65,6 +65,8 @@ LIB_OBJS := $(patsubst lib/%.c,$(BUILD)/lib/%.o,$(LIB_SRCS))
 SRC_OBJS := $(patsubst src/%.c,$(BUILD)/src/%.o,$(SRC_SRCS))
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%.t,$(UNIT_SRCS))
+# The daemon with tests/daemon/fake_reap.c in place of src/daemon_reap.c: tests only.
+FAKE_REAP_BIN := $(BUILD)/tests/zombiecg-fake-reap
 
 .PHONY: all deps run check check-unit check-cli check-root check-vm asan bench install clean
 all: $(BUILD)/zombiecg
@@ -88,6 +90,14 @@ $(BUILD)/src/%.o: src/%.c $(wildcard src/*.h) $(wildcard lib/*.h) | $(BUILD)/src
 $(BUILD)/tests/unit/%.t: tests/unit/%.c tests/unit/tap.h $(BUILD)/libzombiecg.a | $(BUILD)/tests/unit
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(BUILD)/libzombiecg.a $(LDLIBS)
+
+$(BUILD)/tests/fake_reap.o: tests/daemon/fake_reap.c $(wildcard src/*.h) $(wildcard lib/*.h) | $(BUILD)/tests/unit
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -Isrc $(MHD_CFLAGS) -c -o $@ $<
+
+$(FAKE_REAP_BIN): $(filter-out $(BUILD)/src/daemon_reap.o,$(SRC_OBJS)) $(BUILD)/tests/fake_reap.o $(BUILD)/libzombiecg.a
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.o,$^) $(BUILD)/libzombiecg.a $(LDLIBS)
 
 # vmlinux.h: from the running kernel's BTF when it has one, else the committed copy.
 $(BUILD)/vmlinux.h: | $(BUILD)
@@ -121,7 +131,7 @@ asan:
 		LDFLAGS="-fsanitize=address,undefined" $(BUILD)/asan/zombiecg $(patsubst $(BUILD)/%,$(BUILD)/asan/%,$(UNIT_BINS))
 
 check: deps
-	$(Q)$(MAKE) --no-print-directory all asan $(UNIT_BINS)
+	$(Q)$(MAKE) --no-print-directory all asan $(UNIT_BINS) $(FAKE_REAP_BIN)
 	$(Q)BUILD=$(BUILD) ./tests/run-all.sh
 
 check-unit: all $(UNIT_BINS)

@@ -70,6 +70,15 @@ enum threshold {
 	_THRESHOLD_MAX,
 };
 
+const char *const daemon_unreclaimable_names[_DAEMON_UNRECL_MAX] = {
+	[DAEMON_UNRECL_MAPPED] = "mapped",
+	[DAEMON_UNRECL_SHMEM] = "shmem",
+	[DAEMON_UNRECL_DIRTY] = "dirty",
+	[DAEMON_UNRECL_SWAP] = "swap",
+	[DAEMON_UNRECL_BUDGET] = "budget",
+	[DAEMON_UNRECL_OTHER] = "other",
+};
+
 static const char *const threshold_names[_THRESHOLD_MAX] = {
 	[THRESHOLD_DYING] = "dying",
 	[THRESHOLD_PINNED] = "pinned_bytes",

@@ -32,21 +32,17 @@
  * The contract the loop relies on: the step returns within roughly cpu_budget_ns of CPU
  * time (it runs at idle priority, so wall time may be longer), checks cancelled() between
  * zombies, leaves every live cgroup's settings as it found them (memory.min restored even on
- * failure), and acts only inside req->scope. */
+ * failure), and acts only inside req->scope.
+ *
+ * tests/daemon/fake_reap.c implements the same two functions for a test-only binary
+ * (build/tests/zombiecg-fake-reap) that frees nothing but answers like a reaper, so
+ * tests/cli/daemon-reap.t checks the loop's side of this contract today: who gets called
+ * when, with what budget and targets, and how outcomes, failures and SIGTERM are handled. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "daemon.h"
-
-const char *const daemon_unreclaimable_names[_DAEMON_UNRECL_MAX] = {
-	[DAEMON_UNRECL_MAPPED] = "mapped",
-	[DAEMON_UNRECL_SHMEM] = "shmem",
-	[DAEMON_UNRECL_DIRTY] = "dirty",
-	[DAEMON_UNRECL_SWAP] = "swap",
-	[DAEMON_UNRECL_BUDGET] = "budget",
-	[DAEMON_UNRECL_OTHER] = "other",
-};
 
 static const char unavailable[] = "reap: not available in this build";
 
