@@ -683,8 +683,25 @@ static void reload(struct daemon *d)
 	}
 	r = resolve_paths(d, &next, &scope, &tmpfs);
 	http_changed = str_changed(next.listen, d->cfg.listen);
-	if (r == 0 && http_changed && next.listen)
+	if (r == 0 && http_changed && next.listen) {
 		r = daemon_http_start(next.listen, &d->pub, &http);
+		if (r == -EADDRINUSE && d->http) {
+			/* Probably the same port on another address: free it, and take the old
+			 * address back if the new one still cannot be bound. */
+			char detail[512];
+
+			daemon_http_stop(d->http);
+			d->http = NULL;
+			r = daemon_http_start(next.listen, &d->pub, &http);
+			if (r < 0) {
+				snprintf(detail, sizeof(detail), "%s", zcg_error_message() ? zcg_error_message() : "");
+				if (daemon_http_start(d->cfg.listen, &d->pub, &d->http) < 0)
+					zlog(LOG_ERR, "http", "cannot listen on %s again: %s", d->cfg.listen,
+					     zcg_error_message());
+				zcg_error(r, "%s", detail);
+			}
+		}
+	}
 	if (r < 0) {
 		zlog(LOG_ERR, "config", "%s: %s; the previous configuration stays in force",
 		     d->config_path ? d->config_path : "command line",
@@ -762,7 +779,9 @@ static int loop(struct daemon *d)
 {
 	uint64_t now = daemon_now_ms();
 	uint64_t next_scan = now + d->cfg.interval_ms;
-	uint64_t next_watchdog = d->watchdog_usec ? now + d->watchdog_usec / 2000 : UINT64_MAX;
+	/* half the watchdog interval, in ms, never 0 (that would spin) */
+	uint64_t ping_ms = d->watchdog_usec / 2000 ? d->watchdog_usec / 2000 : 1;
+	uint64_t next_watchdog = d->watchdog_usec ? now + ping_ms : UINT64_MAX;
 	bool stop = false, hup = false;
 
 	while (!stop) {
@@ -786,7 +805,7 @@ static int loop(struct daemon *d)
 		now = daemon_now_ms();
 		if (now >= next_watchdog) {
 			zcg_sd_notify("WATCHDOG=1");
-			next_watchdog = now + d->watchdog_usec / 2000;
+			next_watchdog = now + ping_ms;
 		}
 		if (hup) {
 			hup = false;

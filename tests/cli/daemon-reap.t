@@ -94,7 +94,9 @@ daemon_stop TERM
 
 # The budget gates the step: a census alone costs more than 0.001% of a CPU, so with that
 # budget the step is never called, however old the zombies.
-BUDGET=0.001% conf
+BUDGET=0.001%
+conf
+unset BUDGET
 : > "$FAKE_REAP_LOG"
 unset FAKE_REAP_MODE
 daemon_start "$TMP/log3" --sysroot tests/fixtures/v2 daemon --config "$TMP/c.conf"

@@ -19,7 +19,7 @@ conf() {
 	{
 		echo "# written by daemon.t"
 		echo "interval = 200ms"
-		echo "listen = 127.0.0.1:0"
+		echo "listen = ${LISTEN:-127.0.0.1:0}"
 		echo "textfile_dir = $TMP"
 		echo "history_file = $TMP/history"
 		echo "history_interval = 1s"
@@ -166,6 +166,22 @@ wait_until 10 metric_is zombiecg_config_last_reload_successful 1
 ok $? "a fixed file reloads again"
 wait_until 10 metric_is zombiecg_live_memcgs 4
 ok $? "and its scope is in force"
+LISTEN=127.0.0.2:0
+conf "$TMP/c.conf" "grace_period = 1s" "urgent_grace_period = 0"
+unset LISTEN
+kill -HUP "$DPID"
+newport() { sed -n 's/.*listening on 127\.0\.0\.2:\([0-9][0-9]*\).*/\1/p' "$TMP/log" | tail -n 1 | grep .; }
+wait_until 10 newport >/dev/null
+ok $? "SIGHUP with a new listen address: listening on 127.0.0.2:$(newport)"
+like "$(fetch "http://127.0.0.2:$(newport)/healthz")" "^ok:" "the new address answers"
+! fetch "http://127.0.0.1:$DPORT/healthz" >/dev/null 2>&1
+ok $? "the old one is closed"
+conf "$TMP/c.conf" "grace_period = 1s" "urgent_grace_period = 0"
+kill -HUP "$DPID"
+back() { [ "$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9][0-9]*\).*/\1/p' "$TMP/log" | wc -l)" -ge 2 ]; }
+wait_until 10 back
+DPORT=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9][0-9]*\).*/\1/p' "$TMP/log" | tail -n 1)
+like "$(fetch "http://127.0.0.1:$DPORT/healthz")" "^ok:" "and back on 127.0.0.1:$DPORT"
 
 # --- SIGTERM -----------------------------------------------------------------------------------
 daemon_stop TERM
@@ -233,6 +249,7 @@ with open(sys.argv[2], "w") as out:
             break
 PY
 	LISTENER=$!
+	DAEMON_PIDS="$DAEMON_PIDS $LISTENER"
 	wait_until 5 test -S "$TMP/notify.sock"
 	NOTIFY_SOCKET=$TMP/notify.sock WATCHDOG_USEC=400000 daemon_start "$TMP/log4" $V2 daemon --config "$TMP/c.conf"
 	sleep 1.2
