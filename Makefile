@@ -134,7 +134,7 @@ check: deps
 	$(Q)$(MAKE) --no-print-directory all asan $(UNIT_BINS) $(FAKE_REAP_BIN)
 	$(Q)BUILD=$(BUILD) ./tests/run-all.sh
 
-check-unit: all $(UNIT_BINS)
+check-unit: all $(UNIT_BINS) $(FAKE_REAP_BIN)
 	$(Q)prove $(UNIT_BINS) tests/cli/*.t
 
 check-root: all

@@ -268,7 +268,8 @@ int zcg_metrics_render(const struct zcg_metrics *m, unsigned flags, char **ret_t
 		sample_double(f, "zombiecg_last_scan_timestamp_seconds", m->last_scan_timestamp_seconds);
 
 	family(f, "zombiecg_grace_period_seconds", "gauge",
-	       "Grace period in force: younger zombies are never acted on.");
+	       "Grace period in force (the urgent one while a threshold is crossed): younger "
+	       "zombies are never acted on.");
 	sample_double(f, "zombiecg_grace_period_seconds", m->grace_period_seconds);
 	family(f, "zombiecg_cpu_budget_ratio", "gauge", "CPU budget in force, in CPUs (0.01 = 1% of one).");
 	sample_double(f, "zombiecg_cpu_budget_ratio", m->cpu_budget_ratio);

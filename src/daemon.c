@@ -361,6 +361,15 @@ static void history_tick(struct daemon *d, uint64_t now_ms)
 
 /* ---- publishing ---------------------------------------------------------------------------- */
 
+/* A crossed threshold shortens the grace period. */
+static bool urgent(const struct daemon *d)
+{
+	for (int t = 0; t < _THRESHOLD_MAX; t++)
+		if (d->threshold_enabled[t] && d->threshold_crossed[t])
+			return true;
+	return false;
+}
+
 static void status_line(const struct daemon *d, char *buf, size_t size)
 {
 	const struct zcg_census *c = d->census;
@@ -417,7 +426,7 @@ static void fill_metrics(const struct daemon *d, struct zcg_metrics *m,
 		.last_scan_timestamp_seconds = d->last_scan_wall,
 		.scans_total = d->scans,
 		.scan_errors_total = d->scan_errors,
-		.grace_period_seconds = d->cfg.grace_ms / 1000.0,
+		.grace_period_seconds = (urgent(d) ? d->cfg.urgent_grace_ms : d->cfg.grace_ms) / 1000.0,
 		.cpu_budget_ratio = d->cfg.cpu_budget,
 		.config_reload_ok = d->config_ok,
 		.config_reload_timestamp_seconds = d->config_ok_wall,
@@ -516,14 +525,6 @@ static void check_thresholds(struct daemon *d)
 			zlog(LOG_NOTICE, "threshold", "%s back below its threshold", threshold_names[t]);
 		d->threshold_crossed[t] = crossed[t];
 	}
-}
-
-static bool urgent(const struct daemon *d)
-{
-	for (int t = 0; t < _THRESHOLD_MAX; t++)
-		if (d->threshold_enabled[t] && d->threshold_crossed[t])
-			return true;
-	return false;
 }
 
 static void reap(struct daemon *d, const struct zcg_age_target *targets, size_t n)
