@@ -933,8 +933,10 @@ static int daemon_run(struct zcg_ctx *ctx, int argc, char **argv)
 	}
 	enable_thresholds(&d);
 	d.reap_available = daemon_reap_available(&d.reap_unavailable_reason);
-	if (zcg_ages_new(&d.ages) < 0)
+	if (zcg_ages_new(&d.ages) < 0) {
+		zlog(LOG_ERR, "daemon", "out of memory");
 		goto out;
+	}
 	zcg_budget_init(&d.budget, d.cfg.cpu_budget, budget_burst_ns(d.cfg.cpu_budget),
 			daemon_now_ms() * 1000000ull);
 	r = open_history(&d);
@@ -943,6 +945,8 @@ static int daemon_run(struct zcg_ctx *ctx, int argc, char **argv)
 		goto out;
 	}
 
+	if (d.cfg.idle_priority)
+		set_idle_priority();
 	if (daemon_args.once) {
 		d.next_history_ms = 0;	/* every run leaves a sample (cron and timers) */
 		r = step(&d);
@@ -950,8 +954,6 @@ static int daemon_run(struct zcg_ctx *ctx, int argc, char **argv)
 		goto out;
 	}
 
-	if (d.cfg.idle_priority)
-		set_idle_priority();
 	r = setup_signals(&d);
 	if (r < 0) {
 		zlog(LOG_ERR, "daemon", "cannot set up signal handling: %s", strerror(-r));
