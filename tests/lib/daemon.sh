@@ -10,8 +10,11 @@ DAEMON_PIDS=""
 fetch() {
 	if command -v curl >/dev/null 2>&1; then
 		curl -sf --max-time 10 "$1"
+	elif command -v timeout >/dev/null 2>&1; then
+		# not wget -T: busybox 1.35's wget crashes with it
+		timeout 10 wget -q -O - "$1"
 	else
-		wget -q -T 10 -O - "$1"
+		wget -q -O - "$1"
 	fi
 }
 
