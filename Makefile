@@ -6,11 +6,13 @@
 #   make run        deps + build + `zombiecg status` on this host
 #   make check      deps + build + all tests (unit, CLI, root on this host, VM lab)
 #   make asan       ASan+UBSan build in build/asan/ (used by `make check` for the unit and CLI tests)
-#   make install    PREFIX=/usr/local DESTDIR=
+#   make install    PREFIX=/usr/local DESTDIR= SYSCONFDIR=/etc SYSTEMDUNITDIR=$(PREFIX)/lib/systemd/system
 #   V=1             show full commands
 
 VERSION := 0.1.0
 PREFIX ?= /usr/local
+SYSCONFDIR ?= /etc
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
 BUILD ?= build
 CC ?= cc
 CLANG ?= clang
@@ -26,8 +28,10 @@ msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
 # Debian packages: what building needs, and what the tests need on top.
-DEPS_BUILD := gcc make pkg-config libsmartcols-dev libbpf-dev libelf-dev zlib1g-dev clang llvm bpftool
-DEPS_TEST := jq perl e2fsprogs bc
+DEPS_BUILD := gcc make pkg-config libsmartcols-dev libmicrohttpd-dev libbpf-dev libelf-dev zlib1g-dev clang llvm bpftool
+# prometheus brings promtool; python3-yaml checks the Kubernetes manifest; systemd has
+# systemd-analyze for the unit; curl fetches /metrics (the VM lab uses busybox wget).
+DEPS_TEST := jq perl e2fsprogs prometheus curl python3 python3-yaml systemd util-linux bc
 DEPS_VM := qemu-system-x86 busybox-static linux-image-amd64 linux-image-6.12-amd64 cpio kmod xz-utils
 DEPS := $(DEPS_BUILD) $(DEPS_TEST) $(DEPS_VM)
 
@@ -37,6 +41,10 @@ override CFLAGS += -std=gnu11 $(WARNINGS) -D_GNU_SOURCE -DZCG_VERSION='"$(VERSIO
 SMARTCOLS_CFLAGS := $(shell $(PKG_CONFIG) --cflags smartcols 2>/dev/null)
 SMARTCOLS_LIBS := $(shell $(PKG_CONFIG) --libs smartcols 2>/dev/null || echo -lsmartcols)
 LDLIBS += $(SMARTCOLS_LIBS)
+# The daemon serves /metrics with libmicrohttpd.
+MHD_CFLAGS := $(shell $(PKG_CONFIG) --cflags libmicrohttpd 2>/dev/null)
+MHD_LIBS := $(shell $(PKG_CONFIG) --libs libmicrohttpd 2>/dev/null || echo -lmicrohttpd)
+LDLIBS += $(MHD_LIBS) -lpthread
 
 # BPF is optional: without libbpf, clang or bpftool the binary is built without it and the
 # BPF source reports itself unavailable (-EOPNOTSUPP), so every command falls back to cgroupfs.
@@ -59,6 +67,8 @@ UNIT_SRCS := $(wildcard tests/unit/*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%.t,$(UNIT_SRCS))
 # Compiled helpers the root tests exec (not tests themselves): build/tests/helpers/<name>.
 HELPERS := $(patsubst tests/helpers/%.c,$(BUILD)/tests/helpers/%,$(wildcard tests/helpers/*.c))
+# The daemon with tests/daemon/fake_reap.c in place of src/daemon_reap.c: tests only.
+FAKE_REAP_BIN := $(BUILD)/tests/zombiecg-fake-reap
 
 .PHONY: all deps run check check-unit check-cli check-root check-vm asan bench install clean
 all: $(BUILD)/zombiecg
@@ -77,7 +87,7 @@ $(BUILD)/lib/%.o: lib/%.c $(wildcard lib/*.h) $(wildcard bpf/*.h) $(SKEL_DEPS) |
 
 $(BUILD)/src/%.o: src/%.c $(wildcard src/*.h) $(wildcard lib/*.h) | $(BUILD)/src
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) $(SMARTCOLS_CFLAGS) -c -o $@ $<
+	$(Q)$(CC) $(CFLAGS) $(SMARTCOLS_CFLAGS) $(MHD_CFLAGS) -c -o $@ $<
 
 $(BUILD)/examples/%: examples/%.c lib/zcg_drain.h $(BUILD)/libzombiecg.a
 	$(call msg,CC,$@)
@@ -90,6 +100,14 @@ $(BUILD)/tests/unit/%.t: tests/unit/%.c tests/unit/tap.h $(BUILD)/libzombiecg.a 
 $(BUILD)/tests/helpers/%: tests/helpers/%.c $(BUILD)/libzombiecg.a | $(BUILD)/tests/helpers
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -o $@ $< $(BUILD)/libzombiecg.a $(LDLIBS)
+
+$(BUILD)/tests/fake_reap.o: tests/daemon/fake_reap.c $(wildcard src/*.h) $(wildcard lib/*.h) | $(BUILD)/tests/unit
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -Isrc $(MHD_CFLAGS) -c -o $@ $<
+
+$(FAKE_REAP_BIN): $(filter-out $(BUILD)/src/daemon_reap.o,$(SRC_OBJS)) $(BUILD)/tests/fake_reap.o $(BUILD)/libzombiecg.a
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.o,$^) $(BUILD)/libzombiecg.a $(LDLIBS)
 
 # vmlinux.h: from the running kernel's BTF when it has one, else the committed copy.
 $(BUILD)/vmlinux.h: | $(BUILD)
@@ -132,10 +150,10 @@ asan:
 EXAMPLES := $(patsubst examples/%.c,$(BUILD)/examples/%,$(wildcard examples/*.c))
 
 check: deps
-	$(Q)$(MAKE) --no-print-directory all asan $(UNIT_BINS) $(EXAMPLES) $(HELPERS) $(if $(filter 1,$(HAVE_BPF)),$(BPF_FALLBACK_OBJS))
+	$(Q)$(MAKE) --no-print-directory all asan $(UNIT_BINS) $(EXAMPLES) $(HELPERS) $(FAKE_REAP_BIN) $(if $(filter 1,$(HAVE_BPF)),$(BPF_FALLBACK_OBJS))
 	$(Q)BUILD=$(BUILD) ./tests/run-all.sh
 
-check-unit: all $(UNIT_BINS)
+check-unit: all $(UNIT_BINS) $(FAKE_REAP_BIN)
 	$(Q)prove $(UNIT_BINS) tests/cli/*.t
 
 check-root: all $(HELPERS)
@@ -147,12 +165,23 @@ check-vm: all
 bench: all
 	$(Q)./bench/run.sh
 
+# The unit names the binary and the configuration by path: they follow PREFIX and SYSCONFDIR.
+# An existing configuration file is kept (it is the administrator's).
 install: all
 	install -D -m 0755 $(BUILD)/zombiecg $(DESTDIR)$(PREFIX)/bin/zombiecg
 	install -D -m 0644 doc/zombiecg.8 $(DESTDIR)$(PREFIX)/share/man/man8/zombiecg.8
 	install -D -m 0644 $(BUILD)/libzombiecg.a $(DESTDIR)$(PREFIX)/lib/libzombiecg.a
 	install -D -m 0644 lib/zcg_drain.h $(DESTDIR)$(PREFIX)/include/zombiecg/drain.h
 	install -D -m 0644 deploy/systemd/zombiecg-drain.conf $(DESTDIR)$(PREFIX)/share/zombiecg/zombiecg-drain.conf
+	sed -e 's|/usr/local/bin/zombiecg|$(PREFIX)/bin/zombiecg|' -e 's|/etc/zombiecg/|$(SYSCONFDIR)/zombiecg/|' \
+		deploy/systemd/zombiecg.service > $(BUILD)/zombiecg.service
+	install -D -m 0644 $(BUILD)/zombiecg.service $(DESTDIR)$(SYSTEMDUNITDIR)/zombiecg.service
+	@if [ -e $(DESTDIR)$(SYSCONFDIR)/zombiecg/zombiecg.conf ]; then \
+		echo "keeping $(DESTDIR)$(SYSCONFDIR)/zombiecg/zombiecg.conf (new defaults: deploy/zombiecg.conf)"; \
+	else \
+		echo "install -D -m 0644 deploy/zombiecg.conf $(DESTDIR)$(SYSCONFDIR)/zombiecg/zombiecg.conf"; \
+		install -D -m 0644 deploy/zombiecg.conf $(DESTDIR)$(SYSCONFDIR)/zombiecg/zombiecg.conf; \
+	fi
 
 clean:
 	rm -rf $(BUILD)

@@ -1,7 +1,7 @@
 #!/bin/sh
 # make bench: every bench/*.sh in turn. Each compares zombiecg with a baseline measured in the
 # same run (these machines are noisy: ratios, not absolute times) and prints a table.
-# BENCH_ONLY=name runs one of them.
+# BENCH=name (or BENCH_ONLY=name) runs one of them.
 set -u
 cd "$(dirname "$0")/.." || exit 1
 export TOP=$(pwd) ZCG=$(pwd)/build/zombiecg
@@ -10,7 +10,8 @@ status=0
 for b in bench/*.sh; do
 	name=$(basename "$b" .sh)
 	[ "$name" = run ] && continue
-	[ -n "${BENCH_ONLY:-}" ] && [ "$BENCH_ONLY" != "$name" ] && continue
+	only=${BENCH_ONLY:-${BENCH:-}}
+	[ -n "$only" ] && [ "$only" != "$name" ] && continue
 	echo "== $name"
 	sh "$b" || status=1
 	echo

@@ -20,6 +20,8 @@ static const struct zcg_command *const commands[] = {
 	&cmd_repro,
 	&cmd_drain,
 	&cmd_release_agent,
+	&cmd_daemon,
+	&cmd_history,
 };
 
 enum {

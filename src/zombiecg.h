@@ -41,7 +41,7 @@ struct zcg_command {
 };
 
 extern const struct zcg_command cmd_status, cmd_list, cmd_explain, cmd_reap, cmd_repro, cmd_drain,
-	cmd_release_agent;
+	cmd_release_agent, cmd_daemon, cmd_history;
 
 /* The release agent as the kernel runs it (src/release_agent.c). Returns an exit code. */
 int zcg_release_agent_main(const char *cgroup);

@@ -1,0 +1,13 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Replacing a file so readers see the old content or the new, never a mix. */
+#ifndef ZCG_FILEIO_H
+#define ZCG_FILEIO_H
+
+#include <stddef.h>
+
+/* Writes data to tmp_path (in the same directory as path), fsyncs it, renames it over path
+ * and fsyncs the directory. tmp_path must not match what readers collect (node_exporter
+ * reads *.prom only). Returns 0 or -errno with a detail message naming the file. */
+int zcg_write_file_atomic(const char *path, const char *tmp_path, const char *data, size_t len);
+
+#endif

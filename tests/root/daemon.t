@@ -1,0 +1,103 @@
+#!/bin/sh
+# zombiecg daemon on the running system, watching the test's own subtree: its counts match
+# `status --json`, zombies become eligible only after the grace period (zombies made later
+# wait their own turn), a crossed threshold shortens the grace period, nothing is
+# reaped or faked in a build without a reaper, and SIGTERM stops it cleanly.
+#
+#   <memory root>/zombiecg-test.<pid>/              test subtree, the daemon's `under`
+#       zombiecg-repro.<pid2>/z0 .. z2              first zombies (pagecache)
+#       zombiecg-repro.<pid3>/z0 .. z1              later zombies, same test subtree
+#       zombiecg-repro.<pid4>/z0                    made while a threshold is crossed
+#
+# POSIX sh: also runs in the VM lab (cgroup v2, busybox: wget instead of curl).
+. "$(dirname "$0")/../lib/tap.sh"
+. "$(dirname "$0")/../lib/cg.sh"
+. "$(dirname "$0")/../lib/daemon.sh"
+cg_require_root
+cg_setup
+loopback_up
+trap 'daemon_kill_all; cg_teardown' EXIT
+GRACE=3
+
+conf() {
+	{
+		echo "under = $TESTCG"
+		echo "interval = 300ms"
+		echo "listen = 127.0.0.1:0"
+		echo "history_file = $TESTDIR/history"
+		echo "history_interval = 1s"
+		echo "textfile_dir = $TESTDIR"
+		echo "idle_priority = no"
+		for line in "$@"; do echo "$line"; done
+	} > "$TESTDIR/zombiecg.conf"
+}
+
+out=$("$ZCG" repro pagecache --count 3 --size-mb 1 --under "$TESTCG" --dir "$TESTDIR" --json)
+ok $? "made 3 pagecache zombies"
+sub1=$(printf '%s' "$out" | jq -r .subtree)
+
+conf "grace_period = ${GRACE}s" "urgent_grace_period = 0"
+daemon_start "$TESTDIR/log" daemon --config "$TESTDIR/zombiecg.conf"
+ok $? "daemon started, watching $TESTCG, on port $DPORT"
+t_start=$(date +%s)
+
+st=$("$ZCG" status --json --under "$TESTCG")
+is "$(metric zombiecg_live_memcgs)" "$(printf '%s' "$st" | jq .live)" "live memcgs = status --under"
+want=$(printf '%s' "$st" | jq .dying)
+if [ "$want" = null ]; then
+	# v1 from cgroupfs counts zombies host-wide only
+	is "$(metric zombiecg_dying_memcgs)" "" "dying in a subtree is unknown here, so it is left out (not 0)"
+else
+	is "$(metric zombiecg_dying_memcgs)" "$want" "dying in the subtree = status --under ($want)"
+fi
+[ "$HIER" = v2 ] && is "$(metric zombiecg_dying_memcgs)" 3 "v2: exactly the 3 made"
+within "$(metric "zombiecg_pinned_bytes_by_parent{parent=\"$sub1\"}")" $((3 * 1048576)) 10 \
+	"pinned bytes by parent: the 3 MiB written below $sub1"
+is "$(metric zombiecg_eligible_parents)" 0 "nothing is eligible before the grace period"
+is "$(metric zombiecg_reap_available)" 0 "this build cannot reap"
+
+wait_until 15 metric_is zombiecg_eligible_parents 1
+ok $? "after the ${GRACE} s grace period $sub1 is eligible"
+is "$(( $(date +%s) - t_start >= GRACE - 1 ))" 1 "and not before (waited $(( $(date +%s) - t_start )) s)"
+[ "$HIER" = v2 ] && is "$(metric zombiecg_eligible_memcgs)" 3 "v2: its 3 zombies are eligible"
+
+out=$("$ZCG" repro pagecache --count 2 --size-mb 1 --under "$TESTCG" --dir "$TESTDIR" --json)
+ok $? "2 more zombies in a second repro subtree"
+sub2=$(printf '%s' "$out" | jq -r .subtree)
+sleep 1
+is "$(metric zombiecg_eligible_parents)" 1 "the new zombies are young: still 1 eligible parent"
+[ "$HIER" = v2 ] && is "$(metric zombiecg_eligible_memcgs)" 3 "v2: still 3 eligible zombies"
+wait_until 15 metric_is zombiecg_eligible_parents 2
+ok $? "after their own grace period $sub2 is eligible too"
+
+grep -q 'reap: not available in this build: zombies past their grace period are counted, not freed' "$TESTDIR/log"
+ok $? "the log says the eligible zombies are counted, not freed"
+is "$(metric zombiecg_reaped_total)" 0 "reaped_total stays 0"
+is "$(metric zombiecg_reap_evicted_bytes_total)" 0 "evicted bytes stay 0"
+if [ "$HIER" = v2 ]; then
+	is "$("$ZCG" status --json --under "$TESTCG" | jq .dying)" 5 "v2: the daemon freed nothing: 5 zombies still there"
+else
+	within "$("$ZCG" status --json --under "$TESTCG" | jq .pinned_bytes)" $((5 * 1048576)) 10 \
+		"v1: the daemon freed nothing: 5 MiB still pinned"
+fi
+
+# A crossed threshold shortens the grace period: 1 hour normally, 1 s while it holds.
+conf "grace_period = 1h" "urgent_grace_period = 1s" "pinned_threshold = 4K"
+kill -HUP "$DPID"
+wait_until 10 metric_is 'zombiecg_threshold_exceeded{threshold="pinned_bytes"}' 1
+ok $? "pinned_threshold = 4K is crossed"
+is "$(metric zombiecg_grace_period_seconds)" 1 "grace period in force: the urgent 1 s, not 1 h"
+out=$("$ZCG" repro pagecache --count 1 --size-mb 1 --under "$TESTCG" --dir "$TESTDIR" --json)
+sub3=$(printf '%s' "$out" | jq -r .subtree)
+wait_until 10 metric_is zombiecg_eligible_parents 3
+ok $? "zombies made now are eligible after the 1 s urgent grace period, not 1 h"
+cmp_ge "$(metric "zombiecg_pinned_bytes_by_parent{parent=\"$sub3\"}")" 1 "they are $sub3's"
+grep -q 'pinned_bytes threshold crossed: grace period shortened to 1.0 s' "$TESTDIR/log"
+ok $? "the log says so"
+
+[ -s "$TESTDIR/zombiecg.prom" ]
+ok $? "textfile written"
+daemon_stop TERM
+is "$?" 0 "SIGTERM: exit 0"
+cmp_ge "$("$ZCG" history --file "$TESTDIR/history" --json | jq .samples)" 3 "history samples written"
+done_testing

@@ -1,0 +1,146 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "ages.h"
+#include "cpu_bucket.h"
+#include "tap.h"
+#include "util.h"
+
+/* A census with one estimated row per parent: count >= 0 (v2) or bytes (v1, count -1). */
+static struct zcg_census census_of(struct zcg_zombie *rows, size_t n)
+{
+	return (struct zcg_census){ .zombies = rows, .n_zombies = n };
+}
+
+static int64_t eligible(struct zcg_ages *a, uint64_t now, uint64_t grace, int64_t *ret_parents)
+{
+	struct zcg_age_target *t = NULL;
+	size_t n = 0;
+	int64_t memcgs, parents;
+
+	zcg_ages_eligible(a, now, grace, &t, &n);
+	zcg_ages_summarize(t, n, &memcgs, &parents);
+	free(t);
+	if (ret_parents)
+		*ret_parents = parents;
+	return memcgs;
+}
+
+int main(void)
+{
+	const uint64_t grace = 300000;
+	struct zcg_ages *a = NULL;
+	struct zcg_age_target *t = NULL;
+	struct zcg_census c;
+	int64_t parents = 0;
+	size_t n = 0;
+
+	/* v2 counts per parent. */
+	struct zcg_zombie v2[] = {
+		{ .parent = "/system.slice", .estimated = true, .count = 3, .usage_bytes = 300 },
+		{ .parent = "/user.slice", .estimated = true, .count = 1, .usage_bytes = 100 },
+	};
+	is_int(zcg_ages_new(&a), 0, "new tracker");
+	c = census_of(v2, 2);
+	is_int(zcg_ages_update(a, &c, 1000), 0, "first census at t=1s");
+	is_int(zcg_ages_tracked(a), 2, "two parents tracked");
+	is_int(eligible(a, 1000, grace, &parents), 0, "nothing is eligible at once");
+	is_int(eligible(a, 1000 + grace - 1, grace, NULL), 0, "nor 1 ms before the grace period ends");
+	is_int(eligible(a, 1000 + grace, grace, &parents), 4, "all 4 once the grace period is over");
+	is_int(parents, 2, "in 2 parents");
+
+	/* Two more zombies arrive at t=200s: the parent is old, its new zombies are young. */
+	v2[0].count = 5;
+	zcg_ages_update(a, &c, 200000);
+	is_int(eligible(a, 1000 + grace, grace, NULL), 4, "new zombies under an old parent wait their turn");
+	is_int(eligible(a, 200000 + grace, grace, NULL), 6, "and become eligible after their own grace");
+	zcg_ages_eligible(a, 1000 + grace, grace, &t, &n);
+	ok(n == 2 && streq(t[0].parent, "/system.slice") && t[0].old_count == 3 && t[0].total == 5 &&
+	   t[0].first_seen_ms == 1000 && t[0].zombie_id == 0 && t[0].old_bytes == -1,
+	   "the target says 3 of 5 are old, first seen at 1 s");
+	free(t);
+
+	/* One dies: assume the oldest, so nothing young is promoted. */
+	v2[0].count = 4;
+	zcg_ages_update(a, &c, 250000);
+	is_int(eligible(a, 1000 + grace, grace, NULL), 3, "a death is taken off the oldest cohort");
+
+	/* A parent that loses all its zombies is forgotten; if they come back they are young. */
+	c = census_of(v2, 1);
+	zcg_ages_update(a, &c, 260000);
+	is_int(zcg_ages_tracked(a), 1, "a parent without zombies is forgotten");
+	c = census_of(v2, 2);
+	zcg_ages_update(a, &c, 270000);
+	is_int(eligible(a, 269999 + grace, grace, NULL), 4, "returning zombies start a new grace period");
+	zcg_ages_free(a);
+
+	/* v1: bytes per parent, the count is unknown. */
+	struct zcg_zombie v1[] = { { .parent = "/", .estimated = true, .count = -1, .usage_bytes = 8192 } };
+	zcg_ages_new(&a);
+	c = census_of(v1, 1);
+	zcg_ages_update(a, &c, 0);
+	v1[0].usage_bytes = 12288;
+	zcg_ages_update(a, &c, 100000);
+	zcg_ages_eligible(a, grace, grace, &t, &n);
+	ok(n == 1 && t[0].old_count == -1 && t[0].old_bytes == 8192 && t[0].total == 12288,
+	   "v1: 8 KiB of 12 KiB are old, count unknown");
+	zcg_ages_summarize(t, n, &parents, &parents);
+	free(t);
+	is_int(eligible(a, grace, grace, NULL), -1, "v1: the eligible count is unknown");
+	zcg_ages_free(a);
+
+	/* BPF: every zombie by ID. */
+	struct zcg_zombie named[] = {
+		{ .id = 11, .parent = "/a", .name = "x", .count = 1 },
+		{ .id = 12, .parent = "/a", .name = "y", .count = 1 },
+		{ .id = 13, .parent = "/b", .name = "z", .count = 1 },
+	};
+	zcg_ages_new(&a);
+	c = census_of(named, 2);
+	zcg_ages_update(a, &c, 0);
+	c = census_of(named, 3);
+	zcg_ages_update(a, &c, 60000);
+	zcg_ages_eligible(a, grace, grace, &t, &n);
+	ok(n == 2 && t[0].zombie_id == 11 && t[1].zombie_id == 12 && t[0].old_count == 1,
+	   "named zombies are tracked one by one");
+	free(t);
+	is_int(eligible(a, 60000 + grace, grace, &parents), 3, "all three later");
+	is_int(parents, 2, "in two parents");
+	zcg_ages_free(a);
+
+	/* Many small increases: cohorts merge without making anything older than it is. */
+	struct zcg_zombie busy[] = { { .parent = "/busy", .estimated = true, .count = 0 } };
+	zcg_ages_new(&a);
+	c = census_of(busy, 1);
+	for (int i = 1; i <= 40; i++) {
+		busy[0].count = i;
+		zcg_ages_update(a, &c, (uint64_t)i * 1000);
+	}
+	for (int i = 1; i <= 40; i++) {
+		int64_t got = eligible(a, (uint64_t)i * 1000 + grace, grace, NULL);
+
+		if (got > i) {
+			ok(0, "merged cohorts never count a zombie as older than it is (t=%d: %lld)", i,
+			   (long long)got);
+			break;
+		}
+		if (i == 40)
+			ok(1, "merged cohorts never count a zombie as older than it is");
+	}
+	is_int(eligible(a, 40000 + grace, grace, NULL), 40, "all 40 in the end");
+	zcg_ages_free(a);
+
+	/* Budget: 1% of a CPU, 100 ms burst. */
+	struct zcg_cpu_bucket b;
+
+	zcg_cpu_bucket_init(&b, 0.01, 100000000, 0);
+	is_int(zcg_cpu_bucket_available(&b), 0, "budget starts empty");
+	zcg_cpu_bucket_refill(&b, 1000000000ull);
+	is_int(zcg_cpu_bucket_available(&b), 10000000, "1 s of wall time earns 10 ms of CPU");
+	zcg_cpu_bucket_refill(&b, 100000000000ull);
+	is_int(zcg_cpu_bucket_available(&b), 100000000, "saving is capped at the burst");
+	zcg_cpu_bucket_charge(&b, 150000000);
+	is_int(zcg_cpu_bucket_available(&b), 0, "overspending leaves nothing");
+	is_int(zcg_cpu_bucket_wait_ns(&b), 5000000000ull, "a 50 ms debt takes 5 s to repay at 1%%");
+	zcg_cpu_bucket_set(&b, 0.1, 100000000);
+	is_int(zcg_cpu_bucket_wait_ns(&b), 500000000, "at 10%% it takes 0.5 s");
+	return done_testing();
+}
