@@ -34,9 +34,28 @@ struct reap {
 	size_t n_synced;
 };
 
-static bool stopping(const struct reap *rp)
+static bool stopping(struct reap *rp)
 {
-	return rp->opts->stop && *rp->opts->stop;
+	const struct zcg_reap_opts *o = rp->opts;
+
+	if ((o->stop && *o->stop) || (o->cancelled && o->cancelled(o->userdata)) ||
+	    (o->cpu_limit_ns > 0 && zcg_budget_cpu(&rp->budget) * 1e9 > (double)o->cpu_limit_ns))
+		rp->res->stopped = true;
+	return rp->res->stopped;
+}
+
+/* Whether the caller asked for this zombie (or, estimated, this parent's zombies). */
+static bool selected(const struct zcg_reap_opts *o, const struct zcg_explained *z)
+{
+	if (!o->only_ids && !o->only_parents)
+		return true;
+	for (size_t i = 0; i < o->n_only_ids && !z->estimated; i++)
+		if (o->only_ids[i] == z->id)
+			return true;
+	for (size_t i = 0; i < o->n_only_parents; i++)
+		if (z->parent && streq(o->only_parents[i], z->parent))
+			return true;
+	return false;
 }
 
 static int add_step(struct reap *rp, uint64_t id, const char *zpath, enum zcg_action action,
@@ -310,7 +329,8 @@ static int protected_reclaims(struct reap *rp, struct parent_plan *plans, size_t
 	return 0;
 }
 
-static int add_skip(struct reap *rp, uint64_t id, const char *path, const char *reason)
+static int add_skip(struct reap *rp, uint64_t id, const char *path, enum zcg_action action,
+		    const char *reason)
 {
 	struct zcg_reap_result *res = rp->res;
 	struct zcg_reap_skip *k;
@@ -321,6 +341,7 @@ static int add_skip(struct reap *rp, uint64_t id, const char *path, const char *
 		return r;
 	k = &res->skipped[res->n_skipped];
 	k->id = id;
+	k->action = action;
 	k->path = path ? strdup(path) : NULL;
 	k->reason = strdup(reason ? reason : "still pinned");
 	if (!k->reason)
@@ -368,6 +389,8 @@ static int plan_and_act(struct reap *rp, const struct zcg_explain *e)
 		const struct zcg_explained *z = &e->zombies[i];
 		uint64_t reclaimable = 0;
 
+		if (!selected(rp->opts, z))
+			continue;
 		if (z->estimated) {
 			/* Without BPF the zombies' pages cannot be told from the parent's own
 			 * (DOMAIN fact 3): nothing can be targeted. */
@@ -506,7 +529,9 @@ int zcg_reap(const struct zcg_sys *sys, const struct zcg_reap_opts *opts, struct
 		for (size_t i = 0; i < before->n_zombies; i++) {
 			const struct zcg_explained *z = &before->zombies[i];
 
-			r = add_skip(&rp, z->id, z->estimated ? z->parent : z->path, "dry run");
+			if (!selected(opts, z))
+				continue;
+			r = add_skip(&rp, z->id, z->estimated ? z->parent : z->path, z->action, "dry run");
 			if (r < 0)
 				goto fail;
 		}
@@ -519,7 +544,9 @@ int zcg_reap(const struct zcg_sys *sys, const struct zcg_reap_opts *opts, struct
 			const struct zcg_explained *z = &after->zombies[i];
 			const struct zcg_explained *was = z->estimated ? NULL : find_zombie(before, z->id);
 
-			r = add_skip(&rp, z->id, z->estimated ? z->parent : z->path,
+			if (!selected(opts, z) || (!z->estimated && !was))
+				continue;	/* not asked for, or new since we started */
+			r = add_skip(&rp, z->id, z->estimated ? z->parent : z->path, was ? was->action : z->action,
 				     was && was->reason ? was->reason : z->reason);
 			if (r < 0)
 				goto fail;
@@ -527,7 +554,8 @@ int zcg_reap(const struct zcg_sys *sys, const struct zcg_reap_opts *opts, struct
 		/* By id where BPF names them: zombies can also appear meanwhile. */
 		if (before->n_zombies && !before->zombies[0].estimated) {
 			for (size_t i = 0; i < before->n_zombies; i++)
-				res.freed += !find_zombie(after, before->zombies[i].id);
+				res.freed += selected(opts, &before->zombies[i]) &&
+					     !find_zombie(after, before->zombies[i].id);
 		} else if (res.before_dying > res.after_dying && res.after_dying >= 0) {
 			res.freed = (uint64_t)(res.before_dying - res.after_dying);
 		}

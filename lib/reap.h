@@ -23,6 +23,15 @@ struct zcg_reap_opts {
 	double max_cpu_pct;		/* percent of one CPU, 0: no limit */
 	double max_rate_mbps;		/* MiB/s written back plus evicted, 0: no limit */
 	volatile sig_atomic_t *stop;	/* set (e.g. by SIGTERM): finish the current step, stop */
+	bool (*cancelled)(void *userdata);	/* the same as a callback (the daemon), may be NULL */
+	void *userdata;
+	int64_t cpu_limit_ns;		/* stop acting once this much CPU is spent, 0: no limit */
+	/* Act only on these zombies (by cgroup id) and on the zombies below these live parents;
+	 * both NULL: on every zombie in scope (the daemon passes those past their grace period). */
+	const uint64_t *only_ids;
+	size_t n_only_ids;
+	char *const *only_parents;
+	size_t n_only_parents;
 };
 
 /* One step of the plan: what is (or, dry run, would be) done for one pin or parent. */
@@ -39,6 +48,7 @@ struct zcg_reap_step {
 struct zcg_reap_skip {
 	uint64_t id;
 	char *path;
+	enum zcg_action action;		/* what it would take (explain's verdict) */
 	char *reason;
 };
 
@@ -57,6 +67,7 @@ struct zcg_reap_result {
 	struct zcg_reap_skip *skipped;			/* zombies still there afterwards, and why */
 	size_t n_skipped;
 	double cpu_seconds, wall_seconds;
+	bool stopped;					/* cancelled or out of CPU budget before the end */
 };
 
 /* Plans and (unless dry_run) carries out the reaping of the zombies in scope, then takes a

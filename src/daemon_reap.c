@@ -1,62 +1,88 @@
 // SPDX-License-Identifier: GPL-2.0
-/* The daemon's reap step: where `zombiecg reap`'s library call plugs in.
+/* The daemon's reap step: zcg_reap() (the library behind `zombiecg reap`) on the zombies
+ * past their grace period.
  *
- * TODO(reap): this build has no reaper, so the step reports itself unavailable and the
- * daemon only counts zombies (zombiecg_reap_available 0; the reap counters stay 0; nothing
- * is faked). When the reap library lands, this file is the only one to change:
- *
- *   1. daemon_reap_available(): return true.
- *   2. daemon_reap_step(): turn the request into the library's options and call it, e.g.
- *
- *        struct zcg_reap_opts opts = {
- *                .scope = req->scope,
- *                .targets/.parents = the parents (or zombie IDs, when zombie_id != 0) of
- *                            req->targets: act on nothing else, and never on zombies
- *                            younger than the grace period where the method can tell them
- *                            apart (named zombies); for a parent-level target, old_count
- *                            (or old_bytes on v1) of its zombies are past the grace period,
- *                .cpu_budget_ns = req->cpu_budget_ns,
- *                .protected_reclaim = req->protected_reclaim,
- *                .tmpfs_recharge_target = req->tmpfs_recharge_target,
- *                .cancelled = req->cancelled, .userdata = req->userdata,
- *        };
- *        struct zcg_reap_result res = {0};
- *        r = zcg_reap(req->sys, &opts, &res);
- *
- *      then fill *ret: reaped = zombies freed, evicted_bytes, cpu_ns (or -1 to let the loop
- *      measure it), and map the library's unreclaimable reasons onto
- *      enum daemon_unreclaimable (have_unreclaimable = true), message = one log line.
- *   3. Return 0, or the library's -errno on failure (counted in zombiecg_reap_errors_total
- *      and logged with message); a partial result is still folded into the counters.
- *
- * The contract the loop relies on: the step returns within roughly cpu_budget_ns of CPU
- * time (it runs at idle priority, so wall time may be longer), checks cancelled() between
- * zombies, leaves every live cgroup's settings as it found them (memory.min restored even on
- * failure), and acts only inside req->scope.
- *
- * tests/daemon/fake_reap.c implements the same two functions for a test-only binary
- * (build/tests/zombiecg-fake-reap) that frees nothing but answers like a reaper, so
- * tests/cli/daemon-reap.t checks the loop's side of this contract today: who gets called
- * when, with what budget and targets, and how outcomes, failures and SIGTERM are handled. */
+ * Named zombies (BPF) are passed by cgroup id; parent-level targets (cgroupfs: only "N
+ * zombies below P" is known) by parent. The step keeps to the CPU time the loop grants,
+ * stops at the next safe point when cancelled() turns true (SIGTERM), and zcg_reap() leaves
+ * every live cgroup's settings as it found them (memory.min is journaled and restored, even
+ * across a crash). tests/daemon/fake_reap.c implements the same two functions for the
+ * loop's contract test. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "daemon.h"
-
-static const char unavailable[] = "reap: not available in this build";
+#include "error.h"
+#include "reap.h"
+#include "util.h"
 
 bool daemon_reap_available(const char **ret_reason)
 {
 	if (ret_reason)
-		*ret_reason = unavailable;
-	return false;
+		*ret_reason = NULL;
+	return true;
+}
+
+static enum daemon_unreclaimable unreclaimable_of(enum zcg_action a)
+{
+	switch (a) {
+	case ZCG_ACTION_WAIT_MAPPER:
+	case ZCG_ACTION_PROTECTED_RECLAIM:
+		return DAEMON_UNRECL_MAPPED;
+	case ZCG_ACTION_REMOVE_FILE:
+		return DAEMON_UNRECL_SHMEM;
+	case ZCG_ACTION_FLUSH_EVICT:
+		return DAEMON_UNRECL_DIRTY;
+	default:
+		return DAEMON_UNRECL_OTHER;
+	}
 }
 
 int daemon_reap_step(const struct daemon_reap_request *req, struct daemon_reap_outcome *ret)
 {
+	_cleanup_free_ uint64_t *ids = calloc(req->n_targets + 1, sizeof(*ids));
+	_cleanup_free_ char **parents = calloc(req->n_targets + 1, sizeof(*parents));
+	struct zcg_reap_opts opts = {
+		.scope = req->scope,
+		.no_protected_reclaim = !req->protected_reclaim,
+		.cancelled = req->cancelled,
+		.userdata = req->userdata,
+		.cpu_limit_ns = req->cpu_budget_ns,
+		.only_ids = ids,
+		.only_parents = parents,
+	};
+	struct zcg_reap_result res;
+	int r;
+
 	memset(ret, 0, sizeof(*ret));
-	ret->cpu_ns = 0;
-	snprintf(ret->message, sizeof(ret->message), "%s", unavailable);
-	return -EOPNOTSUPP;
+	ret->cpu_ns = -1;	/* the loop measures it */
+	if (!ids || !parents)
+		return -ENOMEM;
+	for (size_t i = 0; i < req->n_targets; i++) {
+		if (req->targets[i].zombie_id)
+			ids[opts.n_only_ids++] = req->targets[i].zombie_id;
+		else
+			parents[opts.n_only_parents++] = (char *)req->targets[i].parent;
+	}
+	zcg_error_clear();
+	r = zcg_reap(req->sys, &opts, &res);
+	if (r < 0) {
+		snprintf(ret->message, sizeof(ret->message), "reap failed: %s",
+			 zcg_error_message() ? zcg_error_message() : strerror(-r));
+		return r;
+	}
+	ret->reaped = res.freed;
+	ret->evicted_bytes = res.evicted_bytes + res.reclaimed_bytes;
+	ret->have_unreclaimable = true;
+	for (size_t i = 0; i < res.n_skipped; i++)
+		ret->unreclaimable[res.stopped ? DAEMON_UNRECL_BUDGET : unreclaimable_of(res.skipped[i].action)]++;
+	snprintf(ret->message, sizeof(ret->message),
+		 "reap: %llu freed, %llu left; evicted %llu bytes (%llu written back first), protected reclaim %llu bytes%s",
+		 (unsigned long long)res.freed, (unsigned long long)res.n_skipped,
+		 (unsigned long long)res.evicted_bytes, (unsigned long long)res.flushed_bytes,
+		 (unsigned long long)res.reclaimed_bytes, res.stopped ? "; stopped early (budget or signal)" : "");
+	zcg_reap_result_free(&res);
+	return 0;
 }

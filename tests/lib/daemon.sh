@@ -98,6 +98,12 @@ metric_is() {
 	[ "$(metric "$1")" = "$2" ]
 }
 
+# metric_ge NAME_AND_LABELS MIN: succeeds if the metric is there and at least MIN now.
+metric_ge() {
+	_v=$(metric "$1")
+	[ -n "$_v" ] && [ "${_v%.*}" -ge "$2" ] 2>/dev/null
+}
+
 # pick_port: a TCP port nobody listens on now (for servers that cannot bind port 0).
 pick_port() {
 	while :; do

@@ -36,7 +36,8 @@ out=$("$ZCG" repro pagecache --count 3 --size-mb 1 --under "$TESTCG" --dir "$TES
 ok $? "made 3 pagecache zombies"
 sub1=$(printf '%s' "$out" | jq -r .subtree)
 
-conf "grace_period = ${GRACE}s" "urgent_grace_period = 0"
+# Part 1 watches only (reap = no): eligibility by grace period. Part 3 reaps.
+conf "grace_period = ${GRACE}s" "urgent_grace_period = 0" "reap = no"
 daemon_start "$TESTDIR/log" daemon --config "$TESTDIR/zombiecg.conf"
 ok $? "daemon started, watching $TESTCG, on port $DPORT"
 t_start=$(date +%s)
@@ -54,7 +55,7 @@ fi
 within "$(metric "zombiecg_pinned_bytes_by_parent{parent=\"$sub1\"}")" $((3 * 1048576)) 10 \
 	"pinned bytes by parent: the 3 MiB written below $sub1"
 is "$(metric zombiecg_eligible_parents)" 0 "nothing is eligible before the grace period"
-is "$(metric zombiecg_reap_available)" 0 "this build cannot reap"
+is "$(metric zombiecg_reap_available)" 1 "this build can reap"
 
 wait_until 15 metric_is zombiecg_eligible_parents 1
 ok $? "after the ${GRACE} s grace period $sub1 is eligible"
@@ -70,19 +71,17 @@ is "$(metric zombiecg_eligible_parents)" 1 "the new zombies are young: still 1 e
 wait_until 15 metric_is zombiecg_eligible_parents 2
 ok $? "after their own grace period $sub2 is eligible too"
 
-grep -q 'reap: not available in this build: zombies past their grace period are counted, not freed' "$TESTDIR/log"
-ok $? "the log says the eligible zombies are counted, not freed"
-is "$(metric zombiecg_reaped_total)" 0 "reaped_total stays 0"
+is "$(metric zombiecg_reaped_total)" 0 "reap = no: reaped_total stays 0"
 is "$(metric zombiecg_reap_evicted_bytes_total)" 0 "evicted bytes stay 0"
 if [ "$HIER" = v2 ]; then
-	is "$("$ZCG" status --json --under "$TESTCG" | jq .dying)" 5 "v2: the daemon freed nothing: 5 zombies still there"
+	is "$("$ZCG" status --json --under "$TESTCG" | jq .dying)" 5 "v2: reap = no freed nothing: 5 zombies still there"
 else
 	within "$("$ZCG" status --json --under "$TESTCG" | jq .pinned_bytes)" $((5 * 1048576)) 10 \
-		"v1: the daemon freed nothing: 5 MiB still pinned"
+		"v1: reap = no freed nothing: 5 MiB still pinned"
 fi
 
 # A crossed threshold shortens the grace period: 1 hour normally, 1 s while it holds.
-conf "grace_period = 1h" "urgent_grace_period = 1s" "pinned_threshold = 4K"
+conf "grace_period = 1h" "urgent_grace_period = 1s" "pinned_threshold = 4K" "reap = no"
 kill -HUP "$DPID"
 wait_until 10 metric_is 'zombiecg_threshold_exceeded{threshold="pinned_bytes"}' 1
 ok $? "pinned_threshold = 4K is crossed"
@@ -94,6 +93,18 @@ ok $? "zombies made now are eligible after the 1 s urgent grace period, not 1 h"
 cmp_ge "$(metric "zombiecg_pinned_bytes_by_parent{parent=\"$sub3\"}")" 1 "they are $sub3's"
 grep -q 'pinned_bytes threshold crossed: grace period shortened to 1.0 s' "$TESTDIR/log"
 ok $? "the log says so"
+
+# Part 3: reap = yes. Every zombie made above is past its grace period: the daemon frees
+# them (clean page cache: evicted exactly), within its CPU budget.
+conf "grace_period = 1s" "reap = yes" "cpu_budget = 50%"
+kill -HUP "$DPID"
+wait_until 60 metric_ge zombiecg_reaped_total 6
+ok $? "reap = yes: the daemon freed the 6 zombies (reaped_total $(metric zombiecg_reaped_total))"
+cmp_ge "$(metric zombiecg_reap_evicted_bytes_total)" $((6 * 1048576 * 9 / 10)) "it evicted their 6 MiB (what was still cached of it)"
+is "$("$ZCG" list --json --under "$TESTCG" | jq '[.zombies[] | select(.estimated | not)] | length')" 0 \
+	"no zombie left below the test subtree"
+grep -q 'reap: [0-9]* freed' "$TESTDIR/log"
+ok $? "the log says what the reap step freed"
 
 [ -s "$TESTDIR/zombiecg.prom" ]
 ok $? "textfile written"
