@@ -37,7 +37,8 @@
  * Page counts are in pages of PAGE_SIZE. usage_pages and swap_pages come from the kernel's
  * page counters, which are hierarchical: a memcg's usage includes its descendants' (for a
  * leaf zombie the two are the same). The lru_* counts are the memcg's own, from its lruvecs
- * (summed over nodes and zones; classic LRU lists plus MGLRU generations). The vmstat fields
+ * (summed over nodes and zones; classic LRU lists plus MGLRU generations); folios charged a
+ * moment ago may still wait in a per-CPU LRU-add batch and are not counted yet. The vmstat fields
  * (file_pages ... kmem_pages) are the memcg's own flushed statistics where the kernel keeps a
  * local copy, else hierarchical (ZCG_REC_VMSTAT_HIER); the kernel flushes them every ~2 s, so
  * they may lag the page counters slightly. ZCG_UNKNOWN marks a field this kernel lacks. */

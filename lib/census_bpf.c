@@ -8,7 +8,9 @@
  * through an obj_cgroup is uncharged from the parent once the objcg is reparented at offline,
  * so the dying memcg's own counter keeps those pages forever without being pinned by them
  * (seen on 6.18: usage = file LRU + kmem exactly). usage_bytes is still reported, as the
- * kernel counts it; pinned_bytes and the kinds come from the LRU sizes and swap.
+ * kernel counts it; pinned_bytes and the kinds come from the LRU sizes and swap. (Folios
+ * charged a moment ago can still sit in a per-CPU LRU-add batch, not yet counted: a few pages
+ * per CPU, gone by the time a zombie is old enough to matter.)
  */
 #include <errno.h>
 #include <stdlib.h>

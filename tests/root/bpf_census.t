@@ -45,9 +45,12 @@ is "$(cut -f 20 "$OUT.ours" | sort | tr '\n' ' ')" \
 	"their names are c1..c$N"
 is "$(awk -F '\t' -v pg="$PAGE" '$7 * pg < 400 * 1024' "$OUT.ours" | wc -l)" 0 \
 	"each one's usage is at least 400 KiB"
-is "$(awk -F '\t' -v pg="$PAGE" '$10 * pg < 512 * 1024' "$OUT.ours" | wc -l)" 0 \
-	"each one's file LRU holds the 512 KiB it wrote"
-# Something reclaiming other people's subtrees (a reaper under test elsewhere) shows here.
+# Freshly charged folios wait in per-CPU LRU-add batches before they reach an LRU list (and
+# its counters): a few pages of some zombie may not be counted yet.
+is "$(awk -F '\t' -v pg="$PAGE" '$10 * pg < 480 * 1024' "$OUT.ours" | wc -l)" 0 \
+	"each one's file LRU holds the 512 KiB it wrote, give or take an LRU batch"
+cmp_ge "$(awk -F '\t' -v pg="$PAGE" '{ s += $10 * pg } END { print s + 0 }' "$OUT.ours")" \
+	$((N * 512 * 1024 - 64 * PAGE)) "together they hold N * 512 KiB, give or take the batches"
 awk -F '\t' -v pg="$PAGE" '$7 * pg < 400 * 1024 || $10 * pg < 512 * 1024 { print "# short: " $0 }' "$OUT.ours"
 is "$(awk -F '\t' '$6 != 0' "$OUT.ours" | wc -l)" 0 "their memcg IDs were released at offline"
 sub_level=$(awk -F '\t' -v p="$sub_id" '$1 == p { print $3 }' "$OUT")
