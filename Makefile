@@ -31,7 +31,7 @@ endif
 DEPS_BUILD := gcc make pkg-config libsmartcols-dev libmicrohttpd-dev libbpf-dev libelf-dev zlib1g-dev clang llvm bpftool
 # prometheus brings promtool; python3-yaml checks the Kubernetes manifest; systemd has
 # systemd-analyze for the unit; curl fetches /metrics (the VM lab uses busybox wget).
-DEPS_TEST := jq perl e2fsprogs prometheus curl python3 python3-yaml systemd util-linux bc
+DEPS_TEST := jq perl e2fsprogs prometheus curl python3 python3-yaml systemd util-linux bc strace
 DEPS_VM := qemu-system-x86 busybox-static linux-image-amd64 linux-image-6.12-amd64 cpio kmod xz-utils
 DEPS := $(DEPS_BUILD) $(DEPS_TEST) $(DEPS_VM)
 

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "budget.h"
+#include "census.h"
 #include "error.h"
 #include "fileid.h"
 #include "protect.h"
@@ -38,8 +39,11 @@ static bool stopping(struct reap *rp)
 {
 	const struct zcg_reap_opts *o = rp->opts;
 
+	/* The CPU limit counts only once something was done, so every step makes progress
+	 * even where looking alone costs more than the limit (a slow machine, the VM lab). */
 	if ((o->stop && *o->stop) || (o->cancelled && o->cancelled(o->userdata)) ||
-	    (o->cpu_limit_ns > 0 && zcg_budget_cpu(&rp->budget) * 1e9 > (double)o->cpu_limit_ns))
+	    (o->cpu_limit_ns > 0 && rp->res->n_steps > 0 &&
+	     zcg_budget_cpu(&rp->budget) * 1e9 > (double)o->cpu_limit_ns))
 		rp->res->stopped = true;
 	return rp->res->stopped;
 }
@@ -370,14 +374,6 @@ static void totals(const struct zcg_explain *e, int64_t *ret_dying, int64_t *ret
 	*ret_pinned = pinned;
 }
 
-static const struct zcg_explained *find_zombie(const struct zcg_explain *e, uint64_t id)
-{
-	for (size_t i = 0; i < e->n_zombies; i++)
-		if (e->zombies[i].id == id)
-			return &e->zombies[i];
-	return NULL;
-}
-
 static int plan_and_act(struct reap *rp, const struct zcg_explain *e)
 {
 	_cleanup_free_ struct parent_plan *plans = NULL;
@@ -458,27 +454,25 @@ static int plan_and_act(struct reap *rp, const struct zcg_explain *e)
 	return r;
 }
 
-/* Dying memcgs are freed asynchronously (RCU, workqueues) once their last page goes. */
-static int census_after(const struct zcg_sys *sys, const struct zcg_explain_opts *eo,
-			const struct zcg_explain *before, struct zcg_explain **ret)
+/* Dying memcgs are freed asynchronously (RCU, workqueues) once their last page goes: take a
+ * census (the cheap one: no folio walk, no /proc scan) until the count stops falling. */
+static int census_after(const struct zcg_sys *sys, const struct zcg_reap_opts *opts, struct zcg_census **ret)
 {
-	struct zcg_explain *after = NULL;
+	struct zcg_census_opts co = { .scope = opts->scope, .no_bpf = opts->no_bpf };
+	struct zcg_census *after = NULL;
+	int64_t last = INT64_MAX;
 	int r;
 
-	/* Look again until the number stops falling: on a loaded machine the last frees can
-	 * take a few seconds. */
-	size_t last = SIZE_MAX;
-	for (int attempt = 0, steady = 0; attempt < 20 && steady < 3; attempt++) {
-		if (after)
-			zcg_explain_free(after);
+	for (int attempt = 0, steady = 0; attempt < 12 && steady < 2; attempt++) {
+		zcg_census_free(after);
 		after = NULL;
-		r = zcg_explain_take(sys, eo, &after);
+		r = zcg_census_take(sys, &co, &after);
 		if (r < 0)
 			return r;
-		if (after->n_zombies == 0 || before->n_zombies == 0 || after->zombies[0].estimated)
+		if (after->dying <= 0)
 			break;
-		steady = after->n_zombies < last ? 0 : steady + 1;
-		last = after->n_zombies;
+		steady = after->dying < last ? 0 : steady + 1;
+		last = after->dying;
 		struct timespec ts = { 0, 250000000 };
 		nanosleep(&ts, NULL);
 	}
@@ -486,10 +480,19 @@ static int census_after(const struct zcg_sys *sys, const struct zcg_explain_opts
 	return 0;
 }
 
+static bool census_has(const struct zcg_census *c, uint64_t id)
+{
+	for (size_t i = 0; i < c->n_zombies; i++)
+		if (!c->zombies[i].estimated && c->zombies[i].id == id)
+			return true;
+	return false;
+}
+
 int zcg_reap(const struct zcg_sys *sys, const struct zcg_reap_opts *opts, struct zcg_reap_result *ret)
 {
 	struct zcg_explain_opts eo = { .scope = opts->scope, .no_bpf = opts->no_bpf };
-	struct zcg_explain *before = NULL, *after = NULL;
+	struct zcg_explain *before = NULL;
+	struct zcg_census *after = NULL;
 	struct zcg_reap_result res = { .before_dying = -1, .after_dying = -1, .before_pinned = -1, .after_pinned = -1 };
 	struct reap rp = { .sys = sys, .opts = opts, .res = &res };
 	_cleanup_free_ char *mountinfo = zcg_sys_path(sys, "/proc/self/mountinfo");
@@ -504,7 +507,20 @@ int zcg_reap(const struct zcg_sys *sys, const struct zcg_reap_opts *opts, struct
 		return r;
 	res.source = before->source;
 	res.source_note = before->source_note ? strdup(before->source_note) : NULL;
-	totals(before, &res.before_dying, &res.before_pinned);
+	/* Before and after from the same census, so the two compare. */
+	{
+		struct zcg_census_opts co = { .scope = opts->scope, .no_bpf = opts->no_bpf };
+		struct zcg_census *c = NULL;
+
+		if (zcg_census_take(sys, &co, &c) == 0) {
+			res.before_dying = c->dying;
+			res.before_pinned = c->pinned_bytes;
+			zcg_census_free(c);
+		} else {
+			zcg_error_clear();
+			totals(before, &res.before_dying, &res.before_pinned);
+		}
+	}
 	if (zcg_mounts_read(mountinfo, &rp.mounts) < 0) {
 		zcg_error_clear();
 		rp.mounts = (struct zcg_mounts){0};
@@ -536,39 +552,49 @@ int zcg_reap(const struct zcg_sys *sys, const struct zcg_reap_opts *opts, struct
 				goto fail;
 		}
 	} else {
-		r = census_after(sys, &eo, before, &after);
+		r = census_after(sys, opts, &after);
 		if (r < 0)
 			goto fail;
-		totals(after, &res.after_dying, &res.after_pinned);
-		for (size_t i = 0; i < after->n_zombies; i++) {
-			const struct zcg_explained *z = &after->zombies[i];
-			const struct zcg_explained *was = z->estimated ? NULL : find_zombie(before, z->id);
-
-			if (!selected(opts, z) || (!z->estimated && !was))
-				continue;	/* not asked for, or new since we started */
-			r = add_skip(&rp, z->id, z->estimated ? z->parent : z->path, was ? was->action : z->action,
-				     was && was->reason ? was->reason : z->reason);
-			if (r < 0)
-				goto fail;
-		}
-		/* By id where BPF names them: zombies can also appear meanwhile. */
+		res.after_dying = after->dying;
+		res.after_pinned = after->pinned_bytes;
 		if (before->n_zombies && !before->zombies[0].estimated) {
-			for (size_t i = 0; i < before->n_zombies; i++)
-				res.freed += selected(opts, &before->zombies[i]) &&
-					     !find_zombie(after, before->zombies[i].id);
-		} else if (res.before_dying > res.after_dying && res.after_dying >= 0) {
-			res.freed = (uint64_t)(res.before_dying - res.after_dying);
+			/* By id where BPF names them: zombies can also appear meanwhile. */
+			for (size_t i = 0; i < before->n_zombies; i++) {
+				const struct zcg_explained *z = &before->zombies[i];
+
+				if (!selected(opts, z))
+					continue;
+				if (!census_has(after, z->id)) {
+					res.freed++;
+					continue;
+				}
+				r = add_skip(&rp, z->id, z->path, z->action, z->reason);
+				if (r < 0)
+					goto fail;
+			}
+		} else {
+			if (res.before_dying > res.after_dying && res.after_dying >= 0)
+				res.freed = (uint64_t)(res.before_dying - res.after_dying);
+			for (size_t i = 0; i < before->n_zombies; i++) {
+				const struct zcg_explained *z = &before->zombies[i];
+
+				if (!selected(opts, z))
+					continue;
+				r = add_skip(&rp, 0, z->parent, z->action, z->reason);
+				if (r < 0)
+					goto fail;
+			}
 		}
 	}
 	res.cpu_seconds = zcg_budget_cpu(&rp.budget);
 	res.wall_seconds = zcg_budget_wall(&rp.budget);
 	zcg_explain_free(before);
-	zcg_explain_free(after);
+	zcg_census_free(after);
 	*ret = res;
 	return res.n_skipped && !opts->dry_run ? 1 : 0;
 fail:
 	zcg_explain_free(before);
-	zcg_explain_free(after);
+	zcg_census_free(after);
 	zcg_reap_result_free(&res);
 	return r;
 }
