@@ -463,7 +463,11 @@ static int census_after(const struct zcg_sys *sys, const struct zcg_reap_opts *o
 	int64_t last = INT64_MAX;
 	int r;
 
-	for (int attempt = 0, steady = 0; attempt < 12 && steady < 2; attempt++) {
+	for (int attempt = 0, steady = 0; attempt < (opts->no_settle ? 1 : 12) && steady < 2; attempt++) {
+		struct timespec ts = { 0, 250000000 };
+
+		if (attempt > 0)
+			nanosleep(&ts, NULL);
 		zcg_census_free(after);
 		after = NULL;
 		r = zcg_census_take(sys, &co, &after);
@@ -473,8 +477,6 @@ static int census_after(const struct zcg_sys *sys, const struct zcg_reap_opts *o
 			break;
 		steady = after->dying < last ? 0 : steady + 1;
 		last = after->dying;
-		struct timespec ts = { 0, 250000000 };
-		nanosleep(&ts, NULL);
 	}
 	*ret = after;
 	return 0;

@@ -26,6 +26,8 @@ struct zcg_reap_opts {
 	bool (*cancelled)(void *userdata);	/* the same as a callback (the daemon), may be NULL */
 	void *userdata;
 	int64_t cpu_limit_ns;		/* stop acting once this much CPU is spent, 0: no limit */
+	bool no_settle;			/* one census afterwards, without waiting for late frees
+					 * (the daemon: its next census sees them anyway) */
 	/* Act only on these zombies (by cgroup id) and on the zombies below these live parents;
 	 * both NULL: on every zombie in scope (the daemon passes those past their grace period). */
 	const uint64_t *only_ids;

@@ -50,6 +50,7 @@ int daemon_reap_step(const struct daemon_reap_request *req, struct daemon_reap_o
 		.cancelled = req->cancelled,
 		.userdata = req->userdata,
 		.cpu_limit_ns = req->cpu_budget_ns,
+		.no_settle = true,
 		.only_ids = ids,
 		.only_parents = parents,
 	};

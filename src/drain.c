@@ -30,29 +30,15 @@ static const struct option drain_options[] = {
 	{},
 };
 
-/* Parses a positive number of at most max; returns 0 or -EINVAL. */
-static int parse_positive(const char *arg, double max, double *ret)
-{
-	char *end;
-	double v;
-
-	errno = 0;
-	v = strtod(arg, &end);
-	if (errno || end == arg || *end || !(v > 0) || v > max)
-		return -EINVAL;
-	*ret = v;
-	return 0;
-}
-
 static int drain_parse_option(struct zcg_ctx *ctx, int opt, const char *arg)
 {
 	switch (opt) {
 	case OPT_TIMEOUT:
-		if (parse_positive(arg, 86400, &drain_args.timeout_s) < 0)
+		if (parse_positive_number(arg, 86400, &drain_args.timeout_s) < 0)
 			return zcg_usage_error(ctx, "drain: --timeout '%s' is not a number of seconds", arg), -EINVAL;
 		break;
 	case OPT_MAX_CPU:
-		if (parse_positive(arg, 100, &drain_args.max_cpu) < 0)
+		if (parse_positive_number(arg, 100, &drain_args.max_cpu) < 0)
 			return zcg_usage_error(ctx, "drain: --max-cpu '%s' is not a percentage from 0 to 100", arg), -EINVAL;
 		break;
 	case OPT_KEEP:

@@ -114,6 +114,19 @@ int zcg_usage_error(struct zcg_ctx *ctx, const char *fmt, ...)
 	return EXIT_USAGE;
 }
 
+int parse_positive_number(const char *arg, double max, double *ret)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(arg, &end);
+	if (errno || end == arg || *end || !(v > 0) || v > max)
+		return -EINVAL;
+	*ret = v;
+	return 0;
+}
+
 const char *format_bytes(int64_t v, char *buf, size_t size)
 {
 	static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB", "PiB" };

@@ -41,19 +41,6 @@ static void on_stop(int sig)
 	stop_requested = sig;
 }
 
-static int parse_number(const char *arg, double max, double *ret)
-{
-	char *end;
-	double v;
-
-	errno = 0;
-	v = strtod(arg, &end);
-	if (errno || end == arg || *end || !(v > 0) || v > max)
-		return -EINVAL;
-	*ret = v;
-	return 0;
-}
-
 static int reap_parse_option(struct zcg_ctx *ctx, int opt, const char *arg)
 {
 	switch (opt) {
@@ -67,11 +54,11 @@ static int reap_parse_option(struct zcg_ctx *ctx, int opt, const char *arg)
 		reap_args.no_protected = true;
 		break;
 	case OPT_MAX_CPU:
-		if (parse_number(arg, 100, &reap_args.max_cpu) < 0)
+		if (parse_positive_number(arg, 100, &reap_args.max_cpu) < 0)
 			return zcg_usage_error(ctx, "reap: --max-cpu '%s' is not a percentage from 0 to 100", arg), -EINVAL;
 		break;
 	case OPT_MAX_RATE:
-		if (parse_number(arg, 1e6, &reap_args.max_rate) < 0)
+		if (parse_positive_number(arg, 1e6, &reap_args.max_rate) < 0)
 			return zcg_usage_error(ctx, "reap: --max-rate '%s' is not a positive number of MB/s", arg), -EINVAL;
 		break;
 	}

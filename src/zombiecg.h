@@ -52,6 +52,10 @@ int zcg_fail(struct zcg_ctx *ctx, int r, const char *fmt, ...) __attribute__((fo
 /* Reports a usage error with a hint to --help and returns EXIT_USAGE. */
 int zcg_usage_error(struct zcg_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* Parses a number > 0 and <= max that fills arg (command option values).
+ * Returns 0 and sets *ret, or -EINVAL. */
+int parse_positive_number(const char *arg, double max, double *ret);
+
 /* "1.5 GiB" style, into buf. v < 0 prints "-". */
 const char *format_bytes(int64_t v, char *buf, size_t size);
 

@@ -37,7 +37,7 @@ sh -c 'echo $$ > "$1/cgroup.procs"
 	sh "$MEMROOT$TESTCG/live" "$TESTDIR/shared.dat" "$TESTDIR/own.dat"
 sleep 2	# let memory.stat catch up (flushed every 2 s)
 live_before=$(cache_of "$TESTCG/live")
-cmp_ge "$live_before" 100000000 "the live cgroup holds 100 MB of cache"
+cmp_ge "$live_before" 90000000 "the live cgroup holds about 100 MB of cache ($live_before)"
 is "$(dying_below)" 1 "one zombie pins the first 8 MB of the shared file"
 # strace shows exactly which ranges reap evicted (-y names each fd's file).
 if command -v strace >/dev/null; then

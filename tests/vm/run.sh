@@ -15,7 +15,8 @@
 #   ZCG_VM_KERNELS	kernels to boot: full releases or series ("6.1" = newest 6.1.* in /boot)
 #			[6.1 6.12]
 #   ZCG_VM_HIERS	cgroup hierarchies: v2, v1 [v2 v1]
-#   ZCG_VM_TESTS	tests to run, names or globs in tests/root ("00-env", "0*") [all]
+#   ZCG_VM_TESTS	tests to run, names or globs in tests/root ("00-env", "0*"), or paths
+#   		in the source tree (bench/vm/reap.t) [all of tests/root]
 #   ZCG_VM_JOBS		guests at a time [2]
 #   ZCG_VM_MEM ZCG_VM_SMP	guest memory and CPUs [512M 2]
 #   ZCG_VM_CPU		qemu CPU model [host under KVM, max under TCG]
@@ -89,7 +90,8 @@ if [ -n "${ZCG_VM_TESTS:-}" ]; then
 	for t in $ZCG_VM_TESTS; do
 		found=
 		# Unquoted on purpose: a name may be a glob.
-		for f in tests/root/$t tests/root/$t.t; do
+		# a path (bench/vm/reap.t) is taken as it is
+		for f in tests/root/$t tests/root/$t.t $(case $t in */*) echo "$t";; esac); do
 			[ -f "$f" ] || continue
 			grep -qxF "$f" "$testlist" || echo "$f" >> "$testlist"
 			found=1
