@@ -15,12 +15,12 @@ row() { # where, then the ROW line's fields
 echo "$N zombies x 2 MiB page cache + $LIVE MiB live cache"
 printf '| %-22s | %-8s | %9s | %14s | %7s | %7s |\n' where method "freed %" "live lost (B)" "CPU s" "wall s"
 echo "|------------------------|----------|-----------|----------------|---------|---------|"
-BENCH_METHODS=reap BENCH_ZOMBIES=$N BENCH_LIVE_MB=$LIVE sh bench/vm/reap-bench.t > "$tmp" 2>&1
+BENCH_METHODS=reap BENCH_ZOMBIES=$N BENCH_LIVE_MB=$LIVE sh tests/bench/reap-bench.t > "$tmp" 2>&1
 grep '^# ROW' "$tmp" | while read -r _ _ m f l c w _; do row "host $(uname -r | cut -c1-12) v1" "$m" "$f" "$l" "$c" "$w"; done
 grep -q '^# ROW' "$tmp" || { echo "host run failed:"; cat "$tmp"; }
 if command -v qemu-system-x86_64 >/dev/null; then
-	ZCG_VM_TESTS=bench/vm/reap-bench.t ZCG_VM_KERNELS=${BENCH_KERNEL:-6.1} ZCG_VM_HIERS=v2 ZCG_VM_MEM=2560M \
-		ZCG_VM_DISK=4G ZCG_VM_TIMEOUT=1800 ZCG_VM_TEST_TIMEOUT=1700 ZCG_VM_PROVE=0 \
+	ZCG_VM_TESTS=tests/bench/reap-bench.t ZCG_VM_KERNELS=${BENCH_KERNEL:-6.1} ZCG_VM_HIERS=v2 ZCG_VM_MEM=2560M \
+		ZCG_VM_DISK=2G ZCG_VM_TIMEOUT=1800 ZCG_VM_TEST_TIMEOUT=1700 ZCG_VM_PROVE=0 \
 		BENCH_METHODS="reap drop1 drop3" tests/vm/run.sh > /dev/null 2>&1
 	for f in build/vm/*-v2/reap-bench.tap; do
 		k=$(basename "$(dirname "$f")" | cut -c1-14)

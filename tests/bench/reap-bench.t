@@ -6,8 +6,8 @@
 # "# ROW method freed_pct live_lost_bytes cpu_s wall_s" line per method.
 #   BENCH_METHODS  "reap drop1 drop3" (only reap outside the VM lab)
 #   BENCH_ZOMBIES [500]  BENCH_LIVE_MB [500]
-. "$(dirname "$0")/../../tests/lib/tap.sh"
-. "$(dirname "$0")/../../tests/lib/cg.sh"
+. "$(dirname "$0")/../lib/tap.sh"
+. "$(dirname "$0")/../lib/cg.sh"
 cg_require_root
 cg_setup
 N=${BENCH_ZOMBIES:-500}
