@@ -18,14 +18,14 @@ int zcg_protect_recover(size_t *ret_restored)
 
 /* Raises memory.min of dir and every live cgroup below it to its usage. Pre-order, so a
  * parent's protection is in place before its children's (it bounds theirs). */
+static int protect_children(struct zcg_journal *j, const char *dir, unsigned *count);
+
 static int protect_tree(struct zcg_journal *j, const char *dir, unsigned *count)
 {
 	_cleanup_free_ char *current = path_join(dir, "memory.current");
 	_cleanup_free_ char *min = path_join(dir, "memory.min");
-	struct dirent *de;
 	uint64_t usage;
 	char value[32];
-	DIR *d;
 	int r;
 
 	if (!current || !min)
@@ -41,6 +41,14 @@ static int protect_tree(struct zcg_journal *j, const char *dir, unsigned *count)
 	if (r < 0)
 		return r;
 	(*count)++;
+	return protect_children(j, dir, count);
+}
+
+static int protect_children(struct zcg_journal *j, const char *dir, unsigned *count)
+{
+	struct dirent *de;
+	DIR *d;
+	int r = 0;
 
 	d = opendir(dir);
 	if (!d)
@@ -89,8 +97,6 @@ int zcg_protected_reclaim(const struct zcg_sys *sys, const char *parent, uint64_
 	_cleanup_free_ char *current = dir ? path_join(dir, "memory.current") : NULL;
 	struct zcg_protect_result res = {0};
 	struct zcg_journal *j = NULL;
-	struct dirent *de;
-	DIR *d;
 	int r, rr;
 
 	if (!reclaim || !current)
@@ -108,27 +114,8 @@ int zcg_protected_reclaim(const struct zcg_sys *sys, const char *parent, uint64_
 	r = zcg_journal_begin(NULL, ZCG_PROTECT_JOURNAL, &j);
 	if (r < 0)
 		return r;
-	d = opendir(dir);
-	if (!d) {
-		r = zcg_error_errno(-errno, "cannot open %s", dir);
-		goto restore;
-	}
-	r = 0;
-	while ((de = readdir(d))) {
-		_cleanup_free_ char *child = NULL;
-
-		if (de->d_type != DT_DIR || streq(de->d_name, ".") || streq(de->d_name, ".."))
-			continue;
-		child = path_join(dir, de->d_name);
-		if (!child) {
-			r = -ENOMEM;
-			break;
-		}
-		r = protect_tree(j, child, &res.protected_cgroups);
-		if (r < 0)
-			break;
-	}
-	closedir(d);
+	/* Every live cgroup below the parent, not the parent: it is the reclaim root. */
+	r = protect_children(j, dir, &res.protected_cgroups);
 	if (r < 0)
 		goto restore;
 
