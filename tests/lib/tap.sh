@@ -9,7 +9,7 @@ _tap_failed=0
 
 diag() { printf '# %s\n' "$*"; }
 
-# ok COND_EXIT_STATUS DESCRIPTION: `ok $? "..."` or `cmd; ok $? "..."`
+# ok COND_EXIT_STATUS DESCRIPTION: `ok $? "..."` or `cmd; ok $? "..."`; returns 1 when not ok
 ok() {
 	_tap_n=$((_tap_n + 1))
 	if [ "$1" -eq 0 ]; then
@@ -17,6 +17,7 @@ ok() {
 	else
 		printf 'not ok %d - %s\n' "$_tap_n" "$2"
 		_tap_failed=$((_tap_failed + 1))
+		return 1
 	fi
 }
 

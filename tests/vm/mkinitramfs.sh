@@ -66,6 +66,12 @@ build_common() {
 			[ -f "$h" ] && [ -x "$h" ] && add_elf "$root" "$h" "/zcg/build/tests/helpers/${h##*/}"
 		done
 	fi
+	# The C API examples a root test links against (tests/root/drain_api.t).
+	if [ -d "$BUILD/examples" ]; then
+		for h in "$BUILD"/examples/*; do
+			[ -f "$h" ] && [ -x "$h" ] && add_elf "$root" "$h" "/zcg/build/examples/${h##*/}"
+		done
+	fi
 	cp -R tests "$root/zcg/tests"
 	cp "$testlist" "$root/zcg/vm-tests"
 	cp tests/vm/init "$root/init"
