@@ -2,12 +2,18 @@
 /* zcg_drain(): empty a cgroup's memory before it is removed, so it never lingers. */
 #include <dirent.h>
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "budget.h"
+#include "census.h"
 #include "cgroup.h"
 #include "error.h"
+#include "explain.h"
+#include "reap.h"
 #include "stat.h"
 #include "sys.h"
 #include "util.h"
@@ -158,6 +164,137 @@ static int describe_remaining(const struct zcg_sys *sys, struct zcg_drain_cgroup
 	return 0;
 }
 
+/* What a pin of explain's is called in a drain result. */
+static const char *pin_kind(const struct zcg_pin *p)
+{
+	switch (p->kind) {
+	case ZCG_PIN_FILE:
+		return p->mapped_pages ? "mapped" : p->dirty_pages || p->writeback_pages ? "dirty" : "file";
+	case ZCG_PIN_SHMEM:
+		return "shmem";
+	case ZCG_PIN_ANON:
+		return "anon";
+	case ZCG_PIN_SWAP:
+		return "swap";
+	default:
+		return "other";
+	}
+}
+
+/* The remaining pins by file and holder, from explain (replacing memory.stat's kinds). */
+static int pins_from_explained(struct zcg_drain_cgroup *cg, const struct zcg_explained *z)
+{
+	size_t allocated = 0;
+	long page = sysconf(_SC_PAGESIZE);
+
+	for (size_t k = 0; k < z->n_pins; k++) {
+		const struct zcg_pin *p = &z->pins[k];
+		const struct zcg_proc *h = p->n_mapped_by ? &p->mapped_by[0] : p->n_open_by ? &p->open_by[0] : NULL;
+		struct zcg_drain_pin *d;
+		int r;
+
+		/* v1 kmem: not in the usage drain looks at (kernel objects go to the parent) */
+		if (p->kind == ZCG_PIN_KERNEL || !p->pages)
+			continue;
+		r = add_pin(cg, &allocated, pin_kind(p), p->pages * (uint64_t)page,
+			    p->reason ? p->reason : zcg_action_names[p->action]);
+		if (r < 0)
+			return r;
+		d = &cg->pins[cg->n_pins - 1];
+		d->path = p->path ? strdup(p->path) : NULL;
+		if (h)
+			d->holder = h->cgroup ? strdup_printf("pid %d (%s) in %s", h->pid, h->comm ? h->comm : "?", h->cgroup)
+					      : strdup_printf("pid %d (%s)", h->pid, h->comm ? h->comm : "?");
+		if ((p->path && !d->path) || (h && !d->holder))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/* After rmdir: is the memcg with this id still there, dying? A memcg is freed a little
+ * after its last charge goes (per-CPU charge caches are returned at offline, then RCU and
+ * workqueues), so look for up to a second. 1 yes, 0 no, -1 unknown (no BPF census). */
+static int still_dying(const struct zcg_sys *sys, const char *rel, uint64_t id)
+{
+	struct zcg_census_opts co = { .scope = rel };
+
+	for (int attempt = 0; attempt < 10; attempt++) {
+		struct timespec ts = { 0, 100000000 };
+		struct zcg_census *c = NULL;
+		bool found = false;
+
+		if (attempt)
+			nanosleep(&ts, NULL);
+		if (zcg_census_take(sys, &co, &c) < 0 || !streq(c->source, "bpf")) {
+			zcg_census_free(c);
+			zcg_error_clear();
+			return -1;
+		}
+		for (size_t i = 0; i < c->n_zombies && !found; i++)
+			found = !c->zombies[i].estimated && c->zombies[i].id == id;
+		zcg_census_free(c);
+		if (!found)
+			return 0;
+	}
+	return 1;
+}
+
+static bool past_deadline(void *userdata)
+{
+	return zcg_now() > *(const double *)userdata;
+}
+
+/* The fadvise step: explain the cgroup (BPF walks its LRU lists), evict the exact file
+ * ranges reclaim left (clean ones; dirty ones written back first), then explain again to
+ * name what stays. Returns 1 if done with BPF, 0 if BPF is not available here (the caller
+ * falls back to memory.stat), -errno on failure. */
+static int evict_and_name(const struct zcg_sys *sys, const char *rel, const struct zcg_drain_opts *opts,
+			  double deadline, struct zcg_drain_cgroup *cg)
+{
+	_cleanup_free_ char *dir = zcg_cgroup_dir(sys, rel);
+	char id[32], *select[1] = { id };
+	struct zcg_explain_opts eo = { .scope = rel, .select = select, .n_select = 1, .include_live = true };
+	struct zcg_reap_opts ro = { .scope = rel, .no_protected_reclaim = true, .max_cpu_pct = opts->max_cpu_pct,
+				    .cancelled = past_deadline, .userdata = &deadline };
+	struct zcg_reap_result res = {0};
+	struct zcg_explain *e = NULL;
+	struct stat st;
+	int r;
+
+	if (!dir)
+		return -ENOMEM;
+	if (opts->no_bpf || opts->sysroot)
+		return 0;
+	if (stat(dir, &st) < 0)
+		return zcg_error_errno(-errno, "cannot stat %s", dir);
+	snprintf(id, sizeof(id), "%llu", (unsigned long long)st.st_ino);	/* the cgroup id */
+	r = zcg_explain_take(sys, &eo, &e);
+	if (r < 0 || !streq(e->source, "bpf") || e->n_zombies != 1) {
+		zcg_explain_free(e);
+		zcg_error_clear();
+		return 0;
+	}
+	r = zcg_reap_explained(sys, &ro, e, &res);
+	cg->evicted_bytes = res.evicted_bytes;
+	zcg_reap_result_free(&res);
+	zcg_explain_free(e);
+	e = NULL;
+	if (r < 0)
+		return r;
+	r = zcg_cg_usage_settled(sys, rel, &cg->after_bytes);
+	if (r < 0 || cg->after_bytes == 0)
+		return r < 0 ? r : 1;
+	r = zcg_explain_take(sys, &eo, &e);
+	if (r < 0 || e->n_zombies != 1) {
+		zcg_explain_free(e);
+		zcg_error_clear();
+		return 0;
+	}
+	r = pins_from_explained(cg, &e->zombies[0]);
+	zcg_explain_free(e);
+	return r < 0 ? r : 1;
+}
+
 /* Dirty pages cannot be reclaimed until written back; memcg reclaim on v1 never writes
  * them itself. Without the list of files (BPF) the safe way is a sync. */
 static void flush_if_dirty(const struct zcg_sys *sys, const char *rel)
@@ -189,7 +326,8 @@ static int drain_one(const struct zcg_sys *sys, const char *rel, const struct zc
 	if (r < 0)
 		return r;
 	cg->after_bytes = cg->before_bytes;
-	if (cg->before_bytes > 0) {
+	/* Tests only: leave everything to the fadvise step, to show what it alone frees. */
+	if (cg->before_bytes > 0 && !getenv("ZCG_TEST_DRAIN_NO_RECLAIM")) {
 		left = deadline - zcg_now();
 		r = zcg_cg_reclaim(sys, rel, left > 0.1 ? left : 0.1, budget);
 		if (r < 0 && r != -EBUSY)
@@ -199,17 +337,34 @@ static int drain_one(const struct zcg_sys *sys, const char *rel, const struct zc
 			return r;
 	}
 	if (cg->after_bytes > 0) {
-		r = describe_remaining(sys, cg);
+		r = evict_and_name(sys, rel, opts, deadline, cg);
+		if (r == 0 && cg->after_bytes > 0)
+			r = describe_remaining(sys, cg);
 		if (r < 0)
 			return r;
 	}
 	if (!opts->keep) {
+		_cleanup_free_ char *dir = zcg_cgroup_dir(sys, rel);
+		struct stat st;
+		bool have_id;
+
+		if (!dir)
+			return -ENOMEM;
+		have_id = stat(dir, &st) == 0;	/* the cgroup id, to find it among zombies */
 		r = zcg_cg_remove(sys, rel);
 		if (r < 0)
 			return r;
 		cg->removed = true;
-		/* Anything still charged keeps the memcg alive after rmdir. */
+		/* Anything still charged keeps the memcg alive after rmdir; the kernel says for
+		 * sure where BPF names zombies (what stayed may have been per-CPU charge caches,
+		 * returned at offline). */
 		cg->left_zombie = cg->after_bytes > 0;
+		if (cg->left_zombie && have_id && !opts->no_bpf && !opts->sysroot) {
+			int dying = still_dying(sys, rel, (uint64_t)st.st_ino);
+
+			if (dying >= 0)
+				cg->left_zombie = dying;
+		}
 	}
 	return 0;
 }
@@ -285,7 +440,7 @@ int zcg_drain(const char *path, const struct zcg_drain_opts *opts, struct zcg_dr
 		r = drain_one(sys, list.paths[i], opts, deadline, &budget, cg);
 		if (r < 0)
 			goto out;
-		if (cg->after_bytes > 0 || cg->left_zombie)
+		if (cg->removed ? cg->left_zombie : cg->after_bytes > 0)
 			partial = true;
 	}
 	r = partial ? 1 : 0;

@@ -1058,7 +1058,9 @@ static int explain_bpf(const struct zcg_sys *sys, const struct zcg_explain_opts 
 		struct memcg_node *node = find_node(nodes, m, recs[i].id);
 		bool keep;
 
-		if (!node || node->rec != &recs[i] || (recs[i].css_flags & CSS_ONLINE))
+		if (!node || node->rec != &recs[i])
+			continue;
+		if ((recs[i].css_flags & CSS_ONLINE) && !(opts->include_live && opts->n_select))
 			continue;
 		if (!path_has_prefix(node->path, e->scope))
 			continue;

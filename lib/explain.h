@@ -117,6 +117,8 @@ struct zcg_explain_opts {
 	char *const *select;		/* zombies by id, name or former path; none: all */
 	size_t n_select;
 	bool no_bpf;
+	bool include_live;	/* selected live memcgs too, explained the same way (drain: what
+				 * reclaim left in a cgroup about to be removed) */
 };
 
 /* Explains the dying memcgs in scope (and among opts->select, if given).

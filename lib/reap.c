@@ -490,6 +490,46 @@ static bool census_has(const struct zcg_census *c, uint64_t id)
 	return false;
 }
 
+/* The acting part: budget, the plan carried out on e, writeback structures synced. */
+static int act(struct reap *rp, const struct zcg_explain *e)
+{
+	_cleanup_free_ char *mountinfo = zcg_sys_path(rp->sys, "/proc/self/mountinfo");
+	int r;
+
+	if (!mountinfo)
+		return -ENOMEM;
+	if (zcg_mounts_read(mountinfo, &rp->mounts) < 0) {
+		zcg_error_clear();
+		rp->mounts = (struct zcg_mounts){0};
+	}
+	r = plan_and_act(rp, e);
+	/* Writeback structures left behind (wb, inodes under writeback) switch to the parent
+	 * once their filesystem has been synced. */
+	for (size_t i = 0; i < rp->n_synced; i++) {
+		if (rp->sync_fds[i] >= 0) {
+			syncfs(rp->sync_fds[i]);
+			close(rp->sync_fds[i]);
+		}
+	}
+	zcg_mounts_free(&rp->mounts);
+	return r;
+}
+
+int zcg_reap_explained(const struct zcg_sys *sys, const struct zcg_reap_opts *opts,
+		       const struct zcg_explain *e, struct zcg_reap_result *res)
+{
+	struct reap rp = { .sys = sys, .opts = opts, .res = res,
+			   .steps_allocated = res->n_steps, .skipped_allocated = res->n_skipped };
+	int r;
+
+	zcg_budget_init(&rp.budget, opts->max_cpu_pct);
+	rp.page_size = (uint64_t)sysconf(_SC_PAGESIZE);
+	r = act(&rp, e);
+	res->cpu_seconds += zcg_budget_cpu(&rp.budget);
+	res->wall_seconds += zcg_budget_wall(&rp.budget);
+	return r;
+}
+
 int zcg_reap(const struct zcg_sys *sys, const struct zcg_reap_opts *opts, struct zcg_reap_result *ret)
 {
 	struct zcg_explain_opts eo = { .scope = opts->scope, .no_bpf = opts->no_bpf };
@@ -497,11 +537,8 @@ int zcg_reap(const struct zcg_sys *sys, const struct zcg_reap_opts *opts, struct
 	struct zcg_census *after = NULL;
 	struct zcg_reap_result res = { .before_dying = -1, .after_dying = -1, .before_pinned = -1, .after_pinned = -1 };
 	struct reap rp = { .sys = sys, .opts = opts, .res = &res };
-	_cleanup_free_ char *mountinfo = zcg_sys_path(sys, "/proc/self/mountinfo");
 	int r;
 
-	if (!mountinfo)
-		return -ENOMEM;
 	zcg_budget_init(&rp.budget, opts->max_cpu_pct);
 	rp.page_size = (uint64_t)sysconf(_SC_PAGESIZE);
 	r = zcg_explain_take(sys, &eo, &before);
@@ -523,21 +560,7 @@ int zcg_reap(const struct zcg_sys *sys, const struct zcg_reap_opts *opts, struct
 			totals(before, &res.before_dying, &res.before_pinned);
 		}
 	}
-	if (zcg_mounts_read(mountinfo, &rp.mounts) < 0) {
-		zcg_error_clear();
-		rp.mounts = (struct zcg_mounts){0};
-	}
-
-	r = plan_and_act(&rp, before);
-	/* Writeback structures left behind (wb, inodes under writeback) switch to the parent
-	 * once their filesystem has been synced. */
-	for (size_t i = 0; i < rp.n_synced; i++) {
-		if (rp.sync_fds[i] >= 0) {
-			syncfs(rp.sync_fds[i]);
-			close(rp.sync_fds[i]);
-		}
-	}
-	zcg_mounts_free(&rp.mounts);
+	r = act(&rp, before);
 	if (r < 0)
 		goto fail;
 

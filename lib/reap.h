@@ -77,6 +77,12 @@ struct zcg_reap_result {
  * some remain (result->skipped says why), -errno on failure. *ret_result is filled whenever
  * the return value is >= 0; free it with zcg_reap_result_free(). */
 int zcg_reap(const struct zcg_sys *sys, const struct zcg_reap_opts *opts, struct zcg_reap_result *ret_result);
+/* Carries out opts on the pins of an explain result the caller took (drain: a live cgroup
+ * about to be removed, explained with include_live), without a census before or after:
+ * adds steps, evicted and flushed bytes, CPU and wall time to *result (zeroed by the
+ * caller first, or from an earlier call). Returns 0 or -errno. */
+int zcg_reap_explained(const struct zcg_sys *sys, const struct zcg_reap_opts *opts,
+		       const struct zcg_explain *e, struct zcg_reap_result *result);
 void zcg_reap_result_free(struct zcg_reap_result *result);
 
 #endif

@@ -30,11 +30,13 @@ struct zcg_drain_opts {
 	bool move_self;		/* the caller may be in the cgroup (systemd ExecStopPost): move it
 				 * to the hierarchy root first instead of refusing */
 	const char *sysroot;	/* NULL for the running system */
+	bool no_bpf;		/* never use BPF: what reclaim leaves is neither evicted nor
+				 * named by file, only counted by kind from memory.stat */
 };
 
 /* Something that stayed charged to a cgroup after draining, and why. */
 struct zcg_drain_pin {
-	const char *kind;	/* "file", "shmem", "mapped", "dirty", "anon", "swap" */
+	const char *kind;	/* "file", "shmem", "mapped", "dirty", "anon", "swap", "other" */
 	char *path;		/* the file, or NULL where it cannot be known */
 	uint64_t bytes;
 	char *holder;		/* e.g. "pid 123 (cat) in /a/b", NULL if none known */
@@ -45,6 +47,8 @@ struct zcg_drain_cgroup {
 	char *path;		/* relative to the memory hierarchy's root */
 	uint64_t before_bytes;	/* page cache + anon + swap charged before */
 	uint64_t after_bytes;	/* ... and after draining */
+	uint64_t evicted_bytes;	/* of after_bytes' page cache, what reclaim left and fadvise
+				 * dropped (file ranges charged to this cgroup only; BPF) */
 	bool removed;
 	bool left_zombie;	/* removed, but something was still charged to it */
 	struct zcg_drain_pin *pins;	/* the remaining pins */
@@ -63,8 +67,10 @@ struct zcg_drain_result {
 /* Drains the cgroup at path (a cgroupfs path such as /sys/fs/cgroup/memory/a/b, or one
  * relative to the memory hierarchy's root such as /a/b) and all its descendants, deepest
  * first: dirty data is written back, then the memcg reclaims its own pages (v1
- * memory.force_empty, v2 memory.reclaim in steps), then each cgroup is removed unless
- * opts->keep. It never touches memory charged to other cgroups.
+ * memory.force_empty, v2 memory.reclaim in steps), then (with BPF) the page cache reclaim
+ * left is evicted by exact file ranges with fadvise, and each cgroup is removed unless
+ * opts->keep. It never touches memory charged to other cgroups. What stays is named by
+ * file and holder (with BPF) or counted by kind from memory.stat (without).
  * Returns 0 if every cgroup was emptied (and removed) without leaving a zombie, 1 if some
  * memory stayed (result says what and why), -EBUSY if a cgroup still has tasks (nothing was
  * changed; result->tasks lists them), other -errno on failure. *ret_result is filled in all

@@ -57,6 +57,7 @@ static void print_json_cgroup(struct json *j, const struct zcg_drain_cgroup *cg)
 	json_string(j, "path", cg->path);
 	json_uint(j, "before_bytes", cg->before_bytes);
 	json_uint(j, "after_bytes", cg->after_bytes);
+	json_uint(j, "evicted_bytes", cg->evicted_bytes);
 	json_bool(j, "removed", cg->removed);
 	json_bool(j, "left_zombie", cg->left_zombie);
 	json_array_begin(j, "remaining_pins");
@@ -126,6 +127,7 @@ static int drain_run(struct zcg_ctx *ctx, int argc, char **argv)
 		.keep = drain_args.keep,
 		.move_self = drain_args.self,
 		.sysroot = ctx->sysroot,
+		.no_bpf = ctx->no_bpf,
 	};
 	_cleanup_free_ char *self = NULL;
 	char *self_argv[1];

@@ -67,25 +67,14 @@ static void explain_json(struct zcg_ctx *ctx, const struct zcg_explain *e)
 	long page = sysconf(_SC_PAGESIZE);
 
 	json_object_begin(j, NULL);
-	json_string(j, "source", e->source);
-	json_string(j, "source_note", e->source_note);
-	json_string(j, "hierarchy", e->hierarchy == ZCG_HIER_V2 ? "v2" : "v1");
-	json_string(j, "scope", e->scope);
+	json_zombies_header(j, e->source, e->source_note, e->hierarchy, e->scope);
 	json_uint(j, "pages_walked", e->pages_walked);
 	json_array_begin(j, "zombies");
 	for (size_t i = 0; i < e->n_zombies; i++) {
 		const struct zcg_explained *z = &e->zombies[i];
 
 		json_object_begin(j, NULL);
-		if (z->id)
-			json_uint(j, "id", z->id);
-		else
-			json_null(j, "id");
-		json_string(j, "name", z->name);
-		json_string(j, "path", z->path);
-		json_string(j, "parent", z->parent);
-		json_int_known(j, "memcg_id", z->memcg_id);
-		json_int_known(j, "usage_bytes", z->usage_bytes);
+		json_zombie_identity(j, z->id, z->name, z->path, z->parent, z->memcg_id, z->usage_bytes);
 		json_bool(j, "estimated", z->estimated);
 		json_int_known(j, "count", z->count);
 		if (z->estimated)

@@ -13,24 +13,13 @@ static void list_json(struct zcg_ctx *ctx, const struct zcg_census *c)
 	struct json *j = &ctx->out;
 
 	json_object_begin(j, NULL);
-	json_string(j, "source", c->source);
-	json_string(j, "source_note", c->source_note);
-	json_string(j, "hierarchy", c->hierarchy == ZCG_HIER_V2 ? "v2" : "v1");
-	json_string(j, "scope", c->scope);
+	json_zombies_header(j, c->source, c->source_note, c->hierarchy, c->scope);
 	json_array_begin(j, "zombies");
 	for (size_t i = 0; i < c->n_zombies; i++) {
 		const struct zcg_zombie *z = &c->zombies[i];
 
 		json_object_begin(j, NULL);
-		if (z->id)
-			json_uint(j, "id", z->id);
-		else
-			json_null(j, "id");
-		json_string(j, "name", z->name);
-		json_string(j, "path", z->path);
-		json_string(j, "parent", z->parent);
-		json_int_known(j, "memcg_id", z->memcg_id);
-		json_int_known(j, "usage_bytes", z->usage_bytes);
+		json_zombie_identity(j, z->id, z->name, z->path, z->parent, z->memcg_id, z->usage_bytes);
 		json_int_known(j, "file_bytes", z->file_bytes);
 		json_int_known(j, "anon_bytes", z->anon_bytes);
 		json_int_known(j, "shmem_bytes", z->shmem_bytes);

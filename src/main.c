@@ -127,6 +127,29 @@ int parse_positive_number(const char *arg, double max, double *ret)
 	return 0;
 }
 
+void json_zombies_header(struct json *j, const char *source, const char *source_note,
+			 enum zcg_hierarchy hierarchy, const char *scope)
+{
+	json_string(j, "source", source);
+	json_string(j, "source_note", source_note);
+	json_string(j, "hierarchy", hierarchy == ZCG_HIER_V2 ? "v2" : "v1");
+	json_string(j, "scope", scope);
+}
+
+void json_zombie_identity(struct json *j, uint64_t id, const char *name, const char *path,
+			  const char *parent, int64_t memcg_id, int64_t usage_bytes)
+{
+	if (id)
+		json_uint(j, "id", id);
+	else
+		json_null(j, "id");
+	json_string(j, "name", name);
+	json_string(j, "path", path);
+	json_string(j, "parent", parent);
+	json_int_known(j, "memcg_id", memcg_id);
+	json_int_known(j, "usage_bytes", usage_bytes);
+}
+
 const char *format_bytes(int64_t v, char *buf, size_t size)
 {
 	static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB", "PiB" };

@@ -56,6 +56,13 @@ int zcg_usage_error(struct zcg_ctx *ctx, const char *fmt, ...) __attribute__((fo
  * Returns 0 and sets *ret, or -EINVAL. */
 int parse_positive_number(const char *arg, double max, double *ret);
 
+/* The fields list and explain share: the object's header, and a zombie's (or, estimated, a
+ * live parent's) identity. The caller has opened the object. */
+void json_zombies_header(struct json *j, const char *source, const char *source_note,
+			 enum zcg_hierarchy hierarchy, const char *scope);
+void json_zombie_identity(struct json *j, uint64_t id, const char *name, const char *path,
+			  const char *parent, int64_t memcg_id, int64_t usage_bytes);
+
 /* "1.5 GiB" style, into buf. v < 0 prints "-". */
 const char *format_bytes(int64_t v, char *buf, size_t size);
 
