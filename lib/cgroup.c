@@ -241,3 +241,15 @@ int64_t zcg_cg_dying_below(const struct zcg_sys *sys, const char *rel)
 		return r;
 	return (int64_t)(found[0] ? v[0] : v[1]);
 }
+
+int zcg_cg_kick_offline(const struct zcg_sys *sys, const char *parent)
+{
+	_cleanup_free_ char *rel = strdup_printf("%s/zombiecg-kick.%d", streq(parent, "/") ? "" : parent, (int)getpid());
+	_cleanup_free_ char *dir = rel ? zcg_cgroup_dir(sys, rel) : NULL;
+
+	if (!dir)
+		return -ENOMEM;
+	if (mkdir(dir, 0755) < 0)
+		return zcg_error_errno(-errno, "cannot create cgroup %s", dir);
+	return zcg_cg_remove(sys, rel);
+}

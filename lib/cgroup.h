@@ -50,6 +50,13 @@ int zcg_cg_reclaim(const struct zcg_sys *sys, const char *rel, double timeout_s,
  * Returns 0, or -errno with a detail message. */
 int zcg_cg_remove(const struct zcg_sys *sys, const char *rel);
 
+/* v2: makes the kernel look again at the writeback structures of dying memcgs. Inodes a
+ * memcg dirtied keep its writeback structure (and so the memcg) alive after rmdir; the kernel
+ * moves the clean ones to the parent's only when some memcg goes offline, so this creates and
+ * removes an empty cgroup below parent (a live cgroup with memory in its subtree_control),
+ * named zombiecg-kick.<pid>. Nothing is charged to it: it dies at once. 0 or -errno. */
+int zcg_cg_kick_offline(const struct zcg_sys *sys, const char *parent);
+
 /* v2: dying memcgs below rel from its cgroup.stat. Returns >= 0, or -errno (v1: -EOPNOTSUPP). */
 int64_t zcg_cg_dying_below(const struct zcg_sys *sys, const char *rel);
 

@@ -11,6 +11,7 @@
 
 #include "budget.h"
 #include "census.h"
+#include "cgroup.h"
 #include "error.h"
 #include "fileid.h"
 #include "protect.h"
@@ -33,6 +34,7 @@ struct reap {
 	dev_t synced[32];		/* filesystems written back: syncfs them at the end */
 	int sync_fds[32];
 	size_t n_synced;
+	char *kick_parent;		/* v2: a live parent of zombies whose files were evicted */
 };
 
 static bool stopping(struct reap *rp)
@@ -214,6 +216,11 @@ static int evict_pin(struct reap *rp, const struct zcg_explained *z, const struc
 		fdatasync(fd);
 		remember_fs(rp, fd);
 	}
+	/* v2 cgroup writeback: the inodes the zombie dirtied keep its writeback structure, and
+	 * the memcg, until they are found clean on their writeback lists (syncfs) and switched
+	 * to the parent (at the next memcg offline: see act()). */
+	if (evicted && rp->sys->hierarchy == ZCG_HIER_V2)
+		remember_fs(rp, fd);
 	s->done = true;
 	return step_note(s, "evicted %llu bytes%s%s", (unsigned long long)evicted,
 			 flushed ? " after writing them back" : "",
@@ -434,6 +441,12 @@ static int plan_and_act(struct reap *rp, const struct zcg_explain *e)
 		}
 		if (r < 0)
 			break;
+		/* Once per run, whatever this zombie's pins (after an earlier run evicted its
+		 * pages, only its inodes' writeback structure may be left): see act(). */
+		if (v2 && !rp->kick_parent && z->parent && !(rp->kick_parent = strdup(z->parent))) {
+			r = -ENOMEM;
+			break;
+		}
 		if (v2 && reclaimable) {
 			r = plan_parent(&plans, &n_plans, &plans_allocated, z->parent, reclaimable);
 			if (r < 0)
@@ -511,6 +524,15 @@ static int act(struct reap *rp, const struct zcg_explain *e)
 			close(rp->sync_fds[i]);
 		}
 	}
+	/* ... and the kernel switches clean inodes off dying memcgs' writeback structures only
+	 * when a memcg goes offline: make one (seen on Debian's 6.1 and 6.12, v2: without this
+	 * every zombie that had written a file stayed, with no page left, until some other
+	 * cgroup was removed). Inodes dirtied long enough ago are clean on their lists by now
+	 * without a syncfs: the flusher has been by. */
+	if (rp->kick_parent && !rp->opts->dry_run && zcg_cg_kick_offline(rp->sys, rp->kick_parent) < 0)
+		zcg_error_clear();
+	free(rp->kick_parent);
+	rp->kick_parent = NULL;
 	zcg_mounts_free(&rp->mounts);
 	return r;
 }
