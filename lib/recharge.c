@@ -434,9 +434,17 @@ static int recharge(struct copy *c, const struct zcg_recharge_file *f, struct zc
 	if (ioctl(c->ofd, FS_IOC_GETFLAGS, &flags) == 0 && (flags & (FS_IMMUTABLE_FL | FS_APPEND_FL)))
 		return note(res, "immutable or append-only: left alone");
 	/* From here on, anyone opening or truncating it breaks the lease, which we watch. */
-	if (fcntl(c->ofd, F_SETLEASE, F_WRLCK) < 0)
-		return note(res, "%s: left alone", errno == EAGAIN || errno == EBUSY ?
-			    "open by another process (a write lease was refused)" : strerror(errno));
+	if (fcntl(c->ofd, F_SETLEASE, F_WRLCK) < 0) {
+		if (errno != EAGAIN && errno != EBUSY)
+			return note(res, "cannot take a write lease on it (%s): left alone", strerror(errno));
+		/* name who holds it, where /proc can tell */
+		r = held_by_others(c, res);
+		if (r < 0)
+			return r;
+		if (r == 0)
+			note(res, "open or mapped by another process (a write lease was refused): left alone");
+		return 0;
+	}
 	r = held_by_others(c, res);
 	if (r != 0)
 		return r < 0 ? r : 0;
