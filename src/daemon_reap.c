@@ -53,6 +53,7 @@ int daemon_reap_step(const struct daemon_reap_request *req, struct daemon_reap_o
 		.no_settle = true,
 		.only_ids = ids,
 		.only_parents = parents,
+		.recharge_tmpfs = req->tmpfs_recharge_target,
 	};
 	struct zcg_reap_result res;
 	int r;
@@ -75,15 +76,17 @@ int daemon_reap_step(const struct daemon_reap_request *req, struct daemon_reap_o
 		return r;
 	}
 	ret->reaped = res.freed;
-	ret->evicted_bytes = res.evicted_bytes + res.reclaimed_bytes;
+	ret->evicted_bytes = res.evicted_bytes + res.reclaimed_bytes + res.recharged_bytes;
 	ret->have_unreclaimable = true;
 	for (size_t i = 0; i < res.n_skipped; i++)
 		ret->unreclaimable[res.stopped ? DAEMON_UNRECL_BUDGET : unreclaimable_of(res.skipped[i].action)]++;
 	snprintf(ret->message, sizeof(ret->message),
-		 "reap: %llu freed, %llu left; evicted %llu bytes (%llu written back first), protected reclaim %llu bytes%s",
+		 "reap: %llu freed, %llu left; evicted %llu bytes (%llu written back first), protected reclaim %llu bytes, "
+		 "recharged %llu bytes of tmpfs%s",
 		 (unsigned long long)res.freed, (unsigned long long)res.n_skipped,
 		 (unsigned long long)res.evicted_bytes, (unsigned long long)res.flushed_bytes,
-		 (unsigned long long)res.reclaimed_bytes, res.stopped ? "; stopped early (budget or signal)" : "");
+		 (unsigned long long)res.reclaimed_bytes, (unsigned long long)res.recharged_bytes,
+		 res.stopped ? "; stopped early (budget or signal)" : "");
 	zcg_reap_result_free(&res);
 	return 0;
 }
