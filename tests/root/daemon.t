@@ -1,13 +1,16 @@
 #!/bin/sh
 # zombiecg daemon on the running system, watching the test's own subtree: its counts match
 # `status --json`, zombies become eligible only after the grace period (zombies made later
-# wait their own turn), a crossed threshold shortens the grace period, nothing is
+# wait their own turn), a crossed threshold shortens the grace period, tmpfs zombies go only
+# once tmpfs_recharge_target names a live cgroup, nothing is
 # reaped or faked in a build without a reaper, and SIGTERM stops it cleanly.
 #
 #   <memory root>/zombiecg-test.<pid>/              test subtree, the daemon's `under`
 #       zombiecg-repro.<pid2>/z0 .. z2              first zombies (pagecache)
 #       zombiecg-repro.<pid3>/z0 .. z1              later zombies, same test subtree
 #       zombiecg-repro.<pid4>/z0                    made while a threshold is crossed
+#       zombiecg-repro.<pid5>/z0                    tmpfs, recharged to keeper
+#       keeper                                      live: tmpfs_recharge_target
 #
 # POSIX sh: also runs in the VM lab (cgroup v2, busybox: wget instead of curl).
 . "$(dirname "$0")/../lib/tap.sh"
@@ -121,6 +124,29 @@ else
 fi
 cmp_ge "$(metric zombiecg_reap_evicted_bytes_total)" $((reaped * 1048576 * 9 / 10)) \
 	"it evicted their page cache ($(metric zombiecg_reap_evicted_bytes_total) bytes)"
+
+# Part 4: tmpfs_recharge_target. A tmpfs zombie stays until the daemon is given a live cgroup
+# to take its pages; then its file is swapped for an identical copy charged there.
+SHM=$(cg_tmpfs_dir)
+out=$("$ZCG" repro tmpfs --count 1 --size-mb 1 --under "$TESTCG" --dir "$SHM" --json)
+tmpfs_sub=$(printf '%s' "$out" | jq -r .subtree)
+tmpfs_file=$(printf '%s' "$out" | jq -r '.zombies[0].file')
+tmpfs_sum=$(md5sum < "$tmpfs_file")
+tmpfs_gone() { [ "$("$ZCG" list --json --under "$tmpfs_sub" | jq '.zombies | length')" = 0 ]; }
+sleep 3	# a few reap steps without a target
+! tmpfs_gone
+ok $? "tmpfs_recharge_target off: the tmpfs zombie stays"
+is "$(md5sum < "$tmpfs_file")" "$tmpfs_sum" "tmpfs_recharge_target off: its file is unchanged"
+mkdir "$MEMROOT$TESTCG/keeper"
+evicted_before=$(metric zombiecg_reap_evicted_bytes_total)
+conf "grace_period = 1s" "reap = yes" "cpu_budget = 100%" "tmpfs_recharge_target = $TESTCG/keeper"
+kill -HUP "$DPID"
+wait_until 60 tmpfs_gone
+ok $? "tmpfs_recharge_target = $TESTCG/keeper: the tmpfs zombie is gone"
+is "$(md5sum < "$tmpfs_file")" "$tmpfs_sum" "its file's contents are identical"
+cmp_ge "$(metric zombiecg_reap_evicted_bytes_total)" $((evicted_before + 1048576)) \
+	"the recharged MiB counts in zombiecg_reap_evicted_bytes_total"
+rm -rf "${tmpfs_file%/*}"
 
 [ -s "$TESTDIR/zombiecg.prom" ]
 ok $? "textfile written"
