@@ -267,6 +267,9 @@ static int recharge_pin(struct reap *rp, const struct zcg_explained *z, const st
 	r = zcg_recharge_tmpfs_file(rp->sys, target, &f, &rr);
 	if (r < 0)
 		return r;
+	/* the helper's copying counts against --max-cpu like our own work */
+	zcg_budget_add_cpu(&rp->budget, rr.cpu_seconds);
+	rp->res->helper_cpu_seconds += rr.cpu_seconds;
 	if (rr.done) {
 		s->done = true;
 		rp->res->recharged_bytes += rr.bytes;

@@ -74,7 +74,8 @@ struct zcg_reap_result {
 	size_t n_steps;
 	struct zcg_reap_skip *skipped;			/* zombies still there afterwards, and why */
 	size_t n_skipped;
-	double cpu_seconds, wall_seconds;
+	double cpu_seconds, wall_seconds;		/* CPU: helpers' included */
+	double helper_cpu_seconds;			/* recharge helpers' CPU time */
 	bool stopped;					/* cancelled or out of CPU budget before the end */
 };
 

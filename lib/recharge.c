@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/sysmacros.h>
@@ -555,7 +556,9 @@ int zcg_recharge_tmpfs_file(const struct zcg_sys *sys, const char *target, const
 			    struct zcg_recharge_result *ret)
 {
 	struct zcg_recharge_result res;
+	struct rusage ru = {0};
 	size_t got = 0;
+	double cpu;
 	int p[2], status = 0;
 	pid_t pid;
 
@@ -598,13 +601,17 @@ int zcg_recharge_tmpfs_file(const struct zcg_sys *sys, const char *target, const
 		got += (size_t)n;
 	}
 	close(p[0]);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+	while (wait4(pid, &status, 0, &ru) < 0 && errno == EINTR)
 		;
+	cpu = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+	      (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
 	if (got == sizeof(res)) {
 		*ret = res;
 		ret->note[sizeof(ret->note) - 1] = '\0';
+		ret->cpu_seconds = cpu;
 		return 0;
 	}
+	ret->cpu_seconds = cpu;
 	if (WIFSIGNALED(status))
 		note(ret, "the helper was killed by signal %d (out of memory in %s?)", WTERMSIG(status), target);
 	else
