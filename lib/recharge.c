@@ -75,29 +75,35 @@ int zcg_recharge_target_check(const struct zcg_sys *sys, const char *rel)
 /* What the target and its ancestors can still take below their limits. */
 static uint64_t headroom(const struct zcg_sys *sys, const char *target)
 {
-	static const char *const v1_limits[] = { "memory.limit_in_bytes" };
-	static const char *const v2_limits[] = { "memory.max", "memory.high" };
-	bool v2 = sys->hierarchy == ZCG_HIER_V2;
+	/* limit file, the usage it limits */
+	static const char *const v1[][2] = {
+		{ "memory.limit_in_bytes", "memory.usage_in_bytes" },
+		{ "memory.memsw.limit_in_bytes", "memory.memsw.usage_in_bytes" },
+	};
+	static const char *const v2[][2] = {
+		{ "memory.max", "memory.current" },
+		{ "memory.high", "memory.current" },
+	};
+	bool is_v2 = sys->hierarchy == ZCG_HIER_V2;
 	_cleanup_free_ char *rel = strdup(target);
 	uint64_t room = UINT64_MAX;
 
 	while (rel) {
 		_cleanup_free_ char *dir = zcg_cgroup_dir(sys, rel);
-		_cleanup_free_ char *cur = dir ? path_join(dir, v2 ? "memory.current" : "memory.usage_in_bytes") : NULL;
-		uint64_t usage;
 		char *slash;
 
-		if (cur && zcg_read_u64_file(cur, &usage) == 0) {
-			for (size_t i = 0; i < (v2 ? ARRAY_SIZE(v2_limits) : ARRAY_SIZE(v1_limits)); i++) {
-				_cleanup_free_ char *lim = path_join(dir, v2 ? v2_limits[i] : v1_limits[i]);
-				uint64_t limit;
+		for (size_t i = 0; dir && i < (is_v2 ? ARRAY_SIZE(v2) : ARRAY_SIZE(v1)); i++) {
+			_cleanup_free_ char *lim = path_join(dir, is_v2 ? v2[i][0] : v1[i][0]);
+			_cleanup_free_ char *use = path_join(dir, is_v2 ? v2[i][1] : v1[i][1]);
+			uint64_t limit, usage;
 
-				if (lim && zcg_read_u64_file(lim, &limit) == 0) {
-					uint64_t left = limit > usage ? limit - usage : 0;
+			/* files a level does not have (the v2 root, v1 without swap accounting)
+			 * set no limit */
+			if (lim && use && zcg_read_u64_file(lim, &limit) == 0 && zcg_read_u64_file(use, &usage) == 0) {
+				uint64_t left = limit > usage ? limit - usage : 0;
 
-					if (left < room)
-						room = left;
-				}
+				if (left < room)
+					room = left;
 			}
 		}
 		zcg_error_clear();

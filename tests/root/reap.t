@@ -193,6 +193,14 @@ if [ -x "$HOLD" ]; then
 	# once their holders are gone, the other two go the same way
 	for p in $(cat "$MEMROOT$TESTCG/holders/cgroup.procs"); do kill "$p"; done
 	wait
+	# a target whose limit leaves too little room is not used (no OOM kill in it)
+	mkdir "$MEMROOT$TESTCG/tight"
+	if [ "$HIER" = v2 ]; then echo 8M > "$MEMROOT$TESTCG/tight/memory.max"; else echo 8M > "$MEMROOT$TESTCG/tight/memory.limit_in_bytes"; fi
+	like "$("$HOLD" recharge "$f_open" "$TESTCG/tight")" "^left: .*tight has [0-9]+ bytes left below its memory limits" \
+		"recharge helper: a target with too little room below its limit is not used"
+	is "$(md5sum < "$f_open"; ident "$f_open")" "$(printf '%s\n' "$before" | sed -n 3,4p)" \
+		"recharge helper: and the file is unchanged"
+	rmdir "$MEMROOT$TESTCG/tight"
 	out=$("$ZCG" reap --json --recharge-tmpfs "$TESTCG/keeper" --under "$tmpfs_sub")
 	is "$?" 0 "recharge: after their holders exit, the other two are recharged (exit 0)"
 	is "$(zombie_names)" "" "recharge: no zombie left below the tmpfs repro"
