@@ -127,6 +127,7 @@ struct copy {
 	const char *name;		/* the original's name in dfd */
 	char tmpname[96];		/* the copy's name until the swap */
 	bool linked;			/* tmpname names the copy */
+	bool late_open;			/* the original was opened after the last check */
 	struct stat st;			/* the original before the copy */
 	struct stat nst;		/* the copy */
 	char *a, *b;
@@ -400,6 +401,9 @@ static int swap_in(struct copy *c, struct zcg_recharge_result *res)
 	if (unlinkat(c->dfd, c->tmpname, 0) < 0)
 		return note(res, "swapped in, but cannot remove the original from %s (%s): it still holds the "
 			    "zombie", c->tmpname, strerror(errno)), 1;
+	/* An open whose lookup came before the swap and whose open comes now gets the old inode:
+	 * no check can prevent that, but it can be told. */
+	c->late_open = !lease_held(c->ofd);
 	return 0;
 }
 
@@ -498,8 +502,9 @@ static int recharge(struct copy *c, const struct zcg_recharge_file *f, struct zc
 		return 0;
 	res->done = true;
 	res->bytes = (uint64_t)c->st.st_size;
-	return note(res, "copied %ju bytes into a new file charged to %s, verified, swapped in",
-		    (uintmax_t)c->st.st_size, c->target);
+	return note(res, "copied %ju bytes into a new file charged to %s, verified, swapped in%s",
+		    (uintmax_t)c->st.st_size, c->target, c->late_open ? "; but a process opened the old "
+		    "file at that very moment: what it writes there is not in the new one" : "");
 }
 
 static void helper(const struct zcg_sys *sys, const char *target, const struct zcg_recharge_file *f,
