@@ -159,7 +159,7 @@ check-unit: all $(UNIT_BINS) $(FAKE_REAP_BIN)
 check-root: all $(HELPERS)
 	$(Q)prove tests/root/*.t
 
-check-vm: all
+check-vm: all $(HELPERS)
 	$(Q)./tests/vm/run.sh
 
 bench: all

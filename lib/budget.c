@@ -22,11 +22,18 @@ void zcg_budget_init(struct zcg_budget *b, double pct)
 	b->start_wall = zcg_now();
 	b->start_cpu = clock_seconds(CLOCK_PROCESS_CPUTIME_ID);
 	b->slept = 0;
+	b->helper_cpu = 0;
+}
+
+void zcg_budget_add_cpu(struct zcg_budget *b, double seconds)
+{
+	if (seconds > 0)
+		b->helper_cpu += seconds;
 }
 
 double zcg_budget_cpu(const struct zcg_budget *b)
 {
-	return clock_seconds(CLOCK_PROCESS_CPUTIME_ID) - b->start_cpu;
+	return clock_seconds(CLOCK_PROCESS_CPUTIME_ID) - b->start_cpu + b->helper_cpu;
 }
 
 double zcg_budget_wall(const struct zcg_budget *b)

@@ -12,6 +12,7 @@ struct zcg_budget {
 	double start_wall;	/* seconds, CLOCK_MONOTONIC */
 	double start_cpu;	/* seconds, CLOCK_PROCESS_CPUTIME_ID */
 	double slept;		/* seconds spent sleeping for the budget */
+	double helper_cpu;	/* seconds used by helper processes we waited for */
 };
 
 /* pct is a percentage of one CPU (e.g. 5 for 5%); <= 0 or >= 100 means no limit. */
@@ -21,7 +22,10 @@ void zcg_budget_init(struct zcg_budget *b, double pct);
  * batches. Returns the seconds slept. */
 double zcg_budget_throttle(struct zcg_budget *b);
 
-/* CPU seconds and wall seconds used since zcg_budget_init(). */
+/* Counts CPU time that child processes (e.g. recharge helpers) spent for this work. */
+void zcg_budget_add_cpu(struct zcg_budget *b, double seconds);
+
+/* CPU seconds (helpers' included) and wall seconds used since zcg_budget_init(). */
 double zcg_budget_cpu(const struct zcg_budget *b);
 double zcg_budget_wall(const struct zcg_budget *b);
 

@@ -16,6 +16,7 @@
 #include "fileid.h"
 #include "protect.h"
 #include "reap.h"
+#include "recharge.h"
 #include "stat.h"
 #include "util.h"
 
@@ -34,7 +35,10 @@ struct reap {
 	dev_t synced[32];		/* filesystems written back: syncfs them at the end */
 	int sync_fds[32];
 	size_t n_synced;
-	char *kick_parent;		/* v2: a live parent of zombies whose files were evicted */
+	char *kick_parent;		/* v2: a live parent of zombies acted on */
+	char *recharge_unusable;	/* why opts->recharge_tmpfs cannot take pages, or NULL */
+	struct { dev_t dev; uint64_t ino; } recharged[64];	/* files already swapped */
+	size_t n_recharged;
 };
 
 static bool stopping(struct reap *rp)
@@ -225,6 +229,66 @@ static int evict_pin(struct reap *rp, const struct zcg_explained *z, const struc
 	return step_note(s, "evicted %llu bytes%s%s", (unsigned long long)evicted,
 			 flushed ? " after writing them back" : "",
 			 skipped ? (flush ? "; mapped pages left" : "; dirty or mapped pages left") : "");
+}
+
+static bool already_recharged(const struct reap *rp, const struct zcg_pin *p)
+{
+	for (size_t i = 0; i < rp->n_recharged; i++)
+		if (rp->recharged[i].dev == makedev(p->dev_major, p->dev_minor) && rp->recharged[i].ino == p->ino)
+			return true;
+	return false;
+}
+
+/* --recharge-tmpfs: a tmpfs file nobody holds is copied by a helper in the live target
+ * cgroup and the copy swapped in under its name; its old pages go with the old inode.
+ * Files explain saw open or mapped are not even tried (the helper looks again). */
+static int recharge_pin(struct reap *rp, const struct zcg_explained *z, const struct zcg_pin *p)
+{
+	const char *target = rp->opts->recharge_tmpfs;
+	const struct zcg_proc *h = p->n_open_by ? p->open_by : p->mapped_by;
+	struct zcg_recharge_result rr;
+	struct zcg_recharge_file f;
+	struct zcg_reap_step *s;
+	int r;
+
+	r = add_step(rp, z->id, z->path, p->action, p->path, p->pages * rp->page_size, &s);
+	if (r < 0)
+		return r;
+	if (rp->recharge_unusable)
+		return step_note(s, "not recharged: %s", rp->recharge_unusable);
+	if (p->deleted || !p->path)
+		return step_note(s, "not recharged: %s", p->deleted ? "a deleted file or memfd has no name to swap "
+				 "a copy in under" : "its name was not found");
+	if (!p->has_file || p->sb_magic != ZCG_TMPFS_MAGIC)
+		return step_note(s, "not recharged: not a tmpfs file");
+	if (p->n_open_by || p->n_mapped_by || p->mapped_pages)
+		return step_note(s, "not recharged: %s by %s[%d]%s: left alone", p->n_open_by ? "open" : "mapped",
+				 h && h->comm ? h->comm : "a process", h ? h->pid : 0,
+				 p->n_open_by + p->n_mapped_by > 1 ? " and others" : "");
+	if (already_recharged(rp, p))
+		return step_note(s, "recharged by an earlier step");
+	if (rp->opts->dry_run)
+		return step_note(s, "dry run: would copy it into a file charged to %s and swap that in", target);
+	f = (struct zcg_recharge_file){ .path = p->path, .dev_major = p->dev_major, .dev_minor = p->dev_minor,
+					.ino = p->ino };
+	r = zcg_recharge_tmpfs_file(rp->sys, target, &f, &rr);
+	if (r < 0)
+		return r;
+	/* the helper's copying counts against --max-cpu like our own work */
+	zcg_budget_add_cpu(&rp->budget, rr.cpu_seconds);
+	rp->res->helper_cpu_seconds += rr.cpu_seconds;
+	if (rr.done) {
+		s->done = true;
+		rp->res->recharged_bytes += rr.bytes;
+		rp->res->recharged_files++;
+		if (rp->n_recharged < ARRAY_SIZE(rp->recharged)) {
+			rp->recharged[rp->n_recharged].dev = makedev(p->dev_major, p->dev_minor);
+			rp->recharged[rp->n_recharged++].ino = p->ino;
+		}
+		throttle(rp, rr.bytes);
+		return step_note(s, "%s", rr.note);
+	}
+	return step_note(s, "not recharged: %s", rr.note);
 }
 
 struct parent_plan {
@@ -429,8 +493,17 @@ static int plan_and_act(struct reap *rp, const struct zcg_explain *e)
 			case ZCG_ACTION_PROTECTED_RECLAIM:
 				reclaimable += p->pages * rp->page_size;
 				break;
+			case ZCG_ACTION_REMOVE_FILE:
+			case ZCG_ACTION_WAIT_MAPPER:
+			case ZCG_ACTION_NONE:
+				if (p->kind == ZCG_PIN_SHMEM && rp->opts->recharge_tmpfs) {
+					r = recharge_pin(rp, z, p);
+					break;
+				}
+				/* fall through */
 			default:
-				/* tmpfs, mapped on v1, anon, swap, kernel: not ours to change */
+				/* tmpfs (unless recharged), mapped on v1, anon, swap, kernel: not ours
+				 * to change */
 				r = add_step(rp, z->id, z->path, p->action, p->path, p->pages * rp->page_size, &s);
 				if (r >= 0)
 					r = step_note(s, "%s", p->reason ? p->reason : "not touched");
@@ -511,6 +584,12 @@ static int act(struct reap *rp, const struct zcg_explain *e)
 
 	if (!mountinfo)
 		return -ENOMEM;
+	if (rp->opts->recharge_tmpfs && zcg_recharge_target_check(rp->sys, rp->opts->recharge_tmpfs) < 0) {
+		rp->recharge_unusable = strdup(zcg_error_message() ? zcg_error_message() : "unusable target");
+		zcg_error_clear();
+		if (!rp->recharge_unusable)
+			return -ENOMEM;
+	}
 	if (zcg_mounts_read(mountinfo, &rp->mounts) < 0) {
 		zcg_error_clear();
 		rp->mounts = (struct zcg_mounts){0};
@@ -533,6 +612,8 @@ static int act(struct reap *rp, const struct zcg_explain *e)
 		zcg_error_clear();
 	free(rp->kick_parent);
 	rp->kick_parent = NULL;
+	free(rp->recharge_unusable);
+	rp->recharge_unusable = NULL;
 	zcg_mounts_free(&rp->mounts);
 	return r;
 }

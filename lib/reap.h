@@ -34,6 +34,10 @@ struct zcg_reap_opts {
 	size_t n_only_ids;
 	char *const *only_parents;
 	size_t n_only_parents;
+	/* tmpfs files pinning zombies that nobody has open or mapped: copy each from a helper in
+	 * this live cgroup (hierarchy-relative) and swap the copy in (lib/recharge.h). NULL: off,
+	 * tmpfs files are never touched. */
+	const char *recharge_tmpfs;
 };
 
 /* One step of the plan: what is (or, dry run, would be) done for one pin or parent. */
@@ -61,6 +65,8 @@ struct zcg_reap_result {
 	uint64_t evicted_bytes;				/* page cache dropped by fadvise */
 	uint64_t flushed_bytes;				/* dirty bytes written back first */
 	uint64_t reclaimed_bytes;			/* by protected reclaim */
+	uint64_t recharged_bytes;			/* tmpfs files copied to recharge_tmpfs */
+	unsigned recharged_files;
 	unsigned protected_reclaims;
 	const char *source;				/* explain's source: "bpf" or "cgroupfs" */
 	char *source_note;
@@ -68,7 +74,8 @@ struct zcg_reap_result {
 	size_t n_steps;
 	struct zcg_reap_skip *skipped;			/* zombies still there afterwards, and why */
 	size_t n_skipped;
-	double cpu_seconds, wall_seconds;
+	double cpu_seconds, wall_seconds;		/* CPU: helpers' included */
+	double helper_cpu_seconds;			/* recharge helpers' CPU time */
 	bool stopped;					/* cancelled or out of CPU budget before the end */
 };
 

@@ -28,6 +28,7 @@
 #include "history.h"
 #include "log.h"
 #include "metrics.h"
+#include "recharge.h"
 #include "sdnotify.h"
 #include "util.h"
 #include "zombiecg.h"
@@ -259,6 +260,13 @@ static int resolve_paths(const struct daemon *d, const struct zcg_config *c, cha
 		if (r < 0) {
 			snprintf(detail, sizeof(detail), "%s", zcg_error_message() ? zcg_error_message() : "");
 			return zcg_error(r, "tmpfs_recharge_target: %s", detail);
+		}
+		/* Not fatal: the cgroup may be set up later. Each reap step checks it again and
+		 * leaves tmpfs files alone (saying why) while it cannot take pages. */
+		if (zcg_recharge_target_check(d->ctx->sys, tmpfs) < 0) {
+			zlog(LOG_WARNING, "config", "tmpfs_recharge_target: %s; tmpfs files are left alone until it can",
+			     zcg_error_message() ? zcg_error_message() : "unusable");
+			zcg_error_clear();
 		}
 	}
 	*ret_scope = TAKE_PTR(scope);

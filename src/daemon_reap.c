@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "daemon.h"
 #include "error.h"
@@ -53,8 +54,10 @@ int daemon_reap_step(const struct daemon_reap_request *req, struct daemon_reap_o
 		.no_settle = true,
 		.only_ids = ids,
 		.only_parents = parents,
+		.recharge_tmpfs = req->tmpfs_recharge_target,
 	};
 	struct zcg_reap_result res;
+	struct timespec cpu0, cpu1;
 	int r;
 
 	memset(ret, 0, sizeof(*ret));
@@ -68,22 +71,30 @@ int daemon_reap_step(const struct daemon_reap_request *req, struct daemon_reap_o
 			parents[opts.n_only_parents++] = (char *)req->targets[i].parent;
 	}
 	zcg_error_clear();
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &cpu0);
 	r = zcg_reap(req->sys, &opts, &res);
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &cpu1);
 	if (r < 0) {
 		snprintf(ret->message, sizeof(ret->message), "reap failed: %s",
 			 zcg_error_message() ? zcg_error_message() : strerror(-r));
 		return r;
 	}
+	/* Recharge helpers run in child processes: their CPU counts against the budget too. */
+	if (res.helper_cpu_seconds > 0)
+		ret->cpu_ns = (cpu1.tv_sec - cpu0.tv_sec) * 1000000000ll + (cpu1.tv_nsec - cpu0.tv_nsec) +
+			      (int64_t)(res.helper_cpu_seconds * 1e9);
 	ret->reaped = res.freed;
-	ret->evicted_bytes = res.evicted_bytes + res.reclaimed_bytes;
+	ret->evicted_bytes = res.evicted_bytes + res.reclaimed_bytes + res.recharged_bytes;
 	ret->have_unreclaimable = true;
 	for (size_t i = 0; i < res.n_skipped; i++)
 		ret->unreclaimable[res.stopped ? DAEMON_UNRECL_BUDGET : unreclaimable_of(res.skipped[i].action)]++;
 	snprintf(ret->message, sizeof(ret->message),
-		 "reap: %llu freed, %llu left; evicted %llu bytes (%llu written back first), protected reclaim %llu bytes%s",
+		 "reap: %llu freed, %llu left; evicted %llu bytes (%llu written back first), protected reclaim %llu bytes, "
+		 "recharged %llu bytes of tmpfs%s",
 		 (unsigned long long)res.freed, (unsigned long long)res.n_skipped,
 		 (unsigned long long)res.evicted_bytes, (unsigned long long)res.flushed_bytes,
-		 (unsigned long long)res.reclaimed_bytes, res.stopped ? "; stopped early (budget or signal)" : "");
+		 (unsigned long long)res.reclaimed_bytes, (unsigned long long)res.recharged_bytes,
+		 res.stopped ? "; stopped early (budget or signal)" : "");
 	zcg_reap_result_free(&res);
 	return 0;
 }

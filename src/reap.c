@@ -9,6 +9,7 @@
 #include "error.h"
 #include "priority.h"
 #include "reap.h"
+#include "recharge.h"
 #include "util.h"
 #include "zombiecg.h"
 
@@ -18,11 +19,13 @@ enum {
 	OPT_NO_PROTECTED,
 	OPT_MAX_CPU,
 	OPT_MAX_RATE,
+	OPT_RECHARGE_TMPFS,
 };
 
 static struct {
 	bool dry_run, no_flush, no_protected;
 	double max_cpu, max_rate;
+	const char *recharge_tmpfs;
 } reap_args = { .max_cpu = 5 };
 
 static const struct option reap_options[] = {
@@ -31,6 +34,7 @@ static const struct option reap_options[] = {
 	{ "no-protected-reclaim", no_argument, NULL, OPT_NO_PROTECTED },
 	{ "max-cpu", required_argument, NULL, OPT_MAX_CPU },
 	{ "max-rate", required_argument, NULL, OPT_MAX_RATE },
+	{ "recharge-tmpfs", required_argument, NULL, OPT_RECHARGE_TMPFS },
 	{},
 };
 
@@ -61,6 +65,10 @@ static int reap_parse_option(struct zcg_ctx *ctx, int opt, const char *arg)
 		if (parse_positive_number(arg, 1e6, &reap_args.max_rate) < 0)
 			return zcg_usage_error(ctx, "reap: --max-rate '%s' is not a positive number of MB/s", arg), -EINVAL;
 		break;
+	case OPT_RECHARGE_TMPFS:
+		/* checked in reap_run(), once the memory hierarchy is known */
+		reap_args.recharge_tmpfs = arg;
+		break;
 	}
 	return 0;
 }
@@ -86,6 +94,8 @@ static void reap_json(struct zcg_ctx *ctx, const struct zcg_reap_result *r)
 	json_uint(j, "flushed_bytes", r->flushed_bytes);
 	json_uint(j, "reclaimed_bytes", r->reclaimed_bytes);
 	json_uint(j, "protected_reclaims", r->protected_reclaims);
+	json_uint(j, "recharged_bytes", r->recharged_bytes);
+	json_uint(j, "recharged_files", r->recharged_files);
 	json_array_begin(j, "plan");
 	for (size_t i = 0; i < r->n_steps; i++) {
 		const struct zcg_reap_step *s = &r->steps[i];
@@ -159,6 +169,9 @@ static int reap_human(const struct zcg_reap_result *r)
 	printf(" (%s written back first), protected reclaim freed %s; %.3f s CPU, %.3f s wall.\n",
 	       format_bytes((int64_t)r->flushed_bytes, b1, sizeof(b1)),
 	       format_bytes((int64_t)r->reclaimed_bytes, b2, sizeof(b2)), r->cpu_seconds, r->wall_seconds);
+	if (reap_args.recharge_tmpfs)
+		printf("Recharged %u tmpfs file(s), %s, to %s.\n", r->recharged_files,
+		       format_bytes((int64_t)r->recharged_bytes, b1, sizeof(b1)), reap_args.recharge_tmpfs);
 	if (r->n_skipped && !reap_args.dry_run) {
 		printf("\nStill dying:\n");
 		for (size_t i = 0; i < r->n_skipped; i++)
@@ -183,11 +196,25 @@ static int reap_run(struct zcg_ctx *ctx, int argc, char **argv)
 		.stop = &stop_requested,
 	};
 	struct sigaction sa = { .sa_handler = on_stop };
+	_cleanup_free_ char *recharge_rel = NULL;
 	struct zcg_reap_result res;
 	int r;
 
 	if (argc > 0)
 		return zcg_usage_error(ctx, "reap: unexpected argument '%s'", argv[0]);
+	if (reap_args.recharge_tmpfs) {
+		r = zcg_resolve_cgroup(ctx->sys, reap_args.recharge_tmpfs, &recharge_rel);
+		if (r == -ENOMEM)
+			return zcg_fail(ctx, r, NULL);
+		if (r == 0)
+			r = zcg_recharge_target_check(ctx->sys, recharge_rel);
+		if (r == -ENOMEM)
+			return zcg_fail(ctx, r, NULL);
+		if (r < 0)
+			return zcg_usage_error(ctx, "reap: --recharge-tmpfs %s: %s", reap_args.recharge_tmpfs,
+					       zcg_error_message() ? zcg_error_message() : strerror(-r));
+		opts.recharge_tmpfs = recharge_rel;
+	}
 	if (!zcg_is_root() && !reap_args.dry_run)
 		return zcg_fail(ctx, -EPERM, "reap acts on page cache and cgroupfs and must run as root (try --dry-run)");
 	/* Like the kernel's recycling thread: the lowest priority there is. */
@@ -210,7 +237,7 @@ static int reap_run(struct zcg_ctx *ctx, int argc, char **argv)
 
 const struct zcg_command cmd_reap = {
 	.name = "reap",
-	.args = "[--under PATH] [--dry-run] [--no-flush] [--no-protected-reclaim] [--max-cpu PCT] [--max-rate MB/s]",
+	.args = "[--under PATH] [--dry-run] [--no-flush] [--no-protected-reclaim] [--max-cpu PCT] [--max-rate MB/s] [--recharge-tmpfs CGROUP]",
 	.summary = "free zombies, and only zombies, within a CPU and I/O budget",
 	.options = reap_options,
 	.parse_option = reap_parse_option,

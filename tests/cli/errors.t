@@ -31,6 +31,12 @@ run 1 "malformed $F/v1-malformed/sys/fs/cgroup/memory/a/memory.stat line 2: 'rss
 run 2 "unknown option.*--bogus" "explain: unknown option" -- --sysroot $F/v2 explain --bogus
 run 1 "malformed $F/v1-malformed/sys/fs/cgroup/memory/a/memory.stat line 2" "explain: malformed memory.stat" -- \
 	--sysroot $F/v1-malformed explain
+run 2 "--recharge-tmpfs /nope: no cgroup /nope in the memory hierarchy" "reap: --recharge-tmpfs missing cgroup" -- \
+	--sysroot $F/v2 reap --dry-run --recharge-tmpfs /nope
+run 2 "--recharge-tmpfs /: .*/sys/fs/cgroup is the root cgroup" "reap: --recharge-tmpfs the root" -- \
+	--sysroot $F/v2 reap --dry-run --recharge-tmpfs /
+run 2 "--recharge-tmpfs /system.slice: .*/system.slice has no memory cgroup of its own" \
+	"reap: --recharge-tmpfs without a memcg of its own" -- --sysroot $F/v2 reap --dry-run --recharge-tmpfs /system.slice
 run 2 "unknown scenario 'bogus'" "repro: unknown scenario" -- repro bogus
 run 2 "missing scenario" "repro: no scenario" -- repro
 run 2 "--count 'abc'" "repro: bad --count" -- repro pagecache --count abc

@@ -1,13 +1,16 @@
 #!/bin/sh
 # zombiecg daemon on the running system, watching the test's own subtree: its counts match
 # `status --json`, zombies become eligible only after the grace period (zombies made later
-# wait their own turn), a crossed threshold shortens the grace period, nothing is
+# wait their own turn), a crossed threshold shortens the grace period, tmpfs zombies go only
+# once tmpfs_recharge_target names a live cgroup, nothing is
 # reaped or faked in a build without a reaper, and SIGTERM stops it cleanly.
 #
 #   <memory root>/zombiecg-test.<pid>/              test subtree, the daemon's `under`
 #       zombiecg-repro.<pid2>/z0 .. z2              first zombies (pagecache)
 #       zombiecg-repro.<pid3>/z0 .. z1              later zombies, same test subtree
 #       zombiecg-repro.<pid4>/z0                    made while a threshold is crossed
+#       zombiecg-repro.<pid5>/z0                    tmpfs, recharged to keeper
+#       keeper                                      live: tmpfs_recharge_target
 #
 # POSIX sh: also runs in the VM lab (cgroup v2, busybox: wget instead of curl).
 . "$(dirname "$0")/../lib/tap.sh"
@@ -109,18 +112,42 @@ held_by_files() {
 wait_until 60 held_by_files
 ok $? "reap = yes: no zombie below the test subtree is held by its file any more"
 reaped=$(metric zombiecg_reaped_total)
-if [ -n "${ZCG_VM:-}" ] && [ "$reaped" = 0 ]; then
-	# In the small guests the zombies' page cache may already be gone to memory pressure,
-	# and what keeps them then is kernel memory (see BENCH.md): nothing for a reaper.
-	skip "the guest's zombies hold no page cache left to reap (reaped_total 0)"
-	skip "nothing freed, nothing logged at the default level"
+cmp_ge "$reaped" 1 "the daemon freed them (reaped_total $reaped of 6)"
+grep -q 'reap: [0-9]* freed' "$TESTDIR/log"
+ok $? "the log says what the reap step freed"
+evicted=$(metric zombiecg_reap_evicted_bytes_total)
+if [ -n "${ZCG_VM:-}" ]; then
+	# In the small guests memory pressure may take the zombies' page cache first; the reap
+	# step then frees them through their writeback structures alone (see lib/reap.c act()).
+	diag "evicted $evicted bytes for $reaped zombies"
 else
-	cmp_ge "$reaped" 1 "the daemon freed them (reaped_total $reaped of 6)"
-	grep -q 'reap: [0-9]* freed' "$TESTDIR/log"
-	ok $? "the log says what the reap step freed"
+	# This host's page cache shrinks on its own now and then (tests/lib/cg.sh): some of the
+	# 1 MiB a zombie held may be gone before the reap step gets to it.
+	cmp_ge "$evicted" $((reaped * 1048576 / 2)) "it evicted their page cache ($evicted bytes)"
 fi
-cmp_ge "$(metric zombiecg_reap_evicted_bytes_total)" $((reaped * 1048576 * 9 / 10)) \
-	"it evicted their page cache ($(metric zombiecg_reap_evicted_bytes_total) bytes)"
+
+# Part 4: tmpfs_recharge_target. A tmpfs zombie stays until the daemon is given a live cgroup
+# to take its pages; then its file is swapped for an identical copy charged there.
+SHM=$(cg_tmpfs_dir)
+out=$("$ZCG" repro tmpfs --count 1 --size-mb 1 --under "$TESTCG" --dir "$SHM" --json)
+tmpfs_sub=$(printf '%s' "$out" | jq -r .subtree)
+tmpfs_file=$(printf '%s' "$out" | jq -r '.zombies[0].file')
+tmpfs_sum=$(md5sum < "$tmpfs_file")
+tmpfs_gone() { [ "$("$ZCG" list --json --under "$tmpfs_sub" | jq '.zombies | length')" = 0 ]; }
+sleep 3	# a few reap steps without a target
+! tmpfs_gone
+ok $? "tmpfs_recharge_target off: the tmpfs zombie stays"
+is "$(md5sum < "$tmpfs_file")" "$tmpfs_sum" "tmpfs_recharge_target off: its file is unchanged"
+mkdir "$MEMROOT$TESTCG/keeper"
+evicted_before=$(metric zombiecg_reap_evicted_bytes_total)
+conf "grace_period = 1s" "reap = yes" "cpu_budget = 100%" "tmpfs_recharge_target = $TESTCG/keeper"
+kill -HUP "$DPID"
+wait_until 60 tmpfs_gone
+ok $? "tmpfs_recharge_target = $TESTCG/keeper: the tmpfs zombie is gone"
+is "$(md5sum < "$tmpfs_file")" "$tmpfs_sum" "its file's contents are identical"
+cmp_ge "$(metric zombiecg_reap_evicted_bytes_total)" $((evicted_before + 1048576)) \
+	"the recharged MiB counts in zombiecg_reap_evicted_bytes_total"
+rm -rf "${tmpfs_file%/*}"
 
 [ -s "$TESTDIR/zombiecg.prom" ]
 ok $? "textfile written"

@@ -1,11 +1,14 @@
 #!/bin/sh
 # zombiecg reap frees zombies and only zombies: live cache stays, dirty data is written back
-# first, tmpfs files are never changed, --dry-run changes nothing, and on cgroup v2 a kill -9
+# first, tmpfs files are never changed (unless --recharge-tmpfs, which swaps in a verified copy
+# charged to a live cgroup), --dry-run changes nothing, and on cgroup v2 a kill -9
 # during protected reclaim is undone by the next start.
 #
 #   <memory root>/zombiecg-test.<pid>/
 #       live                    live: 100 MB of its own cache, half in the zombie's file
 #       z                       removed: wrote the first 8 MB of shared.dat
+#       keeper                  live: takes over the recharged tmpfs pages
+#       holders                 live: processes holding a tmpfs file open or mapped
 #       zombiecg-repro.<n>/...  repro's zombies (dirty, tmpfs, mapped)
 . "$(dirname "$0")/../lib/tap.sh"
 . "$(dirname "$0")/../lib/cg.sh"
@@ -89,16 +92,120 @@ diag "dirty: written back first: $(printf '%s' "$out" | jq .flushed_bytes) bytes
 is "$(for f in $(ls "$TESTDIR"/zombiecg-repro.*/z* 2>/dev/null); do md5sum < "$f"; done)" "$sums" \
 	"dirty: the files' checksums are unchanged"
 
-# 3. tmpfs: never changed
+# 3. tmpfs: never changed without --recharge-tmpfs; with it, copied by a helper in the live
+#    cgroup keeper and swapped in (same bytes, owner, mode, xattr, mtime), which frees the
+#    zombie; a file held open and one mapped by a process are left alone.
 SHM=$(cg_tmpfs_dir)
-out=$("$ZCG" repro tmpfs --count 1 --size-mb 1 --under "$TESTCG" --dir "$SHM" --json)
+HOLD=$TOP/${BUILD:-build}/tests/helpers/tmpfs_hold
+out=$("$ZCG" repro tmpfs --count 3 --size-mb 1 --under "$TESTCG" --dir "$SHM" --json)
 tmpfs_sub=$(printf '%s' "$out" | jq -r .subtree)
 f=$(printf '%s' "$out" | jq -r '.zombies[0].file')
-sum=$(md5sum < "$f")
+f_open=$(printf '%s' "$out" | jq -r '.zombies[1].file')
+f_map=$(printf '%s' "$out" | jq -r '.zombies[2].file')
+z_path=$(printf '%s' "$out" | jq -r '.zombies[0].path')
+ident() { stat -c '%i %a %u %g %y' "$1"; }	# inode, mode, owner, mtime
+sums() { for x in "$f" "$f_open" "$f_map"; do md5sum < "$x"; ident "$x"; done; }
+before=$(sums)
 out=$("$ZCG" reap --json --under "$tmpfs_sub")
-is "$?" 3 "tmpfs: the zombie stays (exit 3)"
+is "$?" 3 "tmpfs: the zombies stay (exit 3)"
 like "$(printf '%s' "$out" | jq -r '.skipped[0].reason')" "remove-file" "tmpfs: reported with remove-file"
-is "$(md5sum < "$f")" "$sum" "tmpfs: the file's contents are unchanged"
+is "$(sums)" "$before" "tmpfs: the files' contents and inodes are unchanged"
+is "$(printf '%s' "$out" | jq '[.plan[] | select(.done)] | length')" 0 "tmpfs: no step was carried out"
+
+zombie_names() { "$ZCG" list --json --under "$tmpfs_sub" | jq -r '[.zombies[].path] | sort | join(" ")'; }
+shmem_of() { awk '$1=="shmem"{print $2; exit}' "$MEMROOT$1/memory.stat"; }
+mkdir "$MEMROOT$TESTCG/keeper" "$MEMROOT$TESTCG/holders"
+# what the copy must keep
+chmod 640 "$f" && chown 1234:2345 "$f" && touch -m -t 202001020304.05 "$f"
+ok $? "tmpfs: mode, owner and mtime set on the file to recharge"
+if [ -x "$HOLD" ]; then
+	"$HOLD" setxattr "$f" trusted.zombiecg kept
+	ok $? "tmpfs: an extended attribute set on it"
+	sh -c 'echo $$ > "$1/cgroup.procs"; exec "$2" open "$3" "$4"' sh "$MEMROOT$TESTCG/holders" "$HOLD" "$f_open" "$TESTDIR/ready.open" &
+	sh -c 'echo $$ > "$1/cgroup.procs"; exec "$2" map "$3" "$4"' sh "$MEMROOT$TESTCG/holders" "$HOLD" "$f_map" "$TESTDIR/ready.map" &
+	i=0
+	while ! { [ -e "$TESTDIR/ready.open" ] && [ -e "$TESTDIR/ready.map" ]; } && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+	[ -e "$TESTDIR/ready.open" ] && [ -e "$TESTDIR/ready.map" ]
+	ok $? "tmpfs: one file held open, one mapped by a process"
+else
+	diag "no $HOLD: the xattr, open and mapped cases are not tried"
+fi
+before=$(sums)
+zombies_before=$(zombie_names)
+out=$("$ZCG" reap --dry-run --json --recharge-tmpfs "$TESTCG/keeper" --under "$tmpfs_sub")
+is "$?" 0 "recharge dry run: exit 0"
+like "$(printf '%s' "$out" | jq -r --arg f "$f" '.plan[] | select(.file == $f) | .note')" "^dry run: would copy" \
+	"recharge dry run: the plan copies the file"
+is "$(sums)" "$before" "recharge dry run: nothing changed"
+
+shmem_before=$(shmem_of "$TESTCG/keeper")
+out=$("$ZCG" reap --json --recharge-tmpfs "$TESTCG/keeper" --under "$tmpfs_sub")
+rc=$?
+if [ -x "$HOLD" ]; then
+	is "$rc" 3 "recharge: exit 3 (the held files' zombies stay)"
+else
+	is "$rc" 0 "recharge: exit 0"
+fi
+step() { printf '%s' "$out" | jq -r --arg f "$1" ".plan[] | select(.file == \$f) | $2"; }
+is "$(step "$f" .done)" true "recharge: the unheld file's step was carried out"
+is "$(printf '%s' "$out" | jq .recharged_files)" 1 "recharge: one file recharged"
+cmp_ge "$(printf '%s' "$out" | jq .recharged_bytes)" 1048576 "recharge: 1 MiB recharged"
+is "$(md5sum < "$f")" "$(printf '%s\n' "$before" | sed -n 1p)" "recharge: the contents are identical"
+old=$(printf '%s\n' "$before" | sed -n 2p)
+new=$(ident "$f")
+[ "${new%% *}" != "${old%% *}" ]
+ok $? "recharge: it is a new inode ($old -> $new)"
+is "${new#* }" "${old#* }" "recharge: mode, owner and mtime preserved"
+is "$(ls -A "${f%/*}" | grep -c zombiecg-recharge)" 0 "recharge: no temporary file left behind"
+if [ -x "$HOLD" ]; then
+	is "$("$HOLD" getxattr "$f" trusted.zombiecg)" kept "recharge: the extended attribute preserved"
+	is "$(md5sum < "$f_open"; ident "$f_open"; md5sum < "$f_map"; ident "$f_map")" \
+		"$(printf '%s\n' "$before" | sed -n 3,6p)" "recharge: the open and the mapped file are unchanged (contents, inode)"
+	like "$(step "$f_open" .note)" "open by" "recharge: the open file was skipped as open"
+	like "$(step "$f_map" .note)" "mapped by" "recharge: the mapped file was skipped as mapped"
+	is "$(step "$f_open" .done)$(step "$f_map" .done)" falsefalse "recharge: neither held file's step was carried out"
+fi
+zombies_after=$(zombie_names)
+case " $zombies_after " in
+*" $z_path "*) ok 1 "recharge: the zombie is gone ($zombies_after)" ;;
+*) ok 0 "recharge: the zombie is gone" ;;
+esac
+if [ -x "$HOLD" ]; then
+	is "$(printf '%s' "$zombies_after" | wc -w)" 2 "recharge: the held files' two zombies stay"
+fi
+# memory.stat is flushed lazily on v2 (up to 2 s)
+i=0
+while [ "$(shmem_of "$TESTCG/keeper")" -lt $((shmem_before + 1048576)) ] && [ $i -lt 30 ]; do sleep 0.2; i=$((i + 1)); done
+cmp_ge "$(shmem_of "$TESTCG/keeper")" $((shmem_before + 1048576)) "recharge: the pages are now charged to keeper (shmem)"
+out=$("$ZCG" reap --recharge-tmpfs "$TESTCG/nope" --under "$tmpfs_sub" 2>&1)
+is "$?" 2 "recharge: a cgroup that does not exist is a usage error"
+like "$out" "--recharge-tmpfs $TESTCG/nope: no cgroup" "recharge: and the error names it"
+if [ -x "$HOLD" ]; then
+	# The helper looks again itself (a process may open the file after explain looked):
+	# asked directly, without explain's holders, it still leaves them alone.
+	like "$("$HOLD" recharge "$f_open" "$TESTCG/keeper")" "^left: .*open (or mapped )?by" "recharge helper: an open file is left alone"
+	like "$("$HOLD" recharge "$f_map" "$TESTCG/keeper")" "^left: (open or )?mapped by" "recharge helper: a mapped file is left alone"
+	is "$(md5sum < "$f_open"; ident "$f_open"; md5sum < "$f_map"; ident "$f_map")" \
+		"$(printf '%s\n' "$before" | sed -n 3,6p)" "recharge helper: both unchanged (contents, inode)"
+	ln "$f_open" "$f_open.link"
+	like "$("$HOLD" recharge "$f_open.link" "$TESTCG/keeper")" "^left: it has 2 hard links" "recharge helper: a hard-linked file is left alone"
+	rm -f "$f_open.link"
+	# once their holders are gone, the other two go the same way
+	for p in $(cat "$MEMROOT$TESTCG/holders/cgroup.procs"); do kill "$p"; done
+	wait
+	# a target whose limit leaves too little room is not used (no OOM kill in it)
+	mkdir "$MEMROOT$TESTCG/tight"
+	if [ "$HIER" = v2 ]; then echo 8M > "$MEMROOT$TESTCG/tight/memory.max"; else echo 8M > "$MEMROOT$TESTCG/tight/memory.limit_in_bytes"; fi
+	like "$("$HOLD" recharge "$f_open" "$TESTCG/tight")" "^left: .*tight has [0-9]+ bytes left below its memory limits" \
+		"recharge helper: a target with too little room below its limit is not used"
+	is "$(md5sum < "$f_open"; ident "$f_open")" "$(printf '%s\n' "$before" | sed -n 3,4p)" \
+		"recharge helper: and the file is unchanged"
+	rmdir "$MEMROOT$TESTCG/tight"
+	out=$("$ZCG" reap --json --recharge-tmpfs "$TESTCG/keeper" --under "$tmpfs_sub")
+	is "$?" 0 "recharge: after their holders exit, the other two are recharged (exit 0)"
+	is "$(zombie_names)" "" "recharge: no zombie left below the tmpfs repro"
+fi
+rm -rf "$(dirname "$f")"
 
 # 4. --dry-run changes nothing
 out=$("$ZCG" repro pagecache --count 3 --size-mb 2 --under "$TESTCG" --dir "$TESTDIR" --json)
@@ -157,6 +264,38 @@ else
 	is "$?" 3 "v1 mapped: the zombie stays (exit 3)"
 	like "$(printf '%s' "$out" | jq -r '.skipped[0].reason')" "wait-mapper" "v1 mapped: wait-mapper"
 fi
+# writeback structures: a cgroup that wrote and fsync'd a file. On v2 its inodes keep its
+# writeback structure, and with it the memcg, after every page is gone, until the kernel
+# switches them to the parent's (it looks only when a memcg goes offline); reap syncs the
+# filesystem and takes an empty cgroup offline. (v1 has no cgroup writeback: the same case
+# must simply work.)
+mkdir "$MEMROOT$TESTCG/wb"
+wb_id=$(stat -c %i "$MEMROOT$TESTCG/wb")
+sh -c 'echo $$ > "$1/cgroup.procs"; dd if=/dev/zero of="$2" bs=1M count=2 conv=fsync 2>/dev/null' \
+	sh "$MEMROOT$TESTCG/wb" "$TESTDIR/wb.dat"
+rmdir "$MEMROOT$TESTCG/wb"
+zombie_there() { "$ZCG" list --json --under "$TESTCG" | jq -e --argjson id "$1" 'any(.zombies[]; .id == $id)' >/dev/null; }
+if "$ZCG" list --json --under "$TESTCG" | jq -e '.source == "bpf"' >/dev/null; then
+	zombie_there "$wb_id"
+	ok $? "wb: the cgroup that wrote the file is a zombie"
+	out=$("$ZCG" reap --json --under "$TESTCG")
+	diag "wb: reap exit $?, evicted $(printf '%s' "$out" | jq .evicted_bytes)"
+	i=0
+	while zombie_there "$wb_id" && [ $i -lt 30 ]; do sleep 0.1; i=$((i + 1)); done
+	if zombie_there "$wb_id"; then
+		# It may also have first-touched filesystem metadata (a page cache pin with no
+		# file name: see above), which is not reap's. Held by nothing but unlisted
+		# kernel memory, it would be the writeback structure this is about.
+		pins=$("$ZCG" explain --json "$wb_id" | jq -c '[.zombies[].pins[] | {kind, path, pages}]')
+		diag "wb: still there, pins $pins"
+		printf '%s' "$pins" | jq -e 'any(.[]; .kind == "file" and .path == null) and all(.[]; .path == null)' >/dev/null
+	fi
+	ok $? "wb: reap freed it, writeback structure included (or only filesystem metadata holds it)"
+	is "$(find "$MEMROOT$TESTCG" -type d -name 'zombiecg-kick.*')" "" "wb: no kick cgroup is left behind"
+else
+	skip "wb: needs BPF to name the zombie"
+fi
+
 out=$("$ZCG" reap --max-cpu 0 2>&1)
 is "$?" 2 "bad --max-cpu: usage error"
 done_testing
