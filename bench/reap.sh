@@ -19,7 +19,7 @@ BENCH_METHODS=reap BENCH_ZOMBIES=$N BENCH_LIVE_MB=$LIVE sh tests/bench/reap-benc
 grep '^# ROW' "$tmp" | while read -r _ _ m f l c w _; do row "host $(uname -r | cut -c1-12) v1" "$m" "$f" "$l" "$c" "$w"; done
 grep -q '^# ROW' "$tmp" || { echo "host run failed:"; cat "$tmp"; }
 if command -v qemu-system-x86_64 >/dev/null; then
-	ZCG_VM_TESTS=tests/bench/reap-bench.t ZCG_VM_KERNELS=${BENCH_KERNEL:-6.1} ZCG_VM_HIERS=v2 ZCG_VM_MEM=2560M \
+	ZCG_VM_TESTS=tests/bench/reap-bench.t ZCG_VM_KERNELS="${BENCH_KERNEL:-6.1 6.12}" ZCG_VM_HIERS=v2 ZCG_VM_MEM=2560M \
 		ZCG_VM_DISK=2G ZCG_VM_TIMEOUT=1800 ZCG_VM_TEST_TIMEOUT=1700 ZCG_VM_PROVE=0 \
 		BENCH_METHODS="reap drop1 drop3" tests/vm/run.sh > /dev/null 2>&1
 	for f in build/vm/*-v2/reap-bench.tap; do

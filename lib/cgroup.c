@@ -54,17 +54,11 @@ int zcg_cg_enable_memory_below(const struct zcg_sys *sys, const char *rel)
 int zcg_cg_create(const struct zcg_sys *sys, const char *rel)
 {
 	_cleanup_free_ char *dir = zcg_cgroup_dir(sys, rel);
-	_cleanup_free_ char *parent = strdup(rel);
-	char *slash;
+	_cleanup_free_ char *parent = path_parent(rel);
 	int r;
 
 	if (!dir || !parent)
 		return -ENOMEM;
-	slash = strrchr(parent, '/');
-	if (slash == parent)
-		slash[1] = '\0';
-	else if (slash)
-		*slash = '\0';
 	r = zcg_cg_enable_memory_below(sys, parent);
 	if (r < 0)
 		return r;

@@ -355,13 +355,28 @@ static int drain_one(const struct zcg_sys *sys, const char *rel, const struct zc
 		if (r < 0)
 			return r;
 		cg->removed = true;
-		/* Anything still charged keeps the memcg alive after rmdir; the kernel says for
-		 * sure where BPF names zombies (what stayed may have been per-CPU charge caches,
-		 * returned at offline). */
+		/* Anything still charged keeps the memcg alive after rmdir; where BPF names
+		 * zombies the kernel says for sure (what stayed may have been per-CPU charge
+		 * caches, returned at offline; and on v2 a memcg with nothing charged can stay,
+		 * held by its cgroup writeback structure). */
 		cg->left_zombie = cg->after_bytes > 0;
-		if (cg->left_zombie && have_id && !opts->no_bpf && !opts->sysroot) {
-			int dying = still_dying(sys, rel, (uint64_t)st.st_ino);
+		if (have_id && !opts->no_bpf && !opts->sysroot) {
+			_cleanup_free_ char *parent = path_parent(rel);
+			int dying;
 
+			if (!parent)
+				return -ENOMEM;
+			dying = still_dying(sys, parent, (uint64_t)st.st_ino);
+			/* v2: the inodes it dirtied (clean now, but still on its writeback lists
+			 * when written with fsync) keep its writeback structure. A sync puts
+			 * them on the attached list; the next memcg offline moves them to the
+			 * parent's. reap does the same per filesystem. */
+			if (dying == 1 && sys->hierarchy == ZCG_HIER_V2) {
+				sync();
+				if (zcg_cg_kick_offline(sys, parent) < 0)
+					zcg_error_clear();
+				dying = still_dying(sys, parent, (uint64_t)st.st_ino);
+			}
 			if (dying >= 0)
 				cg->left_zombie = dying;
 		}

@@ -164,3 +164,17 @@ int grow_array(void **array, size_t *allocated, size_t need, size_t elem)
 	*allocated = n;
 	return 0;
 }
+
+char *path_parent(const char *path)
+{
+	char *parent = strdup(path), *slash;
+
+	if (!parent)
+		return NULL;
+	slash = strrchr(parent, '/');
+	if (slash == parent || !slash)
+		strcpy(parent, "/");
+	else
+		*slash = '\0';
+	return parent;
+}

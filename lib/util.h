@@ -45,6 +45,8 @@ int parse_u64_or_max(const char *s, uint64_t *ret);
 /* Joins a and b with exactly one '/' between them into a newly allocated string.
  * Returns NULL on allocation failure. */
 char *path_join(const char *a, const char *b);
+/* The parent of a hierarchy-relative path: "/a/b" -> "/a", "/a" -> "/". NULL on ENOMEM. */
+char *path_parent(const char *path);
 
 /* True if path equals prefix or lies below it (prefix is a directory). */
 bool path_has_prefix(const char *path, const char *prefix);

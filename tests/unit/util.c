@@ -29,6 +29,16 @@ int main(void)
 	is_str(s, "/x", "path_join with / is the base");
 	free(s);
 
+	s = path_parent("/a/b");
+	is_str(s, "/a", "path_parent of /a/b");
+	free(s);
+	s = path_parent("/a");
+	is_str(s, "/", "path_parent of /a is /");
+	free(s);
+	s = path_parent("/");
+	is_str(s, "/", "path_parent of / is /");
+	free(s);
+
 	ok(path_has_prefix("/a/b", "/a"), "/a/b is under /a");
 	ok(path_has_prefix("/a", "/a/"), "/a is under /a/");
 	ok(!path_has_prefix("/ab", "/a"), "/ab is not under /a");
