@@ -57,8 +57,8 @@
 #
 # The VM lab: under software emulation (TCG, no KVM here) one census costs the daemon about
 # 1 s of CPU and a reap step more (35x the host), so no budget lets it keep up with 10/s, and
-# the guests churn at 2/s with grace and interval 1 s and cpu_budget 80% (measured: 50-52%
-# used, zombies mean 8.4-8.6, max 12, on 6.1 v1 and v2 and 6.12 v2). The loop itself
+# the guests churn at 2/s with grace and interval 1 s and cpu_budget 80% (measured: 50-57%
+# used, zombies mean 8-11, max 12-16, on 6.1 v1 and v2 and 6.12 v2). The loop itself
 # manages 10/s even there; if a guest cannot keep the pace it was given, the rate reached is
 # reported and the bound scaled to it. In the guests a zombie can also be held by what no
 # reaper can free: filesystem metadata a fresh disk's cgroup touched first, or kernel memory
