@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "cgroup.h"
 #include "error.h"
@@ -89,6 +91,23 @@ static int write_reclaim(const char *path, uint64_t bytes, bool *swappiness_arg)
 	return write_string_file(path, value);
 }
 
+/* The test hook's pause, in 100 ms steps. It ends early once SIGTERM or SIGINT is pending:
+ * the daemon blocks both and reads them from a signalfd, so sleep() would carry on through
+ * them, while the real window (raising memory.min, writing memory.reclaim) is short. So a
+ * test can stop the daemon inside the window and see what it leaves behind. */
+static void test_pause(int seconds)
+{
+	const struct timespec step = { .tv_nsec = 100 * 1000 * 1000 };
+	sigset_t pending;
+
+	for (int i = 0; i < seconds * 10; i++) {
+		if (sigpending(&pending) == 0 &&
+		    (sigismember(&pending, SIGTERM) == 1 || sigismember(&pending, SIGINT) == 1))
+			return;
+		nanosleep(&step, NULL);
+	}
+}
+
 int zcg_protected_reclaim(const struct zcg_sys *sys, const char *parent, uint64_t max_bytes,
 			  struct zcg_protect_result *ret)
 {
@@ -122,7 +141,7 @@ int zcg_protected_reclaim(const struct zcg_sys *sys, const char *parent, uint64_
 	/* Tests only: a window in which to kill us with memory.min raised. */
 	const char *pause = getenv("ZCG_TEST_PAUSE_PROTECTED");
 	if (pause)
-		sleep((unsigned)atoi(pause));
+		test_pause(atoi(pause));
 
 	r = write_reclaim(reclaim, max_bytes, &res.swappiness_arg);
 	/* EAGAIN: less than asked could be reclaimed, which is expected (live pages are
