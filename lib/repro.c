@@ -622,11 +622,18 @@ static int cleanup_one(const struct zcg_sys *sys, const struct manifest *m,
 	if (sys->hierarchy == ZCG_HIER_V2) {
 		int64_t dying = 0;
 
-		/* Freed zombies go away asynchronously (RCU, workqueues). */
+		/* Freed zombies go away asynchronously (RCU, workqueues). One whose inodes are
+		 * clean but still on its writeback lists is held by its writeback structure until
+		 * a memcg goes offline (see reap): after a second, take one offline. */
 		for (int i = 0; i < 100; i++) {
 			dying = zcg_cg_dying_below(sys, m->subtree);
 			if (dying <= 0)
 				break;
+			if (i == 50) {
+				sync();
+				if (zcg_cg_kick_offline(sys, m->subtree) < 0)
+					zcg_error_clear();
+			}
 			struct timespec ts = { 0, 20000000 };
 			nanosleep(&ts, NULL);
 		}

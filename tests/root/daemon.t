@@ -112,9 +112,17 @@ held_by_files() {
 wait_until 60 held_by_files
 ok $? "reap = yes: no zombie below the test subtree is held by its file any more"
 reaped=$(metric zombiecg_reaped_total)
-cmp_ge "$reaped" 1 "the daemon freed them (reaped_total $reaped of 6)"
-grep -q 'reap: [0-9]* freed' "$TESTDIR/log"
-ok $? "the log says what the reap step freed"
+if [ -n "${ZCG_VM:-}" ] && [ "$reaped" = 0 ]; then
+	# In the small guests memory pressure may take the zombies' page cache first, and then
+	# any cgroup removal (the repro runs above) lets their writeback structures go: they can
+	# all be gone before reaping is turned on.
+	skip "the guest's zombies went before reap = yes (reaped_total 0)"
+	skip "nothing freed, nothing logged at the default level"
+else
+	cmp_ge "$reaped" 1 "the daemon freed them (reaped_total $reaped of 6)"
+	grep -q 'reap: [0-9]* freed' "$TESTDIR/log"
+	ok $? "the log says what the reap step freed"
+fi
 evicted=$(metric zombiecg_reap_evicted_bytes_total)
 if [ -n "${ZCG_VM:-}" ]; then
 	# In the small guests memory pressure may take the zombies' page cache first; the reap
@@ -145,8 +153,9 @@ kill -HUP "$DPID"
 wait_until 60 tmpfs_gone
 ok $? "tmpfs_recharge_target = $TESTCG/keeper: the tmpfs zombie is gone"
 is "$(md5sum < "$tmpfs_file")" "$tmpfs_sum" "its file's contents are identical"
-cmp_ge "$(metric zombiecg_reap_evicted_bytes_total)" $((evicted_before + 1048576)) \
-	"the recharged MiB counts in zombiecg_reap_evicted_bytes_total"
+# the zombie goes when the old inode does, a moment before the reap step adds up its counters
+wait_until 10 metric_ge zombiecg_reap_evicted_bytes_total $((evicted_before + 1048576))
+ok $? "the recharged MiB counts in zombiecg_reap_evicted_bytes_total ($(metric zombiecg_reap_evicted_bytes_total), was $evicted_before)"
 rm -rf "${tmpfs_file%/*}"
 
 [ -s "$TESTDIR/zombiecg.prom" ]

@@ -109,7 +109,7 @@ sh -c 'echo $$ > "$1/cgroup.procs"; dd if=/dev/urandom of="$2" bs=64k count=4 2>
 sum=$(md5sum < "$SHM")
 out=$("$ZCG" drain --json "$TESTCG/shm")
 is "$?" 3 "tmpfs: drain exits 3 (partial)"
-is "$(printf '%s' "$out" | jq -r '.drained[-1].remaining_pins[] | select(.kind == "shmem") | .bytes')" 262144 \
+within "$(printf '%s' "$out" | jq '[.drained[-1].remaining_pins[] | select(.kind == "shmem") | .bytes] | add')" 262144 15 \
 	"tmpfs: the shmem pages are reported"
 is "$(printf '%s' "$out" | jq '.drained[-1].left_zombie')" true "tmpfs: left_zombie is true"
 is "$(md5sum < "$SHM")" "$sum" "tmpfs: the file is unchanged"
@@ -217,7 +217,8 @@ if "$ZCG" list --json --under "$TESTCG" | jq -e '.source == "bpf"' >/dev/null; t
 	is "$?" 3 "held tmpfs: drain exits 3 (partial)"
 	pin=$(printf '%s' "$out" | jq -c --arg f "$SHM" '[.drained[-1].remaining_pins[] | select(.path == $f)] | first')
 	is "$(printf '%s' "$pin" | jq -r '.kind')" shmem "held tmpfs: the pin names the file $SHM"
-	is "$(printf '%s' "$pin" | jq '.bytes')" 262144 "held tmpfs: its 256 KiB"
+	# (pages still in a CPU's LRU-add batch are on no list the walk sees for a moment)
+	within "$(printf '%s' "$pin" | jq '.bytes')" 262144 15 "held tmpfs: its 256 KiB"
 	like "$(printf '%s' "$pin" | jq -r '.holder')" "^pid $hpid \(sleep\) in $TESTCG/holder$" \
 		"held tmpfs: and the process holding it open, with its cgroup"
 	is "$(md5sum < "$SHM")" "$sum" "held tmpfs: the file is unchanged"
