@@ -38,7 +38,8 @@ daemon_start() {
 	DAEMON_PIDS="$DAEMON_PIDS $DPID"
 	DPORT=""
 	_i=0
-	while [ $_i -lt 150 ]; do
+	# up to 60 s: in a software-emulated guest the first census alone can take seconds
+	while [ $_i -lt 600 ]; do
 		DPORT=$(sed -n 's/.*listening on [^"]*:\([0-9][0-9]*\).*/\1/p' "$_log" | tail -n 1)
 		[ -n "$DPORT" ] && return 0
 		kill -0 "$DPID" 2>/dev/null || return 1

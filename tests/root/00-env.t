@@ -142,8 +142,9 @@ while [ $i -lt 12 ]; do block=$block$block; i=$((i + 1)); done	# 64 KiB
 key='file'	# v2 memory.stat name
 [ $hier = v1 ] && key=cache
 cached=$(stat_key "$child/memory.stat" $key)
-check "child is charged with the file's page cache: $key $cached >= $((FILE_KIB * 1024))" \
-	[ "${cached:-0}" -ge $((FILE_KIB * 1024)) ]
+# at least 95%: the last pages may still sit in a CPU's LRU-add batch, not yet counted
+check "child is charged with the file's page cache: $key $cached >= 95% of $((FILE_KIB * 1024))" \
+	[ "${cached:-0}" -ge $((FILE_KIB * 1024 * 95 / 100)) ]
 
 before=$(dying_pages)
 # The subshell has exited, but give the kernel a moment to notice the cgroup is empty.
