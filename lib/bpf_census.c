@@ -148,6 +148,16 @@ static inline void skel_destroyp(struct memcg_census_bpf **skel)
 	memcg_census_bpf__destroy(*skel);
 }
 
+static inline void link_destroyp(struct bpf_link **link)
+{
+	bpf_link__destroy(*link);
+}
+
+static inline void ring_buffer_freep(struct ring_buffer **rb)
+{
+	ring_buffer__free(*rb);
+}
+
 /* ---- BTF lookups ---- */
 
 static const struct btf_type *btf_struct(const struct btf *btf, const char *name)
@@ -472,8 +482,6 @@ static uint64_t positive(long long v)
  * parse that needs it (zcg_bpf_read_memcgs() parses BTF anyway). */
 static struct zcg_memcg_overhead overhead_cache;
 static bool overhead_cached;
-static struct vmstat_layout layout_cache;
-static bool layout_cached;
 
 static int overhead_from_btf(const struct btf *btf, struct zcg_memcg_overhead *ret)
 {
@@ -634,91 +642,36 @@ static int census_load(const struct census_params *p, const char *btf_path, uint
 	return 0;
 }
 
-/* The loaded census program, its iterator link and ring buffer, kept for the next census of
- * the same hierarchy (the daemon takes one every interval: loading and verifying each time
- * cost more CPU than the census itself). */
-static struct {
-	struct memcg_census_bpf *skel;
-	struct bpf_link *link;
-	struct ring_buffer *rb;
-	struct collector *collector;	/* where the next consume puts records */
-	char *root_dir;
-	bool cgroup_v1;
-	uint32_t rb_size;
-} loaded;
-
-static void loaded_free(void)
-{
-	ring_buffer__free(loaded.rb);
-	bpf_link__destroy(loaded.link);
-	memcg_census_bpf__destroy(loaded.skel);
-	free(loaded.root_dir);
-	memset(&loaded, 0, sizeof(loaded));
-}
-
-static int collect_loaded(void *ctx, void *data, size_t size)
-{
-	return collect_record(loaded.collector, data, size);
-}
-
-/* Makes `loaded` a census program for p's hierarchy with room for `expected` records. */
-static int census_prepare(const struct census_params *p, uint64_t expected, char **ret_reason)
-{
-	union bpf_iter_link_info linfo = {};
-	LIBBPF_OPTS(bpf_iter_attach_opts, opts);
-	int r;
-
-	if (loaded.skel && loaded.cgroup_v1 == p->cgroup_v1 && streq(loaded.root_dir, p->root_dir) &&
-	    loaded.rb_size >= ringbuf_size(expected))
-		return 0;
-	loaded_free();
-	r = census_load(p, NULL, expected, &loaded.skel, ret_reason);
-	if (r < 0)
-		return r;
-	loaded.cgroup_v1 = p->cgroup_v1;
-	loaded.rb_size = ringbuf_size(expected);
-	loaded.root_dir = strdup(p->root_dir);
-	if (!loaded.root_dir) {
-		loaded_free();
-		return -ENOMEM;
-	}
-	linfo.cgroup.cgroup_fd = p->root_fd;
-	linfo.cgroup.order = BPF_CGROUP_ITER_SELF_ONLY;
-	opts.link_info = &linfo;
-	opts.link_info_len = sizeof(linfo);
-	loaded.link = bpf_program__attach_iter(loaded.skel->progs.memcg_census, &opts);
-	if (!loaded.link) {
-		r = -errno;
-		loaded_free();
-		set_reason(ret_reason, "cannot attach the BPF cgroup iterator to %s: %s", p->root_dir,
-			   strerror(-r));
-		return r;
-	}
-	loaded.rb = ring_buffer__new(bpf_map__fd(loaded.skel->maps.records), collect_loaded, NULL, NULL);
-	if (!loaded.rb) {
-		r = -errno;
-		loaded_free();
-		set_reason(ret_reason, "cannot map the BPF ring buffer: %s", strerror(-r));
-		return r;
-	}
-	return 0;
-}
-
-/* One census run with a ring buffer sized for `expected` records. */
+/* One load-attach-read cycle with a ring buffer sized for `expected` records. */
 static int census_run(const struct census_params *p, uint64_t expected, struct collector *c,
 		      struct zcg_census_summary *ret_summary, char **ret_reason)
 {
+	_cleanup_(skel_destroyp) struct memcg_census_bpf *skel = NULL;
+	_cleanup_(link_destroyp) struct bpf_link *link = NULL;
+	_cleanup_(ring_buffer_freep) struct ring_buffer *rb = NULL;
 	_cleanup_close_ int iter_fd = -1;
+	union bpf_iter_link_info linfo = {};
+	LIBBPF_OPTS(bpf_iter_attach_opts, opts);
 	char buf[64];
 	ssize_t n;
 	int r;
 
-	r = census_prepare(p, expected, ret_reason);
+	r = census_load(p, NULL, expected, &skel, ret_reason);
 	if (r < 0)
 		return r;
-	memset(&loaded.skel->bss->summary, 0, sizeof(loaded.skel->bss->summary));
-	loaded.collector = c;
-	iter_fd = bpf_iter_create(bpf_link__fd(loaded.link));
+
+	linfo.cgroup.cgroup_fd = p->root_fd;
+	linfo.cgroup.order = BPF_CGROUP_ITER_SELF_ONLY;
+	opts.link_info = &linfo;
+	opts.link_info_len = sizeof(linfo);
+	link = bpf_program__attach_iter(skel->progs.memcg_census, &opts);
+	if (!link) {
+		r = -errno;
+		set_reason(ret_reason, "cannot attach the BPF cgroup iterator to %s: %s", p->root_dir,
+			   strerror(-r));
+		return r;
+	}
+	iter_fd = bpf_iter_create(bpf_link__fd(link));
 	if (iter_fd < 0) {
 		r = -errno;
 		set_reason(ret_reason, "cannot create the BPF cgroup iterator: %s", strerror(-r));
@@ -733,15 +686,19 @@ static int census_run(const struct census_params *p, uint64_t expected, struct c
 		}
 	}
 
-	r = ring_buffer__consume(loaded.rb);
+	rb = ring_buffer__new(bpf_map__fd(skel->maps.records), collect_record, c, NULL);
+	if (!rb) {
+		r = -errno;
+		set_reason(ret_reason, "cannot map the BPF ring buffer: %s", strerror(-r));
+		return r;
+	}
+	r = ring_buffer__consume(rb);
 	if (c->error < 0 || r < 0) {
 		r = c->error < 0 ? c->error : r;
 		set_reason(ret_reason, "reading the BPF ring buffer failed: %s", strerror(-r));
-		/* records of this run may be left in it: start afresh next time */
-		loaded_free();
 		return r;
 	}
-	*ret_summary = loaded.skel->bss->summary;
+	*ret_summary = skel->bss->summary;
 	return 0;
 }
 
@@ -777,8 +734,7 @@ int zcg_bpf_read_memcgs(const char *memory_root_dir, struct zcg_memcg_rec **ret_
 	p.root_fd = root_fd;
 	p.node_ids = node_ids();
 
-	/* The running kernel's BTF does not change: parse it once per process. */
-	if (!layout_cached) {
+	{
 		_cleanup_(btf_freep) struct btf *btf = NULL;
 
 		libbpf_messages_reset();
@@ -788,12 +744,10 @@ int zcg_bpf_read_memcgs(const char *memory_root_dir, struct zcg_memcg_rec **ret_
 			set_reason(ret_reason, "cannot parse kernel BTF %s: %s", ZCG_BTF_VMLINUX, strerror(-r));
 			return r;
 		}
-		resolve_vmstat_layout(btf, &layout_cache);
-		layout_cached = true;
+		resolve_vmstat_layout(btf, &p.layout);
 		if (!overhead_cached && overhead_from_btf(btf, &overhead_cache) == 0)
 			overhead_cached = true;
 	}
-	p.layout = layout_cache;
 
 	/* Records beyond the ring buffer's room are dropped, counted, and the whole census is
 	 * retaken with room for everything the walk saw. */

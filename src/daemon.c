@@ -824,13 +824,9 @@ static int loop(struct daemon *d)
 		if (now >= next_scan) {
 			step(d);
 			charge_budget(d);
-			/* A steady cadence: one step every interval, however long a step takes;
-			 * after a step longer than an interval, the next one an interval later
-			 * (no burst to catch up). */
-			next_scan += d->cfg.interval_ms;
-			now = daemon_now_ms();
-			if (next_scan <= now)
-				next_scan = now + d->cfg.interval_ms;
+			/* The next census an interval after this step ends: a step that takes
+			 * long (a slow machine, a big reap) leaves the budget room to refill. */
+			next_scan = daemon_now_ms() + d->cfg.interval_ms;
 		}
 	}
 	zlog(LOG_NOTICE, "daemon", "stopping");

@@ -74,7 +74,8 @@ unset ZCG_RUN_DIR ZCG_TEST_PAUSE_PROTECTED
 
 raised() { [ -e "$JOURNAL" ] && [ "$(mins)" != "$before" ]; }
 wait_until 60 raised
-ok $? "the daemon is inside a protected reclaim: memory.min raised, journal $JOURNAL written"
+ok $? "the daemon is inside a protected reclaim: memory.min raised, journal $JOURNAL written" ||
+	diag "log so far: $(tail -n 30 "$TESTDIR/log" | tr '\n' ' ')"
 diag "during: $(mins | tr '\n' ' ')"
 like "$(mins)" "^keep [0-9]+$" "keep is still there"
 [ "$(mins | awk '$1 == "keep" { print $2 }')" -gt 1048576 ] 2>/dev/null
