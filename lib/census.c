@@ -32,6 +32,14 @@ static const char *const v2_keys[_ZCG_KIND_MAX - 1] = {
 
 static const char *const v2_dying_keys[2] = { "nr_dying_subsys_memory", "nr_dying_descendants" };
 
+bool zcg_census_has_zombie(const struct zcg_census *census, uint64_t id)
+{
+	for (size_t i = 0; i < census->n_zombies; i++)
+		if (!census->zombies[i].estimated && census->zombies[i].id == id)
+			return true;
+	return false;
+}
+
 void zcg_census_free(struct zcg_census *census)
 {
 	if (!census)

@@ -93,6 +93,9 @@ int zcg_census_take(const struct zcg_sys *sys, const struct zcg_census_opts *opt
 
 void zcg_census_free(struct zcg_census *census);
 
+/* Whether the census names a zombie with this cgroup id (never an estimated row). */
+bool zcg_census_has_zombie(const struct zcg_census *census, uint64_t id);
+
 
 
 /* The BPF source (lib/census_bpf.c). Returns 0 and sets *ret_census; -EOPNOTSUPP or another

@@ -247,3 +247,12 @@ int zcg_cg_kick_offline(const struct zcg_sys *sys, const char *parent)
 		return zcg_error_errno(-errno, "cannot create cgroup %s", dir);
 	return zcg_cg_remove(sys, rel);
 }
+
+void zcg_cg_release_writeback(const struct zcg_sys *sys, const char *parent)
+{
+	if (sys->hierarchy != ZCG_HIER_V2)
+		return;
+	sync();
+	if (zcg_cg_kick_offline(sys, parent) < 0)
+		zcg_error_clear();
+}

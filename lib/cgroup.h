@@ -57,6 +57,11 @@ int zcg_cg_remove(const struct zcg_sys *sys, const char *rel);
  * named zombiecg-kick.<pid>. Nothing is charged to it: it dies at once. 0 or -errno. */
 int zcg_cg_kick_offline(const struct zcg_sys *sys, const char *parent);
 
+/* v2, for callers that do not know which filesystems a dying memcg wrote to: sync() (clean
+ * inodes move to their writeback structure's attached list), then zcg_cg_kick_offline().
+ * Nothing on v1 (no cgroup writeback there). Errors are dropped: this only helps. */
+void zcg_cg_release_writeback(const struct zcg_sys *sys, const char *parent);
+
 /* v2: dying memcgs below rel from its cgroup.stat. Returns >= 0, or -errno (v1: -EOPNOTSUPP). */
 int64_t zcg_cg_dying_below(const struct zcg_sys *sys, const char *rel);
 

@@ -203,8 +203,7 @@ static int pins_from_explained(struct zcg_drain_cgroup *cg, const struct zcg_exp
 		d = &cg->pins[cg->n_pins - 1];
 		d->path = p->path ? strdup(p->path) : NULL;
 		if (h)
-			d->holder = h->cgroup ? strdup_printf("pid %d (%s) in %s", h->pid, h->comm ? h->comm : "?", h->cgroup)
-					      : strdup_printf("pid %d (%s)", h->pid, h->comm ? h->comm : "?");
+			d->holder = zcg_procs_summary(h, 1);
 		if ((p->path && !d->path) || (h && !d->holder))
 			return -ENOMEM;
 	}
@@ -221,7 +220,7 @@ static int still_dying(const struct zcg_sys *sys, const char *rel, uint64_t id)
 	for (int attempt = 0; attempt < 10; attempt++) {
 		struct timespec ts = { 0, 100000000 };
 		struct zcg_census *c = NULL;
-		bool found = false;
+		bool found;
 
 		if (attempt)
 			nanosleep(&ts, NULL);
@@ -230,8 +229,7 @@ static int still_dying(const struct zcg_sys *sys, const char *rel, uint64_t id)
 			zcg_error_clear();
 			return -1;
 		}
-		for (size_t i = 0; i < c->n_zombies && !found; i++)
-			found = !c->zombies[i].estimated && c->zombies[i].id == id;
+		found = zcg_census_has_zombie(c, id);
 		zcg_census_free(c);
 		if (!found)
 			return 0;
@@ -248,26 +246,20 @@ static bool past_deadline(void *userdata)
  * ranges reclaim left (clean ones; dirty ones written back first), then explain again to
  * name what stays. Returns 1 if done with BPF, 0 if BPF is not available here (the caller
  * falls back to memory.stat), -errno on failure. */
-static int evict_and_name(const struct zcg_sys *sys, const char *rel, const struct zcg_drain_opts *opts,
-			  double deadline, struct zcg_drain_cgroup *cg)
+static int evict_and_name(const struct zcg_sys *sys, const char *rel, uint64_t cgroup_id,
+			  const struct zcg_drain_opts *opts, double deadline, struct zcg_drain_cgroup *cg)
 {
-	_cleanup_free_ char *dir = zcg_cgroup_dir(sys, rel);
 	char id[32], *select[1] = { id };
 	struct zcg_explain_opts eo = { .scope = rel, .select = select, .n_select = 1, .include_live = true };
 	struct zcg_reap_opts ro = { .scope = rel, .no_protected_reclaim = true, .max_cpu_pct = opts->max_cpu_pct,
 				    .cancelled = past_deadline, .userdata = &deadline };
 	struct zcg_reap_result res = {0};
 	struct zcg_explain *e = NULL;
-	struct stat st;
 	int r;
 
-	if (!dir)
-		return -ENOMEM;
-	if (opts->no_bpf || opts->sysroot)
+	if (opts->no_bpf || opts->sysroot || !cgroup_id)
 		return 0;
-	if (stat(dir, &st) < 0)
-		return zcg_error_errno(-errno, "cannot stat %s", dir);
-	snprintf(id, sizeof(id), "%llu", (unsigned long long)st.st_ino);	/* the cgroup id */
+	snprintf(id, sizeof(id), "%llu", (unsigned long long)cgroup_id);
 	r = zcg_explain_take(sys, &eo, &e);
 	if (r < 0 || !streq(e->source, "bpf") || e->n_zombies != 1) {
 		zcg_explain_free(e);
@@ -316,12 +308,17 @@ static void flush_if_dirty(const struct zcg_sys *sys, const char *rel)
 static int drain_one(const struct zcg_sys *sys, const char *rel, const struct zcg_drain_opts *opts,
 		     double deadline, struct zcg_budget *budget, struct zcg_drain_cgroup *cg)
 {
+	_cleanup_free_ char *dir = zcg_cgroup_dir(sys, rel);
+	uint64_t id = 0;	/* the cgroup id (its directory's inode), to find its memcg with BPF */
+	struct stat st;
 	double left;
 	int r;
 
 	cg->path = strdup(rel);
-	if (!cg->path)
+	if (!cg->path || !dir)
 		return -ENOMEM;
+	if (stat(dir, &st) == 0)
+		id = (uint64_t)st.st_ino;
 	r = zcg_cg_usage(sys, rel, &cg->before_bytes);
 	if (r < 0)
 		return r;
@@ -337,20 +334,13 @@ static int drain_one(const struct zcg_sys *sys, const char *rel, const struct zc
 			return r;
 	}
 	if (cg->after_bytes > 0) {
-		r = evict_and_name(sys, rel, opts, deadline, cg);
+		r = evict_and_name(sys, rel, id, opts, deadline, cg);
 		if (r == 0 && cg->after_bytes > 0)
 			r = describe_remaining(sys, cg);
 		if (r < 0)
 			return r;
 	}
 	if (!opts->keep) {
-		_cleanup_free_ char *dir = zcg_cgroup_dir(sys, rel);
-		struct stat st;
-		bool have_id;
-
-		if (!dir)
-			return -ENOMEM;
-		have_id = stat(dir, &st) == 0;	/* the cgroup id, to find it among zombies */
 		r = zcg_cg_remove(sys, rel);
 		if (r < 0)
 			return r;
@@ -360,22 +350,18 @@ static int drain_one(const struct zcg_sys *sys, const char *rel, const struct zc
 		 * caches, returned at offline; and on v2 a memcg with nothing charged can stay,
 		 * held by its cgroup writeback structure). */
 		cg->left_zombie = cg->after_bytes > 0;
-		if (have_id && !opts->no_bpf && !opts->sysroot) {
+		if (id && !opts->no_bpf && !opts->sysroot) {
 			_cleanup_free_ char *parent = path_parent(rel);
 			int dying;
 
 			if (!parent)
 				return -ENOMEM;
-			dying = still_dying(sys, parent, (uint64_t)st.st_ino);
-			/* v2: the inodes it dirtied (clean now, but still on its writeback lists
-			 * when written with fsync) keep its writeback structure. A sync puts
-			 * them on the attached list; the next memcg offline moves them to the
-			 * parent's. reap does the same per filesystem. */
+			dying = still_dying(sys, parent, id);
+			/* v2: the inodes it wrote with fsync (clean, but still on its writeback
+			 * lists) keep its writeback structure (see zcg_cg_release_writeback). */
 			if (dying == 1 && sys->hierarchy == ZCG_HIER_V2) {
-				sync();
-				if (zcg_cg_kick_offline(sys, parent) < 0)
-					zcg_error_clear();
-				dying = still_dying(sys, parent, (uint64_t)st.st_ino);
+				zcg_cg_release_writeback(sys, parent);
+				dying = still_dying(sys, parent, id);
 			}
 			if (dying >= 0)
 				cg->left_zombie = dying;

@@ -256,7 +256,7 @@ fail:
 /* ---- verdicts ---- */
 
 /* "pid 12 (bash) in /a/b", or "33 processes (e.g. pid 12 (bash) in /a/b)". */
-static char *procs_summary(const struct zcg_proc *p, size_t n)
+char *zcg_procs_summary(const struct zcg_proc *p, size_t n)
 {
 	_cleanup_free_ char *one = NULL;
 
@@ -281,8 +281,8 @@ static int set_reason(struct zcg_pin *pin, enum zcg_action action, char *reason)
 
 static int decide_file(struct zcg_pin *pin, const struct zcg_verdict_ctx *ctx)
 {
-	_cleanup_free_ char *mappers = procs_summary(pin->mapped_by, pin->n_mapped_by);
-	_cleanup_free_ char *openers = procs_summary(pin->open_by, pin->n_open_by);
+	_cleanup_free_ char *mappers = zcg_procs_summary(pin->mapped_by, pin->n_mapped_by);
+	_cleanup_free_ char *openers = zcg_procs_summary(pin->open_by, pin->n_open_by);
 	_cleanup_free_ char *deleted = NULL;
 	bool v2 = ctx->hierarchy == ZCG_HIER_V2;
 
@@ -334,7 +334,7 @@ static int decide_shmem(struct zcg_pin *pin, const struct zcg_verdict_ctx *ctx)
 	const struct zcg_proc *h = pin->n_open_by ? pin->open_by : pin->mapped_by;
 	size_t nh = pin->n_open_by ? pin->n_open_by : pin->n_mapped_by;
 
-	holders = procs_summary(h, nh);
+	holders = zcg_procs_summary(h, nh);
 	if (!holders)
 		return -ENOMEM;
 	if (ctx->estimated)
@@ -361,7 +361,7 @@ static int decide_shmem(struct zcg_pin *pin, const struct zcg_verdict_ctx *ctx)
 
 static int decide_anon(struct zcg_pin *pin, const struct zcg_verdict_ctx *ctx)
 {
-	_cleanup_free_ char *owner = procs_summary(pin->mapped_by, pin->n_mapped_by);
+	_cleanup_free_ char *owner = zcg_procs_summary(pin->mapped_by, pin->n_mapped_by);
 
 	if (!owner)
 		return -ENOMEM;

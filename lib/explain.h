@@ -161,6 +161,10 @@ int zcg_zombie_decide(struct zcg_explained *z);
 
 void zcg_pin_clear(struct zcg_pin *pin);
 
+/* "pid 12 (bash) in /a/b" (the cgroup where known), or "33 processes (e.g. pid 12 (bash) in
+ * /a/b)"; "" for none. Newly allocated, NULL on ENOMEM. */
+char *zcg_procs_summary(const struct zcg_proc *p, size_t n);
+
 /* A live child of a zombie's parent, with what protected reclaim (DOMAIN fact 12) needs:
  * raise memory.min to memory.current, reclaim the parent, restore memory.min. */
 struct zcg_live_child {

@@ -568,14 +568,6 @@ static int census_after(const struct zcg_sys *sys, const struct zcg_reap_opts *o
 	return 0;
 }
 
-static bool census_has(const struct zcg_census *c, uint64_t id)
-{
-	for (size_t i = 0; i < c->n_zombies; i++)
-		if (!c->zombies[i].estimated && c->zombies[i].id == id)
-			return true;
-	return false;
-}
-
 /* The acting part: budget, the plan carried out on e, writeback structures synced. */
 static int act(struct reap *rp, const struct zcg_explain *e)
 {
@@ -692,7 +684,7 @@ int zcg_reap(const struct zcg_sys *sys, const struct zcg_reap_opts *opts, struct
 
 				if (!selected(opts, z))
 					continue;
-				if (!census_has(after, z->id)) {
+				if (!zcg_census_has_zombie(after, z->id)) {
 					res.freed++;
 					continue;
 				}

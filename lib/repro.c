@@ -629,11 +629,8 @@ static int cleanup_one(const struct zcg_sys *sys, const struct manifest *m,
 			dying = zcg_cg_dying_below(sys, m->subtree);
 			if (dying <= 0)
 				break;
-			if (i == 50) {
-				sync();
-				if (zcg_cg_kick_offline(sys, m->subtree) < 0)
-					zcg_error_clear();
-			}
+			if (i == 50)
+				zcg_cg_release_writeback(sys, m->subtree);
 			struct timespec ts = { 0, 20000000 };
 			nanosleep(&ts, NULL);
 		}

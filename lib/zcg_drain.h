@@ -71,8 +71,8 @@ struct zcg_drain_result {
  * left is evicted by exact file ranges with fadvise, and each cgroup is removed unless
  * opts->keep. It never touches memory charged to other cgroups. What stays is named by
  * file and holder (with BPF) or counted by kind from memory.stat (without).
- * Returns 0 if every cgroup was emptied (and removed) without leaving a zombie, 1 if some
- * memory stayed (result says what and why), -EBUSY if a cgroup still has tasks (nothing was
+ * Returns 0 if every cgroup was removed without leaving a zombie (opts->keep: emptied), 1 if
+ * one left a zombie (opts->keep: memory stayed; result says what and why), -EBUSY if a cgroup still has tasks (nothing was
  * changed; result->tasks lists them), other -errno on failure. *ret_result is filled in all
  * cases and must be freed with zcg_drain_result_free(). */
 int zcg_drain(const char *path, const struct zcg_drain_opts *opts, struct zcg_drain_result *ret_result);

@@ -49,12 +49,28 @@ daemon_start() {
 	return 1
 }
 
-# daemon_stop [SIGNAL]: stops $DPID, waits for it; returns its exit status (124 if it
-# did not stop within 10 s, then it is killed).
+# daemon_start_via PREFIX LOG ARGS...: daemon_start with the daemon run as
+# `PREFIX zombiecg ARGS` (PREFIX is split on blanks; a prefix that execs it, as env or setpriv
+# do, leaves DPID the daemon itself).
+daemon_start_via() {
+	_via=$TESTDIR/zcg-via
+	printf '#!/bin/sh\nexec %s %s "$@"\n' "$1" "$ZCG" > "$_via"
+	chmod +x "$_via"
+	shift
+	_zcg=$ZCG
+	ZCG=$_via
+	daemon_start "$@"
+	_r=$?
+	ZCG=$_zcg
+	return $_r
+}
+
+# daemon_stop [SIGNAL [TIMEOUT_S]]: stops $DPID, waits for it; returns its exit status (124
+# if it did not stop within TIMEOUT_S, default 10, then it is killed).
 daemon_stop() {
 	kill -"${1:-TERM}" "$DPID" 2>/dev/null
 	_i=0
-	while kill -0 "$DPID" 2>/dev/null && [ $_i -lt 100 ]; do
+	while kill -0 "$DPID" 2>/dev/null && [ $_i -lt $((${2:-10} * 10)) ]; do
 		sleep 0.1
 		_i=$((_i + 1))
 	done

@@ -52,18 +52,11 @@ history_interval = 1s
 idle_priority = yes
 EOF
 mkdir -p "$TESTDIR/run"
-# daemon_start runs "$ZCG": a wrapper that execs the daemon through setpriv, so DPID is the
-# daemon itself. Its own run directory keeps the protect journal away from other runs.
-cat > "$TESTDIR/zcg-caps" <<EOF
-#!/bin/sh
-ZCG_RUN_DIR=$TESTDIR/run exec setpriv --no-new-privs --bounding-set=$bset --inh-caps=-all -- $ZCG "\$@"
-EOF
-chmod +x "$TESTDIR/zcg-caps"
-ZCG_FULL=$ZCG
-ZCG=$TESTDIR/zcg-caps
-daemon_start "$TESTDIR/log" daemon --config "$TESTDIR/zombiecg.conf"
+# Through setpriv, which execs the daemon: DPID is the daemon itself. Its own run directory
+# keeps the protect journal away from other runs.
+daemon_start_via "env ZCG_RUN_DIR=$TESTDIR/run setpriv --no-new-privs --bounding-set=$bset --inh-caps=-all --" \
+	"$TESTDIR/log" daemon --config "$TESTDIR/zombiecg.conf"
 ok $? "daemon started with only those capabilities (port $DPORT)"
-ZCG=$ZCG_FULL
 
 # The capabilities it runs with: exactly the unit's (capsh names them, if installed).
 capeff=$(awk '$1 == "CapEff:" { print $2 }' "/proc/$DPID/status")

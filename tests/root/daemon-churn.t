@@ -160,23 +160,17 @@ idle_priority = no
 log_level = debug
 EOF
 # The host: strace starts the daemon and stops it only at fadvise64 (seccomp filter), so
-# tracing costs the daemon next to nothing; -y names each fd's file. daemon_start runs
-# "$ZCG": a wrapper execs strace, whose child is the daemon.
+# tracing costs the daemon next to nothing; -y names each fd's file. strace's child is the
+# daemon.
 trace=""
+via=env
 if [ -z "${ZCG_VM:-}" ] && command -v strace >/dev/null 2>&1; then
 	trace=$TESTDIR/fadvise.trace
-	cat > "$TESTDIR/zcg-traced" <<EOF
-#!/bin/sh
-exec strace -f -y --seccomp-bpf -e trace=fadvise64 -o $trace -- $ZCG "\$@"
-EOF
-	chmod +x "$TESTDIR/zcg-traced"
-	ZCG_UNTRACED=$ZCG
-	ZCG=$TESTDIR/zcg-traced
+	via="strace -f -y --seccomp-bpf -e trace=fadvise64 -o $trace --"
 fi
-daemon_start "$TESTDIR/log" daemon --config "$TESTDIR/zombiecg.conf"
+daemon_start_via "$via" "$TESTDIR/log" daemon --config "$TESTDIR/zombiecg.conf"
 ok $? "daemon started: grace ${GRACE_MS} ms, interval ${INTERVAL_MS} ms, cpu_budget ${BUDGET_PCT}%, port $DPORT"
 if [ -n "$trace" ]; then
-	ZCG=$ZCG_UNTRACED
 	STRACE_PID=$DPID
 	read -r DPID _rest < "/proc/$STRACE_PID/task/$STRACE_PID/children"
 	DAEMON_PIDS="$DAEMON_PIDS $DPID"

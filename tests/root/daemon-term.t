@@ -82,19 +82,11 @@ like "$(mins)" "^keep [0-9]+$" "keep is still there"
 ok $? "keep's memory.min is raised above its own 1M too"
 
 t0=$(awk '{ print int($1) }' /proc/uptime)
-kill -TERM "$DPID"
-i=0
-while kill -0 "$DPID" 2>/dev/null && [ $i -lt 300 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
-if kill -0 "$DPID" 2>/dev/null; then
+daemon_stop TERM 30
+rc=$?
+if [ $rc = 124 ]; then
 	ok 1 "SIGTERM: the daemon stops within 30 s"
-	kill -9 "$DPID"
-	wait "$DPID" 2>/dev/null
 else
-	wait "$DPID"
-	rc=$?
 	ok 0 "SIGTERM: the daemon stops within 30 s (took $(( $(awk '{ print int($1) }' /proc/uptime) - t0 )) s)"
 	is "$rc" 0 "it exits 0"
 fi
