@@ -212,12 +212,13 @@ static int pins_from_explained(struct zcg_drain_cgroup *cg, const struct zcg_exp
 
 /* After rmdir: is the memcg with this id still there, dying? A memcg is freed a little
  * after its last charge goes (per-CPU charge caches are returned at offline, then RCU and
- * workqueues), so look for up to a second. 1 yes, 0 no, -1 unknown (no BPF census). */
-static int still_dying(const struct zcg_sys *sys, const char *rel, uint64_t id)
+ * workqueues), so look for up to `tenths` tenths of a second. 1 yes, 0 no, -1 unknown (no
+ * BPF census). */
+static int still_dying(const struct zcg_sys *sys, const char *rel, uint64_t id, int tenths)
 {
 	struct zcg_census_opts co = { .scope = rel };
 
-	for (int attempt = 0; attempt < 10; attempt++) {
+	for (int attempt = 0; attempt < tenths; attempt++) {
 		struct timespec ts = { 0, 100000000 };
 		struct zcg_census *c = NULL;
 		bool found;
@@ -356,12 +357,13 @@ static int drain_one(const struct zcg_sys *sys, const char *rel, const struct zc
 
 			if (!parent)
 				return -ENOMEM;
-			dying = still_dying(sys, parent, id);
+			dying = still_dying(sys, parent, id, 10);
 			/* v2: the inodes it wrote with fsync (clean, but still on its writeback
 			 * lists) keep its writeback structure (see zcg_cg_release_writeback). */
 			if (dying == 1 && sys->hierarchy == ZCG_HIER_V2) {
 				zcg_cg_release_writeback(sys, parent);
-				dying = still_dying(sys, parent, id);
+				/* inode switches go through RCU and a workqueue: slower */
+				dying = still_dying(sys, parent, id, 50);
 			}
 			if (dying >= 0)
 				cg->left_zombie = dying;
