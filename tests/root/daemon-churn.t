@@ -52,8 +52,8 @@
 # Live cache: on the host strace (starting the daemon with a seccomp filter, so only fadvise64
 # stops it; attached with -p it would stop at every system call, and slow every step) shows
 # every range the daemon evicted: none of live's file, only shared.dat's first half.
-# memory.stat is not used on this host: its page cache shrinks by itself now and then (see
-# reap.t). In the VM lab (ZCG_VM set) memory.stat of live is compared instead.
+# memory.stat is not used on this host: it pages out cold page cache by itself (see
+# cg_host_reclaims). In the VM lab (ZCG_VM set) memory.stat of live is compared instead.
 #
 # The VM lab: under software emulation (TCG, no KVM here) one census costs the daemon about
 # 1 s of CPU and a reap step more (35x the host), so no budget lets it keep up with 10/s, and

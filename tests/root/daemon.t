@@ -55,7 +55,7 @@ else
 	is "$(metric zombiecg_dying_memcgs)" "$want" "dying in the subtree = status --under ($want)"
 fi
 [ "$HIER" = v2 ] && is "$(metric zombiecg_dying_memcgs)" 3 "v2: exactly the 3 made"
-within "$(metric "zombiecg_pinned_bytes_by_parent{parent=\"$sub1\"}")" $((3 * 1048576)) 10 \
+cache_within "$(metric "zombiecg_pinned_bytes_by_parent{parent=\"$sub1\"}")" $((3 * 1048576)) 10 \
 	"pinned bytes by parent: the 3 MiB written below $sub1"
 is "$(metric zombiecg_eligible_parents)" 0 "nothing is eligible before the grace period"
 is "$(metric zombiecg_reap_available)" 1 "this build can reap"
@@ -79,7 +79,9 @@ is "$(metric zombiecg_reap_evicted_bytes_total)" 0 "evicted bytes stay 0"
 if [ "$HIER" = v2 ]; then
 	is "$("$ZCG" status --json --under "$TESTCG" | jq .dying)" 5 "v2: reap = no freed nothing: 5 zombies still there"
 else
-	within "$("$ZCG" status --json --under "$TESTCG" | jq .pinned_bytes)" $((5 * 1048576)) 10 \
+	# (where the host pages out cold cache by itself, reaped_total and evicted bytes above
+	# show the daemon freed nothing)
+	cache_within "$("$ZCG" status --json --under "$TESTCG" | jq .pinned_bytes)" $((5 * 1048576)) 10 \
 		"v1: reap = no freed nothing: 5 MiB still pinned"
 fi
 
@@ -112,11 +114,11 @@ held_by_files() {
 wait_until 60 held_by_files
 ok $? "reap = yes: no zombie below the test subtree is held by its file any more"
 reaped=$(metric zombiecg_reaped_total)
-if [ -n "${ZCG_VM:-}" ] && [ "$reaped" = 0 ]; then
+if { [ -n "${ZCG_VM:-}" ] || cg_host_reclaims >/dev/null; } && [ "$reaped" = 0 ]; then
 	# In the small guests memory pressure may take the zombies' page cache first, and then
 	# any cgroup removal (the repro runs above) lets their writeback structures go: they can
-	# all be gone before reaping is turned on.
-	skip "the guest's zombies went before reap = yes (reaped_total 0)"
+	# all be gone before reaping is turned on. A host's own proactive reclaim likewise.
+	skip "the zombies went before reap = yes (reaped_total 0)"
 	skip "nothing freed, nothing logged at the default level"
 else
 	cmp_ge "$reaped" 1 "the daemon freed them (reaped_total $reaped of 6)"
@@ -128,9 +130,10 @@ if [ -n "${ZCG_VM:-}" ]; then
 	# In the small guests memory pressure may take the zombies' page cache first; the reap
 	# step then frees them through their writeback structures alone (see lib/reap.c act()).
 	diag "evicted $evicted bytes for $reaped zombies"
+elif why=$(cg_host_reclaims); then
+	# some of the 1 MiB a zombie held may be gone before the reap step gets to it
+	diag "evicted $evicted bytes for $reaped zombies ($why runs here)"
 else
-	# This host's page cache shrinks on its own now and then (tests/lib/cg.sh): some of the
-	# 1 MiB a zombie held may be gone before the reap step gets to it.
 	cmp_ge "$evicted" $((reaped * 1048576 / 2)) "it evicted their page cache ($evicted bytes)"
 fi
 

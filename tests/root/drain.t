@@ -178,11 +178,14 @@ if "$ZCG" list --json --under "$TESTCG" | jq -e '.source == "bpf"' >/dev/null; t
 	rc=$?
 	[ $rc = 0 ] || diag "$out"
 	is "$rc" 0 "fadvise step: drain exits 0 without reclaim"
-	# most of it; on this host a part may go on its own first (see reap.t), not in the VM lab
-	want=$((8 * 1048576 * 95 / 100))
-	[ -n "${ZCG_VM:-}" ] || want=$((8 * 1048576 / 2))
-	cmp_ge "$(printf '%s' "$out" | jq '.drained[-1].evicted_bytes')" $want \
-		"fadvise step: it evicted fad's 8 MB ($(printf '%s' "$out" | jq '.drained[-1].evicted_bytes'))"
+	# most of it; where the host pages out cold cache by itself (cg_host_reclaims), any part
+	# may go first: then at most that
+	evicted=$(printf '%s' "$out" | jq '.drained[-1].evicted_bytes')
+	if cg_host_reclaims >/dev/null; then
+		cache_within "$evicted" $((8 * 1048576)) 5 "fadvise step: it evicted fad's 8 MB ($evicted)"
+	else
+		cmp_ge "$evicted" $((8 * 1048576 * 95 / 100)) "fadvise step: it evicted fad's 8 MB ($evicted)"
+	fi
 	# Without reclaim the per-CPU charge caches (up to 64 pages a CPU) are still counted
 	# when it is removed: the kernel returns them at rmdir.
 	is "$(printf '%s' "$out" | jq -c '[.drained[-1].removed, .drained[-1].left_zombie]')" \
@@ -197,8 +200,8 @@ if "$ZCG" list --json --under "$TESTCG" | jq -e '.source == "bpf"' >/dev/null; t
 			awk -F', ' '{ if ($2 + $3 > 8388608 || $3 == 0) print }')
 		is "$bad" "" "fadvise step: no range past fad's 8 MB, none of reader's (strace)"
 	fi
-	if [ -n "${ZCG_VM:-}" ]; then
-		# only in the VM lab: this host's page cache shrinks on its own (see reap.t)
+	if ! cg_host_reclaims >/dev/null; then
+		# (not where the host pages out cold cache by itself: see reap.t)
 		sleep 2
 		reader_after=$(awk '$1=="total_cache"||$1=="file"{print $2}' "$MEMROOT$TESTCG/reader/memory.stat")
 		cmp_ge "$reader_after" $((reader_before * 99 / 100)) \

@@ -152,7 +152,7 @@ fi
 "$ZCG" repro cleanup --under "$sub" >/dev/null
 
 # --- a deleted file still open by a live process
-# This host drops clean page cache on its own now and then (tests/lib/cg.sh); a deleted file's
+# This host pages out cold page cache by itself (cg_host_reclaims in tests/lib/cg.sh); a deleted file's
 # pages are all that keeps this zombie, so when they go first the zombie is freed before explain
 # sees it. That is retried with a fresh cgroup (never when the zombie is still there).
 mkdir "$MEMROOT$TESTCG/live"

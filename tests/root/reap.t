@@ -52,7 +52,14 @@ out=$($trace "$ZCG" reap --json --under "$TESTCG")
 rc=$?
 [ $rc = 0 ] || [ $rc = 3 ]
 ok $? "reap ran (exit $rc)"
-cmp_ge "$(printf '%s' "$out" | jq .evicted_bytes)" 8388608 "it evicted the zombie's 8 MB"
+evicted=$(printf '%s' "$out" | jq .evicted_bytes)
+if why=$(cg_host_reclaims); then
+	# part of the zombie's 8 MB may be paged out by the host before reap walks it (and the
+	# zombie holds a few pages of other files: its shell's reads)
+	cache_within "$evicted" 8388608 5 "it evicted what was left of the zombie's 8 MB ($evicted)"
+else
+	cmp_ge "$evicted" 8388608 "it evicted the zombie's 8 MB"
+fi
 is "$("$ZCG" explain --json --under "$TESTCG" | jq '[.zombies[].pins[] | select(.path != null and (.path | endswith("shared.dat")))] | length')" 0 \
 	"no page of the shared file is charged to a zombie any more"
 if [ $rc = 0 ]; then
@@ -72,11 +79,16 @@ if [ -n "$trace" ]; then
 	bad=$(grep -E "fadvise64\([0-9]+<[^>]*(shared|own)\.dat>" "$TESTDIR/fadvise.trace" |
 		awk -F', ' '{ off = $2; len = $3; if ($1 ~ /own\.dat/ || off + len > 8388608) print }')
 	is "$bad" "" "reap evicted no range of the live cgroup's pages (strace)"
-	is "$(grep -c 'shared\.dat>' "$TESTDIR/fadvise.trace")" 1 "one fadvise on the shared file"
+	if [ -n "$why" ]; then
+		# pages the host paged out first leave holes: one fadvise per range left
+		diag "fadvise calls on the shared file: $(grep -c 'shared\.dat>' "$TESTDIR/fadvise.trace") ($why runs here)"
+	else
+		is "$(grep -c 'shared\.dat>' "$TESTDIR/fadvise.trace")" 1 "one fadvise on the shared file"
+	fi
 fi
-if [ -n "${ZCG_VM:-}" ]; then
-	# Only in the VM lab: this host's page cache also shrinks on its own (seen: 4 MB of
-	# 100 MB in 8 s with no reclaim counted), which would be blamed on reap.
+if [ -z "$why" ]; then
+	# Not where the host pages out cold cache by itself (cg_host_reclaims: seen, 4 MB of
+	# 100 MB in 8 s), which would be blamed on reap.
 	sleep 2
 	live_after=$(cache_of "$TESTCG/live")
 	cmp_ge "$live_after" $((live_before * 99 / 100)) "the live cgroup kept at least 99% of its cache ($live_after of $live_before)"
@@ -224,8 +236,8 @@ cmp_ge "$(printf '%s' "$out" | jq '[.plan[] | select(.action == "evict" and (.fi
 if [ -n "$trace" ]; then
 	is "$(grep -c 'fadvise64(' "$TESTDIR/fadvise.trace")" 0 "dry run: no page evicted (strace)"
 fi
-if [ -n "${ZCG_VM:-}" ]; then
-	# (this host's page cache shrinks on its own: see above)
+if ! cg_host_reclaims >/dev/null; then
+	# (not where the host pages out cold cache by itself: see above)
 	sleep 2
 	is "$(state)" "$before" "dry run: cgroup files, page cache and zombies unchanged"
 else
