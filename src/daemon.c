@@ -592,7 +592,8 @@ static void reap(struct daemon *d, const struct zcg_age_target *targets, size_t 
 	}
 }
 
-static int step(struct daemon *d)
+/* One census, and with may_reap the reap step for what is past its grace period. */
+static int step(struct daemon *d, bool may_reap)
 {
 	struct zcg_census_opts opts = { .scope = d->scope, .no_bpf = !d->cfg.bpf };
 	_cleanup_free_ struct zcg_age_target *targets = NULL;
@@ -647,7 +648,8 @@ static int step(struct daemon *d)
 		     (long long)c->pinned_bytes, n, d->scan_duration_s * 1000);
 		if (!n)
 			d->eligible_logged = false;
-		reap(d, targets, n);
+		if (may_reap)
+			reap(d, targets, n);
 	}
 	history_tick(d, daemon_now_ms());
 	publish(d, true);
@@ -822,7 +824,7 @@ static int loop(struct daemon *d)
 			next_scan = now;	/* show the new configuration's effect at once */
 		}
 		if (now >= next_scan) {
-			step(d);
+			step(d, true);
 			charge_budget(d);
 			/* The next census an interval after this step ends: a step that takes
 			 * long (a slow machine, a big reap) leaves the budget room to refill. */
@@ -959,7 +961,7 @@ static int daemon_run(struct zcg_ctx *ctx, int argc, char **argv)
 		set_idle_priority();
 	if (daemon_args.once) {
 		d.next_history_ms = 0;	/* every run leaves a sample (cron and timers) */
-		r = step(&d);
+		r = step(&d, true);
 		exit_code = r < 0 ? EXIT_FAIL : EXIT_OK;
 		goto out;
 	}
@@ -977,8 +979,10 @@ static int daemon_run(struct zcg_ctx *ctx, int argc, char **argv)
 	     d.scope, d.cfg.interval_ms / 1000.0, d.cfg.grace_ms / 1000.0, d.cfg.cpu_budget * 100,
 	     d.reap_available ? "" : "; ", d.reap_available ? "" : d.reap_unavailable_reason);
 
-	/* A first census before serving, so /metrics is never empty when READY=1 is sent. */
-	step(&d);
+	/* A first census before serving, so /metrics is never empty when READY=1 is sent. Only
+	 * a census: a reap step can take minutes (a backlog, the CPU budget), which would hold
+	 * READY=1 past systemd's start timeout and leave /metrics unserved meanwhile. */
+	step(&d, false);
 	charge_budget(&d);
 	if (d.cfg.listen) {
 		r = daemon_http_start(d.cfg.listen, &d.pub, &d.http);
