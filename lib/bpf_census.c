@@ -482,6 +482,11 @@ static uint64_t positive(long long v)
  * parse that needs it (zcg_bpf_read_memcgs() parses BTF anyway). */
 static struct zcg_memcg_overhead overhead_cache;
 static bool overhead_cached;
+/* The running kernel's BTF does not change: the layout it gives is worked out once per
+ * process (the daemon takes a census every interval, and parsing the BTF is most of the
+ * census's CPU where page faults are dear, as under a paravirtualized MMU). */
+static struct vmstat_layout layout_cache;
+static bool layout_cached;
 
 static int overhead_from_btf(const struct btf *btf, struct zcg_memcg_overhead *ret)
 {
@@ -734,7 +739,7 @@ int zcg_bpf_read_memcgs(const char *memory_root_dir, struct zcg_memcg_rec **ret_
 	p.root_fd = root_fd;
 	p.node_ids = node_ids();
 
-	{
+	if (!layout_cached) {
 		_cleanup_(btf_freep) struct btf *btf = NULL;
 
 		libbpf_messages_reset();
@@ -744,10 +749,12 @@ int zcg_bpf_read_memcgs(const char *memory_root_dir, struct zcg_memcg_rec **ret_
 			set_reason(ret_reason, "cannot parse kernel BTF %s: %s", ZCG_BTF_VMLINUX, strerror(-r));
 			return r;
 		}
-		resolve_vmstat_layout(btf, &p.layout);
+		resolve_vmstat_layout(btf, &layout_cache);
+		layout_cached = true;
 		if (!overhead_cached && overhead_from_btf(btf, &overhead_cache) == 0)
 			overhead_cached = true;
 	}
+	p.layout = layout_cache;
 
 	/* Records beyond the ring buffer's room are dropped, counted, and the whole census is
 	 * retaken with room for everything the walk saw. */
