@@ -148,16 +148,6 @@ static inline void skel_destroyp(struct memcg_census_bpf **skel)
 	memcg_census_bpf__destroy(*skel);
 }
 
-static inline void link_destroyp(struct bpf_link **link)
-{
-	bpf_link__destroy(*link);
-}
-
-static inline void ring_buffer_freep(struct ring_buffer **rb)
-{
-	ring_buffer__free(*rb);
-}
-
 /* ---- BTF lookups ---- */
 
 static const struct btf_type *btf_struct(const struct btf *btf, const char *name)
@@ -483,8 +473,7 @@ static uint64_t positive(long long v)
 static struct zcg_memcg_overhead overhead_cache;
 static bool overhead_cached;
 /* The running kernel's BTF does not change: the layout it gives is worked out once per
- * process (the daemon takes a census every interval, and parsing the BTF is most of the
- * census's CPU where page faults are dear, as under a paravirtualized MMU). */
+ * process (the daemon takes a census every interval). */
 static struct vmstat_layout layout_cache;
 static bool layout_cached;
 
@@ -647,36 +636,91 @@ static int census_load(const struct census_params *p, const char *btf_path, uint
 	return 0;
 }
 
-/* One load-attach-read cycle with a ring buffer sized for `expected` records. */
-static int census_run(const struct census_params *p, uint64_t expected, struct collector *c,
-		      struct zcg_census_summary *ret_summary, char **ret_reason)
+/* The loaded census program, its iterator link and ring buffer, kept for the next census of
+ * the same hierarchy (the daemon takes one every interval: loading and verifying each time
+ * cost more CPU than the census itself). */
+static struct {
+	struct memcg_census_bpf *skel;
+	struct bpf_link *link;
+	struct ring_buffer *rb;
+	struct collector *collector;	/* where the next consume puts records */
+	char *root_dir;
+	bool cgroup_v1;
+	uint32_t rb_size;
+} loaded;
+
+static void loaded_free(void)
 {
-	_cleanup_(skel_destroyp) struct memcg_census_bpf *skel = NULL;
-	_cleanup_(link_destroyp) struct bpf_link *link = NULL;
-	_cleanup_(ring_buffer_freep) struct ring_buffer *rb = NULL;
-	_cleanup_close_ int iter_fd = -1;
+	ring_buffer__free(loaded.rb);
+	bpf_link__destroy(loaded.link);
+	memcg_census_bpf__destroy(loaded.skel);
+	free(loaded.root_dir);
+	memset(&loaded, 0, sizeof(loaded));
+}
+
+static int collect_loaded(void *ctx, void *data, size_t size)
+{
+	return collect_record(loaded.collector, data, size);
+}
+
+/* Makes `loaded` a census program for p's hierarchy with room for `expected` records. */
+static int census_prepare(const struct census_params *p, uint64_t expected, char **ret_reason)
+{
 	union bpf_iter_link_info linfo = {};
 	LIBBPF_OPTS(bpf_iter_attach_opts, opts);
-	char buf[64];
-	ssize_t n;
 	int r;
 
-	r = census_load(p, NULL, expected, &skel, ret_reason);
+	if (loaded.skel && loaded.cgroup_v1 == p->cgroup_v1 && streq(loaded.root_dir, p->root_dir) &&
+	    loaded.rb_size >= ringbuf_size(expected))
+		return 0;
+	loaded_free();
+	r = census_load(p, NULL, expected, &loaded.skel, ret_reason);
 	if (r < 0)
 		return r;
-
+	loaded.cgroup_v1 = p->cgroup_v1;
+	loaded.rb_size = ringbuf_size(expected);
+	loaded.root_dir = strdup(p->root_dir);
+	if (!loaded.root_dir) {
+		loaded_free();
+		return -ENOMEM;
+	}
 	linfo.cgroup.cgroup_fd = p->root_fd;
 	linfo.cgroup.order = BPF_CGROUP_ITER_SELF_ONLY;
 	opts.link_info = &linfo;
 	opts.link_info_len = sizeof(linfo);
-	link = bpf_program__attach_iter(skel->progs.memcg_census, &opts);
-	if (!link) {
+	loaded.link = bpf_program__attach_iter(loaded.skel->progs.memcg_census, &opts);
+	if (!loaded.link) {
 		r = -errno;
+		loaded_free();
 		set_reason(ret_reason, "cannot attach the BPF cgroup iterator to %s: %s", p->root_dir,
 			   strerror(-r));
 		return r;
 	}
-	iter_fd = bpf_iter_create(bpf_link__fd(link));
+	loaded.rb = ring_buffer__new(bpf_map__fd(loaded.skel->maps.records), collect_loaded, NULL, NULL);
+	if (!loaded.rb) {
+		r = -errno;
+		loaded_free();
+		set_reason(ret_reason, "cannot map the BPF ring buffer: %s", strerror(-r));
+		return r;
+	}
+	return 0;
+}
+
+/* One census run with a ring buffer sized for `expected` records. */
+static int census_run(const struct census_params *p, uint64_t expected, struct collector *c,
+		      struct zcg_census_summary *ret_summary, char **ret_reason)
+{
+	_cleanup_close_ int iter_fd = -1;
+	char buf[64];
+	ssize_t n;
+	int r;
+
+	r = census_prepare(p, expected, ret_reason);
+	if (r < 0)
+		return r;
+	memset(&loaded.skel->bss->summary, 0, sizeof(loaded.skel->bss->summary));
+	loaded.collector = c;
+	iter_fd = bpf_iter_create(bpf_link__fd(loaded.link));
 	if (iter_fd < 0) {
 		r = -errno;
 		set_reason(ret_reason, "cannot create the BPF cgroup iterator: %s", strerror(-r));
@@ -691,19 +735,15 @@ static int census_run(const struct census_params *p, uint64_t expected, struct c
 		}
 	}
 
-	rb = ring_buffer__new(bpf_map__fd(skel->maps.records), collect_record, c, NULL);
-	if (!rb) {
-		r = -errno;
-		set_reason(ret_reason, "cannot map the BPF ring buffer: %s", strerror(-r));
-		return r;
-	}
-	r = ring_buffer__consume(rb);
+	r = ring_buffer__consume(loaded.rb);
 	if (c->error < 0 || r < 0) {
 		r = c->error < 0 ? c->error : r;
 		set_reason(ret_reason, "reading the BPF ring buffer failed: %s", strerror(-r));
+		/* records of this run may be left in it: start afresh next time */
+		loaded_free();
 		return r;
 	}
-	*ret_summary = skel->bss->summary;
+	*ret_summary = loaded.skel->bss->summary;
 	return 0;
 }
 

@@ -54,6 +54,7 @@ struct zcg_folio_walker {
 	size_t n, allocated, rec_size;
 	uint32_t want_type;
 	int error;
+	char *dir;		/* the hierarchy it is attached to */
 };
 
 /* libbpf talks on stderr; the library never prints. Keep its last warning as the reason. */
@@ -108,6 +109,24 @@ static int on_record(void *ctx, void *data, size_t size)
 	return 0;
 }
 
+/* The last walker closed, kept loaded for the next open on the same hierarchy: the daemon
+ * explains every interval, and loading and verifying the program each time cost more CPU than
+ * most walks. */
+static struct zcg_folio_walker *kept;
+static char *kept_dir;
+
+static void walker_destroy(struct zcg_folio_walker *w)
+{
+	if (!w)
+		return;
+	free(w->dir);
+	ring_buffer__free(w->rb);
+	bpf_link__destroy(w->link);
+	memcg_folios_bpf__destroy(w->skel);
+	free(w->recs);
+	free(w);
+}
+
 int zcg_folio_walker_open(const char *memory_dir, struct zcg_folio_walker **ret, char **ret_reason)
 {
 	struct zcg_folio_walker *w;
@@ -117,6 +136,11 @@ int zcg_folio_walker_open(const char *memory_dir, struct zcg_folio_walker **ret,
 	int r;
 
 	*ret_reason = NULL;
+	if (kept && streq(kept_dir, memory_dir)) {
+		*ret = kept;
+		kept = NULL;
+		return 0;
+	}
 	if (access("/sys/kernel/btf/vmlinux", R_OK) < 0) {
 		*ret_reason = strdup("the kernel has no BTF (/sys/kernel/btf/vmlinux), which CO-RE needs");
 		return -EOPNOTSUPP;
@@ -162,22 +186,42 @@ int zcg_folio_walker_open(const char *memory_dir, struct zcg_folio_walker **ret,
 		*ret_reason = strdup_printf("cannot set up the ring buffer: %s", strerror(-r));
 		goto fail;
 	}
+	w->dir = strdup(memory_dir);
+	if (!w->dir) {
+		r = -ENOMEM;
+		goto fail;
+	}
 	*ret = w;
 	return 0;
 fail:
-	zcg_folio_walker_close(w);
+	walker_destroy(w);
 	return r < 0 ? r : -EIO;
 }
 
 void zcg_folio_walker_close(struct zcg_folio_walker *w)
 {
+	char *dir;
+
 	if (!w)
 		return;
-	ring_buffer__free(w->rb);
-	bpf_link__destroy(w->link);
-	memcg_folios_bpf__destroy(w->skel);
+	/* Kept only if nothing of this use is left in the ring buffer (a walk that failed
+	 * may have stopped consuming it). */
 	free(w->recs);
-	free(w);
+	w->recs = NULL;
+	w->n = w->allocated = 0;
+	w->want_type = UINT32_MAX;	/* on_record drops whatever is left */
+	w->rec_size = 0;
+	w->error = 0;
+	dir = w->dir;
+	w->dir = NULL;
+	if (kept || !dir || ring_buffer__consume(w->rb) < 0 || w->error) {
+		free(dir);
+		walker_destroy(w);
+		return;
+	}
+	free(kept_dir);
+	kept_dir = dir;
+	kept = w;
 }
 
 /* One run of the program: a fresh iterator instance read to its end, then the records. */

@@ -20,10 +20,13 @@ struct zcg_walk_stats {
 	bool complete;		/* every list walked to its end */
 };
 
-/* Loads the program and attaches it to the memory hierarchy mounted at memory_dir.
+/* Loads the program and attaches it to the memory hierarchy mounted at memory_dir (or takes
+ * the one the last close kept for that hierarchy).
  * Returns 0 and sets *ret; -EOPNOTSUPP (no BPF in this build, no BTF) or another -errno
  * when BPF cannot run here, with *ret_reason (newly allocated) saying why. */
 int zcg_folio_walker_open(const char *memory_dir, struct zcg_folio_walker **ret, char **ret_reason);
+/* Ends a use. One walker per process stays loaded for the next open (a daemon explains every
+ * interval); it goes with the process. */
 void zcg_folio_walker_close(struct zcg_folio_walker *w);
 
 /* Every memcg of the hierarchy in pre-order, root first, dying ones included.

@@ -9,7 +9,6 @@
  * cancelled() callback) and SIGHUP never lands in the middle of a census. */
 #include <errno.h>
 #include <fcntl.h>
-#include <malloc.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
@@ -593,21 +592,6 @@ static void reap(struct daemon *d, const struct zcg_age_target *targets, size_t 
 	}
 }
 
-/* Every census and every reap step's explain loads a BPF program, and libbpf reads and copies
- * the kernel's BTF (about 6 MB) for its CO-RE relocations each time. Served from fresh mmaps
- * those buffers fault in anew on every load: under a paravirtualized MMU (the development
- * host) that was half of a census's CPU. Kept in the heap, the pages are reused: measured
- * here 62 ms of CPU a census before, 18.5 ms after, for ~12 MB more RSS. That is worth it
- * for censuses seconds apart; at longer intervals (the default 60 s) step() gives the pages
- * back after each census, keeping the idle daemon small. */
-#define KEEP_HEAP_MAX_INTERVAL_MS 10000
-
-static void keep_heap(void)
-{
-	mallopt(M_MMAP_THRESHOLD, 64 << 20);
-	mallopt(M_TRIM_THRESHOLD, 128 << 20);
-}
-
 /* One census, and with may_reap the reap step for what is past its grace period. */
 static int step(struct daemon *d, bool may_reap)
 {
@@ -669,8 +653,6 @@ static int step(struct daemon *d, bool may_reap)
 	}
 	history_tick(d, daemon_now_ms());
 	publish(d, true);
-	if (d->cfg.interval_ms >= KEEP_HEAP_MAX_INTERVAL_MS)
-		malloc_trim(0);	/* see keep_heap() */
 	return 0;
 }
 
@@ -977,7 +959,6 @@ static int daemon_run(struct zcg_ctx *ctx, int argc, char **argv)
 
 	if (d.cfg.idle_priority)
 		set_idle_priority();
-	keep_heap();
 	if (daemon_args.once) {
 		d.next_history_ms = 0;	/* every run leaves a sample (cron and timers) */
 		r = step(&d, true);
