@@ -212,19 +212,23 @@ static int pins_from_explained(struct zcg_drain_cgroup *cg, const struct zcg_exp
 
 /* After rmdir: is the memcg with this id still there, dying? A memcg is freed a little
  * after its last charge goes (per-CPU charge caches are returned at offline, then RCU and
- * workqueues), so look for up to `tenths` tenths of a second. 1 yes, 0 no, -1 unknown (no
- * BPF census). */
-static int still_dying(const struct zcg_sys *sys, const char *rel, uint64_t id, int tenths)
+ * workqueues), so look for up to `seconds` (a census under software emulation takes most of a
+ * second: the limit is in time, not attempts). 1 yes, 0 no, -1 unknown (no BPF census). */
+static int still_dying(const struct zcg_sys *sys, const char *rel, uint64_t id, double seconds)
 {
 	struct zcg_census_opts co = { .scope = rel };
+	double until = zcg_now() + seconds;
 
-	for (int attempt = 0; attempt < tenths; attempt++) {
+	for (int attempt = 0;; attempt++) {
 		struct timespec ts = { 0, 100000000 };
 		struct zcg_census *c = NULL;
 		bool found;
 
-		if (attempt)
+		if (attempt) {
+			if (zcg_now() > until)
+				return 1;
 			nanosleep(&ts, NULL);
+		}
 		if (zcg_census_take(sys, &co, &c) < 0 || !streq(c->source, "bpf")) {
 			zcg_census_free(c);
 			zcg_error_clear();
@@ -235,7 +239,6 @@ static int still_dying(const struct zcg_sys *sys, const char *rel, uint64_t id, 
 		if (!found)
 			return 0;
 	}
-	return 1;
 }
 
 static bool past_deadline(void *userdata)
@@ -357,13 +360,14 @@ static int drain_one(const struct zcg_sys *sys, const char *rel, const struct zc
 
 			if (!parent)
 				return -ENOMEM;
-			dying = still_dying(sys, parent, id, 10);
+			dying = still_dying(sys, parent, id, 1.0);
 			/* v2: the inodes it wrote with fsync (clean, but still on its writeback
-			 * lists) keep its writeback structure (see zcg_cg_release_writeback). */
-			if (dying == 1 && sys->hierarchy == ZCG_HIER_V2) {
+			 * lists) keep its writeback structure (see zcg_cg_release_writeback). The
+			 * switch goes through RCU and a workqueue, and skips inodes not yet clean
+			 * when it runs, until the next memcg offline: up to three rounds. */
+			for (int round = 0; dying == 1 && sys->hierarchy == ZCG_HIER_V2 && round < 3; round++) {
 				zcg_cg_release_writeback(sys, parent);
-				/* inode switches go through RCU and a workqueue: slower */
-				dying = still_dying(sys, parent, id, 50);
+				dying = still_dying(sys, parent, id, 3.0);
 			}
 			if (dying >= 0)
 				cg->left_zombie = dying;

@@ -83,11 +83,23 @@ sh -c 'echo $$ > "$1/cgroup.procs"; dd if=/dev/urandom of="$2" bs=1M count=8 con
 out=$("$ZCG" drain --json "$TESTCG/synced")
 rc=$?
 [ $rc = 0 ] || diag "$out"
-is "$rc" 0 "fsync'd: drain exits 0"
-is "$(printf '%s' "$out" | jq -c '[.drained[-1].removed, .drained[-1].left_zombie]')" "[true,false]" \
-	"fsync'd: removed, no zombie"
-no_zombie_below "$TESTCG/synced" "$ino"
-ok $? "fsync'd: the kernel holds no zombie for it"
+if [ "$HIER" = v2 ] && [ "$(printf '%s' "$out" | jq '.drained[-1].left_zombie')" = true ] &&
+	[ "$(printf '%s' "$out" | jq '.drained[-1].after_bytes')" = 0 ]; then
+	# Nothing charged, yet the kernel keeps it: its writeback structure, which drain's three
+	# rounds of sync and a memcg offline did not get the kernel to let go of (seen now and
+	# then in the TCG guests, 6.1 and 6.12). drain must then say so, and the kernel agree.
+	is "$rc" 3 "fsync'd: the kernel kept it with nothing charged: drain says so (exit 3)"
+	"$ZCG" list --json --under "$TESTCG" | jq -e ".zombies[] | select(.id == $ino)" >/dev/null
+	ok $? "fsync'd: and the kernel does hold it (BPF census)"
+	pins=$("$ZCG" explain --json "$ino" 2>/dev/null | jq -c '[.zombies[].pins[] | select(.path != null)]')
+	is "$pins" "[]" "fsync'd: no file's page holds it"
+else
+	is "$rc" 0 "fsync'd: drain exits 0"
+	is "$(printf '%s' "$out" | jq -c '[.drained[-1].removed, .drained[-1].left_zombie]')" "[true,false]" \
+		"fsync'd: removed, no zombie"
+	no_zombie_below "$TESTCG/synced" "$ino"
+	ok $? "fsync'd: the kernel holds no zombie for it"
+fi
 
 # 2. dirty pages, drained at once
 mkdir "$MEMROOT$TESTCG/dirty"
@@ -177,7 +189,18 @@ if "$ZCG" list --json --under "$TESTCG" | jq -e '.source == "bpf"' >/dev/null; t
 	out=$(ZCG_TEST_DRAIN_NO_RECLAIM=1 $trace "$ZCG" drain --json "$TESTCG/fad")
 	rc=$?
 	[ $rc = 0 ] || diag "$out"
-	is "$rc" 0 "fadvise step: drain exits 0 without reclaim"
+	# A zombie left for filesystem metadata only: fad's writes first-touched a block of the
+	# filesystem's own (a bitmap, an inode table: the block device's page cache, which the
+	# journal keeps dirty), as on a fresh disk. Not fad's data, and not drain's to free.
+	meta_only=$(printf '%s' "$out" | jq '.drained[-1] | .left_zombie and
+		any(.remaining_pins[]; .path != null) and
+		all(.remaining_pins[]; .path == null or (.path | startswith("/dev/")))')
+	if [ "$meta_only" = true ]; then
+		diag "fad's zombie stays for filesystem metadata only: $(printf '%s' "$out" | jq -c '[.drained[-1].remaining_pins[] | {kind, path, bytes}]')"
+		is "$rc" 3 "fadvise step: drain exits 3: the zombie stays for filesystem metadata only"
+	else
+		is "$rc" 0 "fadvise step: drain exits 0 without reclaim"
+	fi
 	# most of it; where the host pages out cold cache by itself (cg_host_reclaims), any part
 	# may go first: then at most that
 	evicted=$(printf '%s' "$out" | jq '.drained[-1].evicted_bytes')
@@ -189,8 +212,8 @@ if "$ZCG" list --json --under "$TESTCG" | jq -e '.source == "bpf"' >/dev/null; t
 	# Without reclaim the per-CPU charge caches (up to 64 pages a CPU) are still counted
 	# when it is removed: the kernel returns them at rmdir.
 	is "$(printf '%s' "$out" | jq -c '[.drained[-1].removed, .drained[-1].left_zombie]')" \
-		"[true,false]" "fadvise step: removed, no zombie"
-	is "$(printf '%s' "$out" | jq '[.drained[-1].remaining_pins[] | select(.path != null)] | length')" 0 \
+		"[true,$meta_only]" "fadvise step: removed, no zombie (but for metadata)"
+	is "$(printf '%s' "$out" | jq '[.drained[-1].remaining_pins[] | select(.path != null and (.path | startswith("/dev/") | not))] | length')" 0 \
 		"fadvise step: no file pin left"
 	no_zombie_below "$TESTCG/fad" "$ino"
 	ok $? "fadvise step: the kernel holds no zombie for it"
