@@ -212,12 +212,17 @@ static int pins_from_explained(struct zcg_drain_cgroup *cg, const struct zcg_exp
 
 /* After rmdir: is the memcg with this id still there, dying? A memcg is freed a little
  * after its last charge goes (per-CPU charge caches are returned at offline, then RCU and
- * workqueues), so look for up to `seconds` (a census under software emulation takes most of a
- * second: the limit is in time, not attempts). 1 yes, 0 no, -1 unknown (no BPF census). */
-static int still_dying(const struct zcg_sys *sys, const char *rel, uint64_t id, double seconds)
+ * workqueues), so look for up to `seconds`, and not past the drain's deadline (a census under
+ * software emulation takes most of a second: the limit is in time, not attempts); one look
+ * at least. 1 yes, 0 no, -1 unknown (no BPF census). */
+static int still_dying(const struct zcg_sys *sys, const char *rel, uint64_t id, double seconds,
+		       double deadline)
 {
 	struct zcg_census_opts co = { .scope = rel };
 	double until = zcg_now() + seconds;
+
+	if (until > deadline)
+		until = deadline;
 
 	for (int attempt = 0;; attempt++) {
 		struct timespec ts = { 0, 100000000 };
@@ -360,14 +365,15 @@ static int drain_one(const struct zcg_sys *sys, const char *rel, const struct zc
 
 			if (!parent)
 				return -ENOMEM;
-			dying = still_dying(sys, parent, id, 1.0);
+			dying = still_dying(sys, parent, id, 1.0, deadline);
 			/* v2: the inodes it wrote with fsync (clean, but still on its writeback
 			 * lists) keep its writeback structure (see zcg_cg_release_writeback). The
 			 * switch goes through RCU and a workqueue, and skips inodes not yet clean
 			 * when it runs, until the next memcg offline: up to three rounds. */
-			for (int round = 0; dying == 1 && sys->hierarchy == ZCG_HIER_V2 && round < 3; round++) {
+			for (int round = 0; dying == 1 && sys->hierarchy == ZCG_HIER_V2 && round < 3 &&
+			     zcg_now() < deadline; round++) {
 				zcg_cg_release_writeback(sys, parent);
-				dying = still_dying(sys, parent, id, 3.0);
+				dying = still_dying(sys, parent, id, 3.0, deadline);
 			}
 			if (dying >= 0)
 				cg->left_zombie = dying;

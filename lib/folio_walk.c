@@ -113,7 +113,6 @@ static int on_record(void *ctx, void *data, size_t size)
  * explains every interval, and loading and verifying the program each time cost more CPU than
  * most walks. */
 static struct zcg_folio_walker *kept;
-static char *kept_dir;
 
 static void walker_destroy(struct zcg_folio_walker *w)
 {
@@ -136,7 +135,7 @@ int zcg_folio_walker_open(const char *memory_dir, struct zcg_folio_walker **ret,
 	int r;
 
 	*ret_reason = NULL;
-	if (kept && streq(kept_dir, memory_dir)) {
+	if (kept && streq(kept->dir, memory_dir)) {
 		*ret = kept;
 		kept = NULL;
 		return 0;
@@ -200,8 +199,6 @@ fail:
 
 void zcg_folio_walker_close(struct zcg_folio_walker *w)
 {
-	char *dir;
-
 	if (!w)
 		return;
 	/* Kept only if nothing of this use is left in the ring buffer (a walk that failed
@@ -212,15 +209,10 @@ void zcg_folio_walker_close(struct zcg_folio_walker *w)
 	w->want_type = UINT32_MAX;	/* on_record drops whatever is left */
 	w->rec_size = 0;
 	w->error = 0;
-	dir = w->dir;
-	w->dir = NULL;
-	if (kept || !dir || ring_buffer__consume(w->rb) < 0 || w->error) {
-		free(dir);
+	if (kept || ring_buffer__consume(w->rb) < 0 || w->error) {
 		walker_destroy(w);
 		return;
 	}
-	free(kept_dir);
-	kept_dir = dir;
 	kept = w;
 }
 
