@@ -32,7 +32,8 @@ DEPS_BUILD := gcc make pkg-config libsmartcols-dev libmicrohttpd-dev libbpf-dev 
 # prometheus brings promtool; python3-yaml checks the Kubernetes manifest; systemd has
 # systemd-analyze for the unit; curl fetches /metrics (the VM lab uses busybox wget).
 DEPS_TEST := jq perl e2fsprogs prometheus curl python3 python3-yaml systemd util-linux bc strace
-DEPS_VM := qemu-system-x86 busybox-static linux-image-amd64 linux-image-6.12-amd64 cpio kmod xz-utils
+# The lab fetches its own kernels with apt-get download (tests/vm/kernels.sh): no linux-image here.
+DEPS_VM := qemu-system-x86 busybox-static cpio kmod xz-utils zstd
 DEPS := $(DEPS_BUILD) $(DEPS_TEST) $(DEPS_VM)
 
 WARNINGS := -Wall -Wextra -Wno-unused-parameter -Wshadow -Wformat=2 -Wmissing-prototypes

@@ -14,7 +14,9 @@
 # command). Exit status 0 when the guest ran to the end (tests may have failed), 1 if it died.
 #
 # Env (set by run.sh): ZCG_VM_MEM, ZCG_VM_SMP, ZCG_VM_CPU, ZCG_VM_TIMEOUT, ZCG_VM_TEST_TIMEOUT,
-# ZCG_VM_ACCEL (kvm|tcg), ZCG_VM_DISK, ZCG_VM_DEBUG, ZCG_VM_SHELL, ZCG_VM_KEEP_DISK, V.
+# ZCG_VM_ACCEL (kvm|tcg), ZCG_VM_DISK, ZCG_VM_DEBUG, ZCG_VM_SHELL, ZCG_VM_KEEP_DISK, V;
+# ZCG_VM_VMLINUZ and ZCG_VM_KCONFIG, the kernel image and its config (tests/vm/kernels.sh
+# fetched them; default /boot/vmlinuz-KREL and /boot/config-KREL).
 set -eu
 
 [ $# -eq 5 ] || { echo "usage: $0 KREL HIER INITRD OUTDIR TESTLIST" >&2; exit 2; }
@@ -29,6 +31,8 @@ cpu=${ZCG_VM_CPU:-max}
 [ "$accel" = kvm ] && cpu=${ZCG_VM_CPU:-host}
 debug=${ZCG_VM_DEBUG:-0}
 shell=${ZCG_VM_SHELL:-0}
+vmlinuz=${ZCG_VM_VMLINUZ:-/boot/vmlinuz-$krel}
+kconfig=${ZCG_VM_KCONFIG:-/boot/config-$krel}
 
 mkdir -p "$out"
 rm -f "$out"/*.tap "$out"/*.stderr "$out"/*.log "$out/disk.img" "$out/summary"
@@ -47,7 +51,7 @@ append="console=ttyS0 panic=-1 mitigations=off no_timer_check zcg.hier=$hier zcg
 [ "$shell" = 1 ] && append="$append zcg.shell=1"
 # Debian 6.12 is built without the cgroup v1 memory controller; the guest still tries (so the
 # skip is observed, not assumed) and reports this as the reason when the mount fails.
-if [ "$hier" = v1 ] && grep -q '^# CONFIG_MEMCG_V1 is not set' "/boot/config-$krel" 2>/dev/null; then
+if [ "$hier" = v1 ] && grep -q '^# CONFIG_MEMCG_V1 is not set' "$kconfig" 2>/dev/null; then
 	append="$append zcg.no_memcg_v1=1"
 fi
 
@@ -61,7 +65,7 @@ fi
 # shellcheck disable=SC2086 # $console is several words
 set -- qemu-system-x86_64 -nodefaults -display none -no-reboot -pidfile "$out/qemu.pid" \
 	-accel "$accel" -cpu "$cpu" -m "$mem" -smp "$smp" \
-	-kernel "/boot/vmlinuz-$krel" -initrd "$initrd" -append "$append" \
+	-kernel "$vmlinuz" -initrd "$initrd" -append "$append" \
 	-drive "file=$out/disk.img,if=virtio,format=raw,cache=unsafe" \
 	$console -serial "file:$out/results.log"
 [ "${V:-0}" = 1 ] && echo "$*" >&2

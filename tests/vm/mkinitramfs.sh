@@ -7,9 +7,14 @@
 #	busybox (static), /init, jq, build/zombiecg and the whole tests/ tree under /zcg, each
 #	dynamic binary with every library ldd lists and the dynamic loader; TESTLIST (paths
 #	relative to the source tree, one a line) becomes /zcg/vm-tests, what the guest runs.
-#   mkinitramfs.sh modules KREL OUT.cpio.gz
+#   mkinitramfs.sh list TESTLIST OUT.cpio.gz
+#	only /zcg/vm-tests: a guest's own list, packed after the others so it replaces
+#	the common one.
+#   mkinitramfs.sh modules KREL OUT.cpio.gz [DIR]
 #	the modules that guest kernel needs for the virtio disk and ext4, in load order in
 #	/zcg/modules/order, decompressed (6.12 ships .ko.xz; busybox insmod wants plain ELF).
+#	They come from DIR/lib/modules/KREL (modprobe -d DIR), by default the machine's own
+#	/lib/modules; tests/vm/kernels.sh extracts the lab's kernels into such a DIR.
 #
 # Run from the top of the source tree. BUILD (default build) is where zombiecg was built.
 set -eu
@@ -82,16 +87,16 @@ build_common() {
 }
 
 build_modules() {
-	krel=$1 out=$2
-	[ -d "/lib/modules/$krel" ] || die "no /lib/modules/$krel (kernel modules not installed)"
+	krel=$1 out=$2 moddir=${3:-/}
+	[ -d "$moddir/lib/modules/$krel" ] || die "no $moddir/lib/modules/$krel (kernel modules not installed)"
 	root=$(mktemp -d "${out%/*}/modules.XXXXXX")
 	trap 'rm -rf "$root"' EXIT
 	mkdir -p "$root/zcg/modules"
 	: > "$root/zcg/modules/order"
 	for m in $GUEST_MODULES; do
 		# Lines are "insmod /lib/modules/.../x.ko[.xz] " or "builtin x" (nothing to load).
-		modprobe -S "$krel" --show-depends "$m" >> "$root/deps" ||
-			die "modprobe -S $krel --show-depends $m failed"
+		modprobe -d "$moddir" -S "$krel" --show-depends "$m" >> "$root/deps" ||
+			die "modprobe -d $moddir -S $krel --show-depends $m failed"
 	done
 	awk '$1 == "insmod" { print $2 }' "$root/deps" | while read -r ko; do
 		name=${ko##*/}
@@ -111,8 +116,19 @@ build_modules() {
 	pack "$root" "$out"
 }
 
+# build_list TESTLIST OUT: an archive with only /zcg/vm-tests, one guest's own list.
+build_list() {
+	root=$(mktemp -d "${2%/*}/list.XXXXXX")
+	trap 'rm -rf "$root"' EXIT
+	mkdir -p "$root/zcg"
+	cp "$1" "$root/zcg/vm-tests"
+	pack "$root" "$2"
+}
+
 case ${1:-} in
+list) [ $# -eq 3 ] || die "usage: $0 list TESTLIST OUT.cpio.gz"; build_list "$2" "$3" ;;
 common) [ $# -eq 3 ] || die "usage: $0 common OUT.cpio.gz TESTLIST"; build_common "$2" "$3" ;;
-modules) [ $# -eq 3 ] || die "usage: $0 modules KREL OUT.cpio.gz"; build_modules "$2" "$3" ;;
-*) die "usage: $0 common OUT.cpio.gz TESTLIST | modules KREL OUT.cpio.gz" ;;
+modules) [ $# -eq 3 ] || [ $# -eq 4 ] || die "usage: $0 modules KREL OUT.cpio.gz [DIR]"
+	build_modules "$2" "$3" "${4:-/}" ;;
+*) die "usage: $0 common OUT.cpio.gz TESTLIST | modules KREL OUT.cpio.gz [DIR]" ;;
 esac

@@ -12,8 +12,10 @@
 # hangs or panics is killed and its unfinished tests are failures.
 #
 # Env (all optional):
-#   ZCG_VM_KERNELS	kernels to boot: full releases or series ("6.1" = newest 6.1.* in /boot)
-#			[6.1 6.12]
+#   ZCG_VM_KERNELS	kernels to boot: series (5.10 6.1 6.12 7: Debian's packages, fetched
+#			by tests/vm/kernels.sh into $BUILD/vm/kernels) or full releases
+#			(fetched before, or in /boot) [5.10 6.1 6.12 7]
+#   ZCG_VM_KERNELS_REFRESH=1	look for newer kernel packages than those fetched before
 #   ZCG_VM_HIERS	cgroup hierarchies: v2, v1 [v2 v1]
 #   ZCG_VM_TESTS	tests to run, names or globs in tests/root ("00-env", "0*"), or paths
 #   		in the source tree (bench/vm/reap.t) [all of tests/root]
@@ -39,7 +41,7 @@ export BUILD V="${V:-0}"
 export ZCG_VM_MEM="${ZCG_VM_MEM:-512M}" ZCG_VM_SMP="${ZCG_VM_SMP:-2}"
 export ZCG_VM_TIMEOUT="${ZCG_VM_TIMEOUT:-900}" ZCG_VM_TEST_TIMEOUT="${ZCG_VM_TEST_TIMEOUT:-300}"
 export ZCG_VM_DEBUG="${ZCG_VM_DEBUG:-0}" ZCG_VM_SHELL="${ZCG_VM_SHELL:-0}"
-kernels=${ZCG_VM_KERNELS:-6.1 6.12}
+kernels=${ZCG_VM_KERNELS:-5.10 6.1 6.12 7}
 hiers=${ZCG_VM_HIERS:-v2 v1}
 jobs=${ZCG_VM_JOBS:-2}
 prove_flags=
@@ -68,8 +70,9 @@ skip_lab() {
 	report "$VM/lab.tap"
 }
 
-rm -rf "$VM"
+# Everything but the fetched kernels is made afresh.
 mkdir -p "$VM"
+find "$VM" -mindepth 1 -maxdepth 1 ! -name kernels -exec rm -rf {} +
 
 [ -x "$BUILD/zombiecg" ] || die "$BUILD/zombiecg is not built (run make)"
 # modprobe and mkfs.ext4 are in /usr/sbin, not in a user's PATH; the lab needs no root.
@@ -84,65 +87,85 @@ for tool in mkfs.ext4:e2fsprogs jq:jq prove:perl; do
 done
 
 # --- tests -------------------------------------------------------------------------------
-testlist=$VM/tests
-: > "$testlist"
-if [ -n "${ZCG_VM_TESTS:-}" ]; then
-	for t in $ZCG_VM_TESTS; do
+# make_list OUT PATTERN...: the tests matching the patterns (names or globs in tests/root,
+# or paths in the source tree), once each, in order.
+make_list() {
+	out=$1
+	shift
+	: > "$out"
+	for t in "$@"; do
 		found=
-		# Unquoted on purpose: a name may be a glob.
-		# a path (bench/vm/reap.t) is taken as it is
+		# Unquoted on purpose: a name may be a glob; a path (bench/vm/reap.t) is taken as it is.
 		for f in tests/root/$t tests/root/$t.t $(case $t in */*) echo "$t";; esac); do
 			[ -f "$f" ] || continue
-			grep -qxF "$f" "$testlist" || echo "$f" >> "$testlist"
+			grep -qxF "$f" "$out" || echo "$f" >> "$out"
 			found=1
 		done
-		[ -n "$found" ] || die "ZCG_VM_TESTS: no test matches $t in tests/root"
+		[ -n "$found" ] || die "no test matches $t in tests/root"
 	done
-else
-	for f in tests/root/*.t; do [ -f "$f" ] && echo "$f" >> "$testlist"; done
-fi
-[ -s "$testlist" ] || die "no tests in tests/root"
-
-# --- kernels -----------------------------------------------------------------------------
-# resolve_kernel ENTRY: prints the release for a full release or the newest of a series
-# ("6.1" matches 6.1.0-56-amd64, not 6.12.x); nothing if none is installed.
-resolve_kernel() {
-	if [ -e "/boot/vmlinuz-$1" ]; then
-		echo "$1"
-		return
-	fi
-	for k in /boot/vmlinuz-"$1".* /boot/vmlinuz-"$1"-*; do
-		[ -e "$k" ] && echo "${k#/boot/vmlinuz-}"
-	done | sort -V | tail -n 1
+	[ -s "$out" ] || die "no tests in tests/root"
 }
 
-# Each combination: "NAME KREL HIER", KREL "-" when it cannot boot; the reason is in
+# matrix_tests KREL HIER: the patterns tests/vm/matrix lists for this kernel and hierarchy,
+# "*" when it lists none. A series matches its releases: "6.1" is 6.1.0-57-amd64, not 6.12.x.
+matrix_tests() {
+	awk -v krel="$1" -v hier="$2" '
+		/^[ \t]*(#|$)/ { next }
+		($2 == hier || $2 == "*") && (index(krel, $1 ".") == 1 || index(krel, $1 "-") == 1 || krel == $1) {
+			$1 = ""; $2 = ""; sub(/^ +/, ""); print; found = 1; exit
+		}
+		END { if (!found) print "*" }' tests/vm/matrix
+}
+
+# tests_for KREL HIER OUT: what this guest runs: ZCG_VM_TESTS, else the matrix's choice.
+tests_for() {
+	if [ -n "${ZCG_VM_TESTS:-}" ]; then
+		# shellcheck disable=SC2086 # a list of patterns
+		make_list "$3" $ZCG_VM_TESTS
+	else
+		set -f
+		# shellcheck disable=SC2046 # a list of patterns, expanded in make_list
+		set -- "$1" "$2" "$3" $(matrix_tests "$1" "$2")
+		set +f
+		out=$3
+		shift 3
+		make_list "$out" "$@"
+	fi
+}
+
+# The archive shared by all guests holds every test; each guest gets its own list.
+testlist=$VM/tests
+make_list "$testlist" '*'
+
+# --- kernels -----------------------------------------------------------------------------
+# tests/vm/kernels.sh fetches a series' Debian kernel packages with apt into $VM/kernels
+# (kept between runs: a second run downloads nothing) or takes a full release from /boot.
+# Each combination: "NAME:KREL:HIER", KREL "-" when it cannot boot; the reason is in
 # $VM/NAME/boot.tap already.
 combos=
 releases=
 for hier in $hiers; do
 	case $hier in v1 | v2) ;; *) die "ZCG_VM_HIERS: unknown hierarchy $hier (v1 or v2)" ;; esac
 done
+for entry in $kernels; do
+	krel=$(sh tests/vm/kernels.sh resolve "$entry" 2> "$VM/kernel-$entry.why") || true
+	[ -n "$krel" ] || continue
+	echo "$krel" > "$VM/kernel-$entry.krel"
+	case " $releases " in *" $krel "*) ;; *) releases="$releases $krel" ;; esac
+done
 for hier in $hiers; do
 	for entry in $kernels; do
-		krel=$(resolve_kernel "$entry")
+		krel=$(cat "$VM/kernel-$entry.krel" 2>/dev/null || true)
 		name=${krel:-$entry}-$hier
 		mkdir -p "$VM/$name"
-		why=
 		if [ -z "$krel" ]; then
-			why="no $entry kernel in /boot (install a Debian linux-image-$entry* package)"
-		elif [ ! -r "/boot/vmlinuz-$krel" ]; then
-			why="cannot read /boot/vmlinuz-$krel (run as root)"
-		elif [ ! -d "/lib/modules/$krel" ]; then
-			why="no /lib/modules/$krel for kernel $krel"
-		fi
-		if [ -n "$why" ]; then
-			echo "1..0 # SKIP $hier: $why" > "$VM/$name/boot.tap"
+			why=$(grep -v '^kernels.sh: fetching' "$VM/kernel-$entry.why" | tail -n 1)
+			echo "1..0 # SKIP $hier: ${why:-no $entry kernel}" > "$VM/$name/boot.tap"
 			combos="$combos $name:-:$hier"
 			continue
 		fi
 		combos="$combos $name:$krel:$hier"
-		case " $releases " in *" $krel "*) ;; *) releases="$releases $krel" ;; esac
+		tests_for "$krel" "$hier" "$VM/$name/tests"
 	done
 done
 
@@ -150,8 +173,19 @@ done
 lab_start=$(date +%s)
 sh tests/vm/mkinitramfs.sh common "$VM/common.cpio.gz" "$testlist"
 for krel in $releases; do
-	sh tests/vm/mkinitramfs.sh modules "$krel" "$VM/modules-$krel.cpio.gz"
-	cat "$VM/common.cpio.gz" "$VM/modules-$krel.cpio.gz" > "$VM/initrd-$krel.cpio.gz"
+	kd=$VM/kernels/$krel
+	moddir=$(cat "$kd/moddir")
+	case $moddir in /*) ;; *) moddir=$kd/$moddir ;; esac
+	sh tests/vm/mkinitramfs.sh modules "$krel" "$VM/modules-$krel.cpio.gz" "$moddir"
+done
+for c in $combos; do
+	name=${c%%:*} rest=${c#*:}
+	krel=${rest%%:*}
+	[ "$krel" = - ] && continue
+	# The guest's own test list last: the kernel unpacks the archives in order, so its
+	# /zcg/vm-tests replaces the common one.
+	sh tests/vm/mkinitramfs.sh list "$VM/$name/tests" "$VM/$name/tests.cpio.gz"
+	cat "$VM/common.cpio.gz" "$VM/modules-$krel.cpio.gz" "$VM/$name/tests.cpio.gz" > "$VM/$name/initrd.cpio.gz"
 done
 
 # --- accelerator -------------------------------------------------------------------------
@@ -170,9 +204,10 @@ pick_accel() {
 	fi
 	# shellcheck disable=SC2086 # the first release
 	set -- $releases
+	cat "$VM/common.cpio.gz" "$VM/modules-$1.cpio.gz" > "$VM/probe-initrd.cpio.gz"
 	probe=$VM/kvm-probe.log
 	timeout -k 5 20 qemu-system-x86_64 -nodefaults -display none -no-reboot -accel kvm -m 256M \
-		-cpu host -kernel "/boot/vmlinuz-$1" -initrd "$VM/initrd-$1.cpio.gz" \
+		-cpu host -kernel "$VM/kernels/$1/vmlinuz" -initrd "$VM/probe-initrd.cpio.gz" \
 		-append "console=ttyS0 panic=-1 quiet zcg.probe=1" \
 		-serial null -serial "file:$probe" < /dev/null > /dev/null 2>&1 || true
 	if grep -q '@@ZCG probe ok' "$probe" 2>/dev/null; then echo kvm; else echo tcg; fi
@@ -196,6 +231,11 @@ exec 3<> "$VM/slots"
 rm "$VM/slots"
 i=0
 while [ $i -lt "$jobs" ]; do echo >&3; i=$((i + 1)); done
+# boot KREL HIER NAME: one guest, its kernel from $VM/kernels/KREL.
+boot() {
+	ZCG_VM_VMLINUZ=$VM/kernels/$1/vmlinuz ZCG_VM_KCONFIG=$VM/kernels/$1/config \
+		sh tests/vm/boot.sh "$1" "$2" "$VM/$3/initrd.cpio.gz" "$VM/$3" "$VM/$3/tests"
+}
 booted=0
 for c in $combos; do
 	name=${c%%:*} rest=${c#*:}
@@ -207,19 +247,19 @@ for c in $combos; do
 	booted=$((booted + 1))
 	if [ "$ZCG_VM_SHELL" = 1 ]; then
 		# In the foreground: a background job's stdin would be /dev/null, not the terminal.
-		sh tests/vm/boot.sh "$krel" "$hier" "$VM/initrd-$krel.cpio.gz" "$VM/$name" "$testlist" || true
+		boot "$krel" "$hier" "$name" || true
 		continue
 	fi
 	read -r _ <&3
 	{
-		sh tests/vm/boot.sh "$krel" "$hier" "$VM/initrd-$krel.cpio.gz" "$VM/$name" "$testlist" || true
+		boot "$krel" "$hier" "$name" || true
 		# Software emulation now and then panics a kernel while it boots (seen: a fault in
 		# sched_clock_cpu at 2.4 s, before /init): boot once more if no test had started.
 		if grep -q 'Kernel panic' "$VM/$name/console.log" 2>/dev/null &&
 		   ! grep -q 'zcg: running' "$VM/$name/console.log"; then
 			say "${name%-*} $hier: the kernel panicked while booting; booting once more"
 			cp "$VM/$name/console.log" "$VM/$name/first-boot.console"
-			sh tests/vm/boot.sh "$krel" "$hier" "$VM/initrd-$krel.cpio.gz" "$VM/$name" "$testlist" || true
+			boot "$krel" "$hier" "$name" || true
 		fi
 		echo >&3
 	} &
@@ -232,7 +272,8 @@ say "lab: $booted guests in $(($(date +%s) - lab_start))s (accel $ZCG_VM_ACCEL, 
 set --
 for c in $combos; do
 	name=${c%%:*}
-	for tap in "$VM/$name/boot.tap" $(sed "s,.*/,$VM/$name/,; s,\.t\$,.tap," "$testlist"); do
+	[ -e "$VM/$name/tests" ] || { set -- "$@" "$VM/$name/boot.tap"; continue; }
+	for tap in "$VM/$name/boot.tap" $(sed "s,.*/,$VM/$name/,; s,\.t\$,.tap," "$VM/$name/tests"); do
 		[ -e "$tap" ] && set -- "$@" "$tap"
 	done
 done
