@@ -54,6 +54,14 @@ struct lru_gen_folio___compat {
 struct lruvec___mglru {
 	struct lru_gen_folio___compat lrugen;
 } __attribute__((preserve_access_index));
+/* pahole 1.28+ (Debian's 7.x BTF) keeps the array's three dimensions, and CO-RE matches
+ * an array only with one of the same depth: a flavour for that depth too. */
+struct lru_gen_folio___3d {
+	struct list_head folios[1][1][1];
+} __attribute__((preserve_access_index));
+struct lruvec___mglru3d {
+	struct lru_gen_folio___3d lrugen;
+} __attribute__((preserve_access_index));
 struct lru_gen_struct___compat {
 	struct list_head lists[1];
 } __attribute__((preserve_access_index));
@@ -72,6 +80,22 @@ struct memdesc_flags___compat {
 struct folio___mdflags {
 	struct memdesc_flags___compat flags;
 } __attribute__((preserve_access_index));
+
+/* mem_cgroup_per_node->lru_zone_size[zone][list]: flat in older BTF, two-dimensional in
+ * pahole 1.28+'s; only its offset is used. */
+struct mem_cgroup_per_node___flat {
+	unsigned long lru_zone_size[1];
+} __attribute__((preserve_access_index));
+struct mem_cgroup_per_node___2d {
+	unsigned long lru_zone_size[1][1];
+} __attribute__((preserve_access_index));
+
+static __always_inline unsigned long lru_zone_size_off(void)
+{
+	if (bpf_core_field_exists(((struct mem_cgroup_per_node___flat *)0)->lru_zone_size))
+		return bpf_core_field_offset(struct mem_cgroup_per_node___flat, lru_zone_size);
+	return bpf_core_field_offset(struct mem_cgroup_per_node___2d, lru_zone_size);
+}
 
 struct mm_struct___compat {
 	struct task_struct *owner;	/* CONFIG_MEMCG */
@@ -163,8 +187,7 @@ static long lru_sum_step(__u64 i, void *unused)
 	if (!pn)
 		return 0;
 	bpf_probe_read_kernel(row, sizeof(row),
-			      pn + bpf_core_field_offset(struct mem_cgroup_per_node, lru_zone_size) +
-			      zone * sizeof(row));
+			      pn + lru_zone_size_off() + zone * sizeof(row));
 	for (int l = 0; l < ZCG_NR_LRU; l++)
 		s->pages[l] += row[l];
 	return 0;
@@ -542,6 +565,9 @@ static int walk_folios(struct mem_cgroup *memcg)
 	if (bpf_core_field_exists(((struct lruvec___mglru *)0)->lrugen.folios)) {
 		w->mglru_off = bpf_core_field_offset(struct lruvec___mglru, lrugen.folios);
 		nr_mglru = bpf_core_field_size(struct lruvec___mglru, lrugen.folios) / sizeof(struct list_head);
+	} else if (bpf_core_field_exists(((struct lruvec___mglru3d *)0)->lrugen.folios)) {
+		w->mglru_off = bpf_core_field_offset(struct lruvec___mglru3d, lrugen.folios);
+		nr_mglru = bpf_core_field_size(struct lruvec___mglru3d, lrugen.folios) / sizeof(struct list_head);
 	} else if (bpf_core_field_exists(((struct lruvec___mglru61 *)0)->lrugen.lists)) {
 		w->mglru_off = bpf_core_field_offset(struct lruvec___mglru61, lrugen.lists);
 		nr_mglru = bpf_core_field_size(struct lruvec___mglru61, lrugen.lists) / sizeof(struct list_head);
