@@ -56,6 +56,7 @@ struct {
 #define ZONES_MAX		8	/* MAX_NR_ZONES is 4 to 6 on real configs */
 #define LRUGEN_ROWS_MAX		16	/* MAX_NR_GENS (4) * ANON_AND_FILE (2), with room */
 #define NR_LRU_LISTS_EXPECTED	5
+#define NODES_MAX		64	/* the bounded per-node loop (5.10) */
 
 /* ---- kernel types, only the members used; CO-RE finds them wherever they are ---- */
 
@@ -83,6 +84,14 @@ struct cgroup_subsys_state___zcg {
 	struct cgroup_subsys_state___zcg *parent;
 } __attribute__((preserve_access_index));
 
+struct css_set___zcg {
+	struct cgroup_subsys_state___zcg *subsys[1];
+} __attribute__((preserve_access_index));
+
+struct task_struct___zcg {
+	struct css_set___zcg *cgroups;
+} __attribute__((preserve_access_index));
+
 struct page_counter___zcg {
 	struct zcg_atomic_long usage;
 } __attribute__((preserve_access_index));
@@ -100,6 +109,22 @@ struct lruvec___zcg {
 struct mem_cgroup_per_node___zcg {
 	struct lruvec___zcg lruvec;
 	unsigned long lru_zone_size[1];		/* flattened [zone][lru] */
+} __attribute__((preserve_access_index));
+
+/* The same two arrays as pahole 1.28+ writes them into BTF (Debian's 7.x): multi-
+ * dimensional. CO-RE matches an array only with one of the same depth, so each depth has
+ * its own flavour; only the offset and byte size are used, which are the same either way. */
+struct lru_gen___zcg3d {
+	long nr_pages[1][1][1];			/* [gen][type][zone] */
+} __attribute__((preserve_access_index));
+
+struct lruvec___zcg3d {
+	struct lru_gen___zcg3d lrugen;
+} __attribute__((preserve_access_index));
+
+struct mem_cgroup_per_node___zcg2d {
+	struct lruvec___zcg3d lruvec;
+	unsigned long lru_zone_size[1][1];	/* [zone][lru] */
 } __attribute__((preserve_access_index));
 
 struct memcg_vmstats___zcg {
@@ -160,7 +185,7 @@ static long count_node_lru(__u32 nid, struct lru_sums *s)
 {
 	struct mem_cgroup_per_node___zcg *pn;
 	unsigned long row[NR_LRU_LISTS_EXPECTED];
-	__u32 lzs_off, zones, z, r, rows;
+	__u32 lzs_off, zones, z, r, rows, off = 0;
 
 	if (read_ptr(&pn, s->memcg + bpf_core_field_offset(struct mem_cgroup___zcg, nodeinfo) +
 			  (__u64)nid * sizeof(void *))) {
@@ -175,9 +200,17 @@ static long count_node_lru(__u32 nid, struct lru_sums *s)
 	/* Classic LRU: lru_zone_size[zone * NR_LRU_LISTS + lru], one row per zone. With MGLRU
 	 * on, the evictable lists stay empty (their folios are on generations, below), but
 	 * unevictable folios still go to the classic list and are counted here. */
-	lzs_off = bpf_core_field_offset(struct mem_cgroup_per_node___zcg, lru_zone_size);
-	zones = bpf_core_field_size(struct mem_cgroup_per_node___zcg, lru_zone_size) /
-		(NR_LRU_LISTS_EXPECTED * sizeof(unsigned long));
+	if (bpf_core_field_exists(struct mem_cgroup_per_node___zcg, lru_zone_size)) {
+		lzs_off = bpf_core_field_offset(struct mem_cgroup_per_node___zcg, lru_zone_size);
+		zones = bpf_core_field_size(struct mem_cgroup_per_node___zcg, lru_zone_size);
+	} else if (bpf_core_field_exists(struct mem_cgroup_per_node___zcg2d, lru_zone_size)) {
+		lzs_off = bpf_core_field_offset(struct mem_cgroup_per_node___zcg2d, lru_zone_size);
+		zones = bpf_core_field_size(struct mem_cgroup_per_node___zcg2d, lru_zone_size);
+	} else {
+		s->fault = true;
+		return 1;
+	}
+	zones /= NR_LRU_LISTS_EXPECTED * sizeof(unsigned long);
 	if (zones == 0 || zones > ZONES_MAX) {
 		s->fault = true;
 		return 1;
@@ -196,12 +229,16 @@ static long count_node_lru(__u32 nid, struct lru_sums *s)
 
 	/* MGLRU: lrugen.nr_pages[gen][type][zone], type 0 anon, 1 file. A folio is on exactly
 	 * one of the two structures, so adding both is right whether MGLRU is on or off. */
+	rows = 0;
 	if (bpf_core_field_exists(struct mem_cgroup_per_node___zcg, lruvec.lrugen.nr_pages)) {
-		__u32 off = bpf_core_field_offset(struct mem_cgroup_per_node___zcg,
-						  lruvec.lrugen.nr_pages);
-
-		rows = bpf_core_field_size(struct mem_cgroup_per_node___zcg, lruvec.lrugen.nr_pages) /
-		       (zones * sizeof(long));
+		off = bpf_core_field_offset(struct mem_cgroup_per_node___zcg, lruvec.lrugen.nr_pages);
+		rows = bpf_core_field_size(struct mem_cgroup_per_node___zcg, lruvec.lrugen.nr_pages);
+	} else if (bpf_core_field_exists(struct mem_cgroup_per_node___zcg2d, lruvec.lrugen.nr_pages)) {
+		off = bpf_core_field_offset(struct mem_cgroup_per_node___zcg2d, lruvec.lrugen.nr_pages);
+		rows = bpf_core_field_size(struct mem_cgroup_per_node___zcg2d, lruvec.lrugen.nr_pages);
+	}
+	rows /= zones * sizeof(long);
+	if (rows) {
 		/* One long at a time: a read sized by a relocated value loses its bound in the
 		 * verifier on some kernels' layouts, and these rows are short. */
 		for (r = 0; r < LRUGEN_ROWS_MAX; r++) {
@@ -273,7 +310,10 @@ static __always_inline __u64 css_kn_id(struct cgroup_subsys_state___zcg *css)
 	return id;
 }
 
-static int emit_memcg(struct cgroup_subsys_state___zcg *css, bool is_root)
+/* bounded: the per-node sums in a bounded loop instead of bpf_loop(), which 5.10 lacks (5.17+);
+ * a constant at each call site, so each program gets only the code its kernel can load. */
+static __always_inline int emit_memcg_body(struct cgroup_subsys_state___zcg *css, bool is_root,
+					   const bool bounded)
 {
 	struct mem_cgroup___zcg *memcg = (void *)css - bpf_core_field_offset(struct mem_cgroup___zcg, css);
 	struct memcg_vmstats___zcg *vs = NULL;
@@ -333,7 +373,14 @@ static int emit_memcg(struct cgroup_subsys_state___zcg *css, bool is_root)
 	rec->lru_unevictable_pages = ZCG_UNKNOWN;
 	if (bpf_core_enum_value(enum lru_list, NR_LRU_LISTS) == NR_LRU_LISTS_EXPECTED &&
 	    bpf_core_enum_value(enum lru_list, LRU_UNEVICTABLE) == LRU_UNEVICTABLE) {
-		bpf_loop(nr_node_ids, count_node_lru, &sums, 0);
+		if (bounded) {
+			for (__u32 nid = 0; nid < NODES_MAX; nid++) {
+				if (nid >= nr_node_ids || count_node_lru(nid, &sums))
+					break;
+			}
+		} else {
+			bpf_loop(nr_node_ids, count_node_lru, &sums, 0);
+		}
 		if (sums.fault)
 			return -1;
 		rec->lru_anon_pages = clamp_pages(sums.anon);
@@ -371,6 +418,16 @@ static int emit_memcg(struct cgroup_subsys_state___zcg *css, bool is_root)
 	return 0;
 }
 
+static int emit_memcg(struct cgroup_subsys_state___zcg *css, bool is_root)
+{
+	return emit_memcg_body(css, is_root, false);
+}
+
+static int emit_memcg_bounded(struct cgroup_subsys_state___zcg *css, bool is_root)
+{
+	return emit_memcg_body(css, is_root, true);
+}
+
 /* ---- the walk ---- */
 
 struct walk_state {
@@ -386,7 +443,7 @@ static __always_inline struct cgroup_subsys_state___zcg *css_of_sibling_node(voi
 
 /* One step of an iterative pre-order walk: visit pos and go to its first child, or, once pos
  * is done, go to its next sibling or back up to its parent. Returns 1 to stop. */
-static long walk_step(__u32 i, struct walk_state *w)
+static __always_inline long walk_step_body(struct walk_state *w, const bool bounded)
 {
 	struct cgroup_subsys_state___zcg *pos = w->pos, *parent, *child, *back;
 	void *node;
@@ -394,7 +451,7 @@ static long walk_step(__u32 i, struct walk_state *w)
 	if (!pos)
 		return 1;
 	if (!w->ascending) {
-		if (emit_memcg(pos, pos == w->root))
+		if (bounded ? emit_memcg_bounded(pos, pos == w->root) : emit_memcg(pos, pos == w->root))
 			return 1;
 		if (read_ptr(&node, &pos->children.next) || !node)
 			return 1;
@@ -427,6 +484,11 @@ static long walk_step(__u32 i, struct walk_state *w)
 	return 0;
 }
 
+static long walk_step(__u32 i, struct walk_state *w)
+{
+	return walk_step_body(w, false);
+}
+
 SEC("iter/cgroup")
 int memcg_census(struct bpf_iter__cgroup *ctx)
 {
@@ -453,5 +515,92 @@ int memcg_census(struct bpf_iter__cgroup *ctx)
 	w.root = css;
 	w.pos = css;
 	bpf_loop(WALK_MAX_STEPS, walk_step, &w, 0);
+	return 0;
+}
+
+/* ---- 5.10: the same walk from an iter/task program ----
+ *
+ * iter/cgroup came in 6.1. Before it, a task iterator (5.8+) is a way in: the first task it
+ * shows us leads to its memory css (task->cgroups->subsys[memory_cgrp_id]), ->parent climbs
+ * to the hierarchy's root css, and from there the walk is the one above. Why that is safe
+ * without cgroup_mutex:
+ *  - bpf_iter_run_prog() runs each invocation under rcu_read_lock(), and the whole walk is
+ *    done within this one invocation (nothing is kept for the next task);
+ *  - task->cgroups is an RCU-protected pointer (task_css_set()), and a css_set pins its css;
+ *  - a css's parent outlives it (the child holds a reference, dropped in css_free_rwork_fn);
+ *  - css_release_work_fn unlinks a css from its parent's children with list_del_rcu() and
+ *    frees it after an RCU grace period (queue_rcu_work), which is how the kernel's own
+ *    css_next_child() walks children under RCU alone. An unlinked css's ->sibling.next still
+ *    points into the list, so a walk standing on it goes on or ends at the list head;
+ *  - every read is bpf_probe_read_kernel, checked, and a child whose ->parent does not
+ *    point back ends the walk as a fault: at worst the census is reported incomplete, never
+ *    made up. A memcg created or removed during the walk may be missed or seen; the same is
+ *    true under cgroup_mutex a moment later.
+ * 5.10 has no bpf_loop() either: the walk is two nested bounded loops of global functions
+ * (each verified once, on its own), chunks of steps, WALK_MAX_STEPS in all. */
+#define TASK_WALK_CHUNK		2048
+#define TASK_WALK_CHUNKS	(WALK_MAX_STEPS / TASK_WALK_CHUNK)
+#define CSS_CLIMB_MAX		64	/* cgroup depth; real trees are far shallower */
+
+static struct walk_state task_walk;
+__u32 task_walk_started;		/* reset by the loader before each run */
+
+__attribute__((noinline)) int zcg_task_walk_step(void)
+{
+	return walk_step_body(&task_walk, true);
+}
+
+__attribute__((noinline)) int zcg_task_walk_chunk(void)
+{
+	for (int i = 0; i < TASK_WALK_CHUNK; i++) {
+		if (zcg_task_walk_step())
+			return 1;
+	}
+	return 0;
+}
+
+SEC("iter/task")
+int memcg_census_task(struct bpf_iter__task *ctx)
+{
+	struct task_struct___zcg *task = (void *)ctx->task;
+	__u32 ss = bpf_core_enum_value(enum cgroup_subsys_id, memory_cgrp_id);
+	struct cgroup_subsys_state___zcg *css = NULL, *parent = NULL;
+	struct css_set___zcg *cset = NULL;
+	int d;
+
+	if (!task || task_walk_started)
+		return 0;
+	task_walk_started = 1;
+	summary.runs++;
+	if (ss >= bpf_core_field_size(struct css_set___zcg, subsys) / sizeof(void *)) {
+		summary.faults++;
+		return 0;
+	}
+	if (read_ptr(&cset, &task->cgroups) || !cset ||
+	    read_ptr(&css, (void *)cset + bpf_core_field_offset(struct css_set___zcg, subsys) +
+			   ss * sizeof(void *)))
+		return 0;
+	if (!css) {
+		summary.no_memcg = 1;
+		return 0;
+	}
+	for (d = 0; d < CSS_CLIMB_MAX; d++) {
+		if (read_ptr(&parent, &css->parent))
+			return 0;
+		if (!parent)
+			break;
+		css = parent;
+	}
+	if (d == CSS_CLIMB_MAX) {
+		summary.faults++;
+		return 0;
+	}
+	task_walk.root = css;
+	task_walk.pos = css;
+	task_walk.ascending = false;
+	for (int i = 0; i < TASK_WALK_CHUNKS; i++) {
+		if (zcg_task_walk_chunk())
+			break;
+	}
 	return 0;
 }

@@ -318,6 +318,9 @@ static const char *const vmstat_item_names[ZCG_VMSTAT_NR] = {
 struct vmstat_layout {
 	bool have_vmstats;
 	int idx[ZCG_VMSTAT_NR];
+	/* The kernel has iter/cgroup (6.1+); without it the census enters the css tree from
+	 * an iter/task program (5.8+, bpf/memcg_census.bpf.c says why that is safe). */
+	bool cgroup_iter;
 };
 
 static int compact_node_index(const struct btf *btf, const char *item, long long nr_node_items)
@@ -344,6 +347,7 @@ static void resolve_vmstat_layout(const struct btf *btf, struct vmstat_layout *r
 
 	for (i = 0; i < ZCG_VMSTAT_NR; i++)
 		ret->idx[i] = -1;
+	ret->cgroup_iter = btf__find_by_name_kind(btf, "bpf_iter__cgroup", BTF_KIND_STRUCT) >= 0;
 	ret->have_vmstats = btf_member_pointee_size(btf, "mem_cgroup", "vmstats") > 0;
 	nr_state = btf_member_nelems(btf, "memcg_vmstats", "state");
 	nr_node_items = btf_member_nelems(btf, "lruvec_stats", "state");
@@ -629,6 +633,10 @@ static int census_load(const struct census_params *p, const char *btf_path, uint
 		return r;
 	}
 
+	/* Only the entry point this kernel has: libbpf would fail the whole object on the
+	 * other one's attach target. */
+	bpf_program__set_autoload(skel->progs.memcg_census, p->layout.cgroup_iter);
+	bpf_program__set_autoload(skel->progs.memcg_census_task, !p->layout.cgroup_iter);
 	r = memcg_census_bpf__load(skel);
 	if (r < 0)
 		return describe_load_error(r, ret_reason);
@@ -684,16 +692,21 @@ static int census_prepare(const struct census_params *p, uint64_t expected, char
 		loaded_free();
 		return -ENOMEM;
 	}
-	linfo.cgroup.cgroup_fd = p->root_fd;
-	linfo.cgroup.order = BPF_CGROUP_ITER_SELF_ONLY;
-	opts.link_info = &linfo;
-	opts.link_info_len = sizeof(linfo);
-	loaded.link = bpf_program__attach_iter(loaded.skel->progs.memcg_census, &opts);
+	if (p->layout.cgroup_iter) {
+		linfo.cgroup.cgroup_fd = p->root_fd;
+		linfo.cgroup.order = BPF_CGROUP_ITER_SELF_ONLY;
+		opts.link_info = &linfo;
+		opts.link_info_len = sizeof(linfo);
+		loaded.link = bpf_program__attach_iter(loaded.skel->progs.memcg_census, &opts);
+	} else {
+		/* The first task leads to the root of the hierarchy memory is on. */
+		loaded.link = bpf_program__attach_iter(loaded.skel->progs.memcg_census_task, NULL);
+	}
 	if (!loaded.link) {
 		r = -errno;
 		loaded_free();
-		set_reason(ret_reason, "cannot attach the BPF cgroup iterator to %s: %s", p->root_dir,
-			   strerror(-r));
+		set_reason(ret_reason, "cannot attach the BPF %s iterator to %s: %s",
+			   p->layout.cgroup_iter ? "cgroup" : "task", p->root_dir, strerror(-r));
 		return r;
 	}
 	loaded.rb = ring_buffer__new(bpf_map__fd(loaded.skel->maps.records), collect_loaded, NULL, NULL);
@@ -719,6 +732,7 @@ static int census_run(const struct census_params *p, uint64_t expected, struct c
 	if (r < 0)
 		return r;
 	memset(&loaded.skel->bss->summary, 0, sizeof(loaded.skel->bss->summary));
+	loaded.skel->bss->task_walk_started = 0;
 	loaded.collector = c;
 	iter_fd = bpf_iter_create(bpf_link__fd(loaded.link));
 	if (iter_fd < 0) {
