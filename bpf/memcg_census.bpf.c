@@ -30,6 +30,7 @@ char LICENSE[] SEC("license") = "GPL";
 const volatile __u32 nr_node_ids = 1;		/* highest possible node + 1 */
 const volatile __u32 cgroup_v1 = 0;		/* the swap/memsw union means memsw on v1 */
 const volatile __u32 have_vmstats = 0;	/* memcg->vmstats is a pointer to struct memcg_vmstats */
+const volatile __u32 vmstats_array = 0;	/* 5.10: memcg->vmstats[] is an array in the memcg */
 const volatile __s32 vmstat_idx[ZCG_VMSTAT_NR] = { -1, -1, -1, -1, -1, -1, -1 };
 
 struct zcg_census_summary summary;
@@ -143,6 +144,12 @@ struct mem_cgroup___zcg {
 	struct page_counter___zcg kmem;		/* v1 builds only (CONFIG_MEMCG_V1 on 6.11+) */
 	struct memcg_vmstats___zcg *vmstats;
 	struct mem_cgroup_per_node___zcg *nodeinfo[];
+} __attribute__((preserve_access_index));
+
+/* 5.10 (up to 5.12): the hierarchical statistics are an array inside struct mem_cgroup,
+ * indexed by the enum value. */
+struct mem_cgroup___zcg510 {
+	struct zcg_atomic_long vmstats[1];
 } __attribute__((preserve_access_index));
 
 /* ---- checked reads ---- */
@@ -296,6 +303,19 @@ static __always_inline __u64 read_vmstat(const struct memcg_vmstats___zcg *vs, _
 	return clamp_pages(v);
 }
 
+static __always_inline __u64 read_vmstat_array(const struct mem_cgroup___zcg *memcg, __s32 idx)
+{
+	__u32 off = bpf_core_field_offset(struct mem_cgroup___zcg510, vmstats);
+	__u32 n = bpf_core_field_size(struct mem_cgroup___zcg510, vmstats) / sizeof(long);
+	long v = 0;
+
+	if (idx < 0 || (__u32)idx >= n)
+		return ZCG_UNKNOWN;
+	if (bpf_probe_read_kernel(&v, sizeof(v), (void *)memcg + off + (__u32)idx * sizeof(long)))
+		return ZCG_UNKNOWN;
+	return clamp_pages(v);
+}
+
 /* ---- one record ---- */
 
 static __always_inline __u64 css_kn_id(struct cgroup_subsys_state___zcg *css)
@@ -397,13 +417,24 @@ static __always_inline int emit_memcg_body(struct cgroup_subsys_state___zcg *css
 		read_ptr(&vs, &memcg->vmstats);
 	if (vs && !bpf_core_field_exists(struct memcg_vmstats___zcg, state_local))
 		rec->flags |= ZCG_REC_VMSTAT_HIER;
-	rec->file_pages = read_vmstat(vs, vmstat_idx[ZCG_VMSTAT_FILE]);
-	rec->anon_pages = read_vmstat(vs, vmstat_idx[ZCG_VMSTAT_ANON]);
-	rec->shmem_pages = read_vmstat(vs, vmstat_idx[ZCG_VMSTAT_SHMEM]);
-	rec->file_mapped_pages = read_vmstat(vs, vmstat_idx[ZCG_VMSTAT_FILE_MAPPED]);
-	rec->file_dirty_pages = read_vmstat(vs, vmstat_idx[ZCG_VMSTAT_FILE_DIRTY]);
-	rec->writeback_pages = read_vmstat(vs, vmstat_idx[ZCG_VMSTAT_WRITEBACK]);
-	rec->kmem_pages = read_vmstat(vs, vmstat_idx[ZCG_VMSTAT_KMEM]);
+	if (!vs && vmstats_array && bpf_core_field_exists(struct mem_cgroup___zcg510, vmstats)) {
+		rec->flags |= ZCG_REC_VMSTAT_HIER;
+		rec->file_pages = read_vmstat_array(memcg, vmstat_idx[ZCG_VMSTAT_FILE]);
+		rec->anon_pages = read_vmstat_array(memcg, vmstat_idx[ZCG_VMSTAT_ANON]);
+		rec->shmem_pages = read_vmstat_array(memcg, vmstat_idx[ZCG_VMSTAT_SHMEM]);
+		rec->file_mapped_pages = read_vmstat_array(memcg, vmstat_idx[ZCG_VMSTAT_FILE_MAPPED]);
+		rec->file_dirty_pages = read_vmstat_array(memcg, vmstat_idx[ZCG_VMSTAT_FILE_DIRTY]);
+		rec->writeback_pages = read_vmstat_array(memcg, vmstat_idx[ZCG_VMSTAT_WRITEBACK]);
+		rec->kmem_pages = read_vmstat_array(memcg, vmstat_idx[ZCG_VMSTAT_KMEM]);
+	} else {
+		rec->file_pages = read_vmstat(vs, vmstat_idx[ZCG_VMSTAT_FILE]);
+		rec->anon_pages = read_vmstat(vs, vmstat_idx[ZCG_VMSTAT_ANON]);
+		rec->shmem_pages = read_vmstat(vs, vmstat_idx[ZCG_VMSTAT_SHMEM]);
+		rec->file_mapped_pages = read_vmstat(vs, vmstat_idx[ZCG_VMSTAT_FILE_MAPPED]);
+		rec->file_dirty_pages = read_vmstat(vs, vmstat_idx[ZCG_VMSTAT_FILE_DIRTY]);
+		rec->writeback_pages = read_vmstat(vs, vmstat_idx[ZCG_VMSTAT_WRITEBACK]);
+		rec->kmem_pages = read_vmstat(vs, vmstat_idx[ZCG_VMSTAT_KMEM]);
+	}
 	if (rec->kmem_pages != ZCG_UNKNOWN) {
 		rec->flags |= ZCG_REC_KMEM_VMSTAT;
 	} else if (bpf_core_field_exists(memcg->kmem)) {

@@ -317,6 +317,7 @@ static const char *const vmstat_item_names[ZCG_VMSTAT_NR] = {
 
 struct vmstat_layout {
 	bool have_vmstats;
+	bool vmstats_array;	/* 5.10: mem_cgroup.vmstats[] is an array, by enum value */
 	int idx[ZCG_VMSTAT_NR];
 	/* The kernel has iter/cgroup (6.1+); without it the census enters the css tree from
 	 * an iter/task program (5.8+, bpf/memcg_census.bpf.c says why that is safe). */
@@ -351,6 +352,21 @@ static void resolve_vmstat_layout(const struct btf *btf, struct vmstat_layout *r
 	ret->have_vmstats = btf_member_pointee_size(btf, "mem_cgroup", "vmstats") > 0;
 	nr_state = btf_member_nelems(btf, "memcg_vmstats", "state");
 	nr_node_items = btf_member_nelems(btf, "lruvec_stats", "state");
+	ret->vmstats_array = false;
+	if (!ret->have_vmstats &&
+	    btf_enum_value(btf, "memcg_stat_item", "MEMCG_NR_STAT", &memcg_nr_stat) == 0 &&
+	    btf_member_nelems(btf, "mem_cgroup", "vmstats") == memcg_nr_stat) {
+		/* 5.10: atomic_long_t vmstats[MEMCG_NR_STAT] in the memcg, hierarchical. */
+		ret->vmstats_array = true;
+		for (i = 0; i < ZCG_VMSTAT_NR; i++) {
+			const char *ename = i == ZCG_VMSTAT_KMEM ? "memcg_stat_item" : "node_stat_item";
+
+			if (btf_enum_value(btf, ename, vmstat_item_names[i], &v) == 0 && v >= 0 &&
+			    v < memcg_nr_stat)
+				ret->idx[i] = v;
+		}
+		return;
+	}
 	if (!ret->have_vmstats || nr_state <= 0 ||
 	    btf_enum_value(btf, "memcg_stat_item", "MEMCG_NR_STAT", &memcg_nr_stat) < 0 ||
 	    btf_enum_value(btf, "memcg_stat_item", "MEMCG_SWAP", &memcg_swap) < 0) {
@@ -625,6 +641,7 @@ static int census_load(const struct census_params *p, const char *btf_path, uint
 	skel->rodata->nr_node_ids = p->node_ids;
 	skel->rodata->cgroup_v1 = p->cgroup_v1;
 	skel->rodata->have_vmstats = p->layout.have_vmstats;
+	skel->rodata->vmstats_array = p->layout.vmstats_array;
 	for (i = 0; i < ZCG_VMSTAT_NR; i++)
 		skel->rodata->vmstat_idx[i] = p->layout.idx[i];
 	r = bpf_map__set_max_entries(skel->maps.records, ringbuf_size(expected));
@@ -928,7 +945,24 @@ int zcg_memcg_kernel_overhead(uint64_t *ret_bytes_per_memcg)
 	return 0;
 }
 
+bool zcg_kernel_reparents_lru(void)
+{
+	static int cached = -1;
+
+	if (cached < 0) {
+		_cleanup_(btf_freep) struct btf *btf = load_kernel_btf();
+
+		cached = btf && btf__find_by_name_kind(btf, "lru_reparent_memcg", BTF_KIND_FUNC) >= 0;
+	}
+	return cached;
+}
+
 #else /* !HAVE_BPF */
+
+bool zcg_kernel_reparents_lru(void)
+{
+	return false;
+}
 
 int zcg_bpf_available(const char *btf_path, char **ret_reason)
 {
