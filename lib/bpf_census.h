@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "../bpf/memcg_census.h"
+#include "kernel_facts.h"
 
 /* Where the running kernel exposes its BTF. Callers with a sysroot prefix it. */
 #define ZCG_BTF_VMLINUX "/sys/kernel/btf/vmlinux"

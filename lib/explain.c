@@ -8,6 +8,7 @@
 #include "census.h"
 #include "error.h"
 #include "explain.h"
+#include "kernel_facts.h"
 #include "fileid.h"
 #include "folio_walk.h"
 #include "stat.h"
@@ -284,7 +285,7 @@ static int decide_file(struct zcg_pin *pin, const struct zcg_verdict_ctx *ctx)
 	_cleanup_free_ char *mappers = zcg_procs_summary(pin->mapped_by, pin->n_mapped_by);
 	_cleanup_free_ char *openers = zcg_procs_summary(pin->open_by, pin->n_open_by);
 	_cleanup_free_ char *deleted = NULL;
-	bool v2 = ctx->hierarchy == ZCG_HIER_V2;
+	bool v2 = ctx->hierarchy == ZCG_HIER_V2 && !ctx->no_memory_reclaim;
 
 	if (!mappers || !openers)
 		return -ENOMEM;
@@ -315,9 +316,11 @@ static int decide_file(struct zcg_pin *pin, const struct zcg_verdict_ctx *ctx)
 				"back into their own cgroups%s", (unsigned long long)pin->mapped_pages,
 				(unsigned long long)pin->pages, who, deleted));
 		return set_reason(pin, ZCG_ACTION_WAIT_MAPPER, strdup_printf(
-			"%llu of %llu pages are mapped by %s; cgroup v1 cannot reclaim them without taking "
+			"%llu of %llu pages are mapped by %s; %s cannot reclaim them without taking "
 			"them from those processes: they go when the mappers unmap or exit%s",
-			(unsigned long long)pin->mapped_pages, (unsigned long long)pin->pages, who, deleted));
+			(unsigned long long)pin->mapped_pages, (unsigned long long)pin->pages, who,
+			ctx->no_memory_reclaim ? "this kernel has no memory.reclaim (5.19+), so it" : "cgroup v1",
+			deleted));
 	}
 	if (pin->dirty_pages + pin->writeback_pages > 0)
 		return set_reason(pin, ZCG_ACTION_FLUSH_EVICT, strdup_printf(
@@ -366,7 +369,7 @@ static int decide_anon(struct zcg_pin *pin, const struct zcg_verdict_ctx *ctx)
 	if (!owner)
 		return -ENOMEM;
 	if (ctx->estimated) {
-		bool reclaim = ctx->hierarchy == ZCG_HIER_V2 && ctx->swap_enabled;
+		bool reclaim = ctx->hierarchy == ZCG_HIER_V2 && ctx->swap_enabled && !ctx->no_memory_reclaim;
 
 		return set_reason(pin, reclaim ? ZCG_ACTION_PROTECTED_RECLAIM : ZCG_ACTION_WAIT_MAPPER,
 				  strdup_printf("anonymous memory, usually shared with a live process (after "
@@ -378,7 +381,7 @@ static int decide_anon(struct zcg_pin *pin, const struct zcg_verdict_ctx *ctx)
 		return set_reason(pin, ZCG_ACTION_NONE, strdup(
 			"anonymous memory no live process was found to share (swap cache, or about to be "
 			"freed)"));
-	if (ctx->hierarchy == ZCG_HIER_V2 && ctx->swap_enabled)
+	if (ctx->hierarchy == ZCG_HIER_V2 && ctx->swap_enabled && !ctx->no_memory_reclaim)
 		return set_reason(pin, ZCG_ACTION_PROTECTED_RECLAIM, strdup_printf(
 			"anonymous memory of %s (it moved out of this cgroup, or shares pages after fork); "
 			"reclaim of the live parent swaps it out, and the swap entries are charged to a "
@@ -408,6 +411,13 @@ int zcg_pin_decide(struct zcg_pin *pin, const struct zcg_verdict_ctx *ctx)
 			"kernel memory in the v1 kmem counter: since 5.9 kernel objects move to the parent "
 			"at offline, so this is accounting left behind, not what holds the memcg"));
 	default:
+		if (zcg_kernel_reparents_lru())
+			return set_reason(pin, ZCG_ACTION_NONE, strdup(
+				"charged pages on none of its LRU lists: this kernel moves a removed memcg's "
+				"LRU pages (page cache, tmpfs, anon) to its parent at offline, so those no "
+				"longer hold it; the charge stays in its counter until they are freed. What "
+				"can still hold it: the writeback structure of its dirty pages until they are "
+				"written back (sync), swap entries, or a reference on its way out"));
 		return set_reason(pin, ZCG_ACTION_NONE, strdup(
 			"charged pages on no LRU list the walk could see: kernel memory, unevictable "
 			"(mlocked) pages, or pages isolated for reclaim or migration at that moment"));
@@ -499,6 +509,15 @@ static bool swap_enabled(const struct zcg_sys *sys)
 	return p && strtoull(p + strlen("SwapTotal:"), NULL, 10) > 0;
 }
 
+/* v2's memory.reclaim came in 5.19; the root cgroup has it too where it exists. */
+static bool memory_reclaim_exists(const struct zcg_sys *sys)
+{
+	_cleanup_free_ char *rel = path_join(sys->memory_mount, "memory.reclaim");
+	_cleanup_free_ char *path = rel ? zcg_sys_path(sys, rel) : NULL;
+
+	return !path || access(path, F_OK) == 0;	/* ENOMEM: assume the common case */
+}
+
 static int add_pin(struct zcg_explained *z, size_t *allocated, enum zcg_pin_kind kind, uint64_t pages)
 {
 	int r;
@@ -567,6 +586,7 @@ static int explain_estimated(const struct zcg_sys *sys, const struct zcg_explain
 	_cleanup_free_ char *why = reason;
 	struct zcg_census *c = NULL;
 	struct zcg_verdict_ctx ctx = { .hierarchy = sys->hierarchy, .swap_enabled = e->swap_enabled,
+				       .no_memory_reclaim = e->no_memory_reclaim,
 				       .estimated = true };
 	long ps = page_size();
 	bool unmatched = false;
@@ -1039,7 +1059,8 @@ static int explain_bpf(const struct zcg_sys *sys, const struct zcg_explain_opts 
 	_cleanup_free_ struct zcg_memcg_rec *recs = NULL;
 	_cleanup_free_ bool *used = NULL;
 	struct memcg_node *nodes = NULL;
-	struct zcg_verdict_ctx ctx = { .hierarchy = sys->hierarchy, .swap_enabled = e->swap_enabled };
+	struct zcg_verdict_ctx ctx = { .hierarchy = sys->hierarchy, .swap_enabled = e->swap_enabled,
+				       .no_memory_reclaim = e->no_memory_reclaim };
 	size_t n = 0, m = 0, allocated = 0;
 	int r;
 
@@ -1134,6 +1155,7 @@ int zcg_explain_take(const struct zcg_sys *sys, const struct zcg_explain_opts *o
 		goto fail;
 	}
 	e->swap_enabled = swap_enabled(sys);
+	e->no_memory_reclaim = sys->hierarchy == ZCG_HIER_V2 && !memory_reclaim_exists(sys);
 
 	if (opts->no_bpf)
 		reason = strdup("--no-bpf given");

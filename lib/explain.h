@@ -107,6 +107,7 @@ struct zcg_explain {
 	const char *source;		/* "bpf" or "cgroupfs" */
 	char *source_note;		/* why not BPF, or NULL */
 	bool swap_enabled;		/* the host has swap: anon pages can be reclaimed */
+	bool no_memory_reclaim;		/* v2 without memory.reclaim (kernels before 5.19) */
 	uint64_t pages_walked;		/* pages found on LRU lists */
 	struct zcg_explained *zombies;
 	size_t n_zombies;
@@ -149,6 +150,7 @@ int zcg_pins_from_folios(const struct zcg_folio_rec *recs, size_t n, struct zcg_
 struct zcg_verdict_ctx {
 	enum zcg_hierarchy hierarchy;
 	bool swap_enabled;
+	bool no_memory_reclaim;	/* v2 without memory.reclaim (before 5.19): no protected reclaim */
 	bool estimated;		/* pins by kind from memory.stat: no files, no processes known */
 };
 

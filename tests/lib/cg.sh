@@ -48,16 +48,40 @@ cg_write() {
 		sh "$MEMROOT$1" "$2" "$3"
 }
 
+# cg_has_reclaim: the kernel has v2's memory.reclaim (5.19+). Tests skip the checks that
+# need it, with this reason.
+NO_RECLAIM_WHY="no memory.reclaim on this kernel (5.19+)"
+cg_has_reclaim() {
+	[ "$HIER" = v2 ] && [ -e "$MEMROOT/memory.reclaim" ]
+}
+
+# cg_lru_reparented: the kernel moves a removed memcg's LRU pages (page cache, tmpfs, anon)
+# to its parent at offline ("Eliminate Dying Memory Cgroup", Debian 7.2: its BTF names
+# lru_reparent_memcg). Zombies made of such pages then hold none of them and go by themselves;
+# checks that need them skip with this reason.
+REPARENT_WHY="this kernel moves a removed memcg's LRU pages to its parent at offline (doc/kernels.md)"
+cg_lru_reparented() {
+	grep -q lru_reparent_memcg /sys/kernel/btf/vmlinux 2>/dev/null
+}
+
+# cg_reclaim_once DIR: one memory.reclaim (v2) or memory.force_empty (v1) of the cgroup
+# directory DIR, errors ignored; nothing on a v2 kernel without memory.reclaim. The braces:
+# a failed redirection is reported before a 2>/dev/null on the same command applies.
+cg_reclaim_once() {
+	if [ "$HIER" = v2 ]; then
+		[ -e "$1/memory.reclaim" ] && { echo 1G > "$1/memory.reclaim"; } 2>/dev/null
+	else
+		{ echo 0 > "$1/memory.force_empty"; } 2>/dev/null
+	fi
+	return 0
+}
+
 # Reclaims everything charged below cgroup $1 (ours only), zombies included.
 cg_reclaim() {
 	d=$MEMROOT$1
 	i=0
 	while [ $i -lt 10 ]; do
-		if [ "$HIER" = v2 ]; then
-			echo 1G > "$d/memory.reclaim" 2>/dev/null
-		else
-			echo 0 > "$d/memory.force_empty" 2>/dev/null
-		fi
+		cg_reclaim_once "$d"
 		used=$(awk '$1=="total_cache"||$1=="total_rss"||$1=="file"||$1=="anon"{s+=$2} END{print s+0}' "$d/memory.stat")
 		[ "$used" -eq 0 ] && return 0
 		sleep 0.2

@@ -14,6 +14,8 @@
 . "$(dirname "$0")/../lib/tap.sh"
 . "$(dirname "$0")/../lib/cg.sh"
 cg_require_root
+# explain names the files on a zombie's own LRU lists; this kernel moves them to the parent.
+cg_lru_reparented && skip_all "zombies pinned by page cache, tmpfs or mapped pages: $REPARENT_WHY"
 cg_setup
 SIZE_MB=2
 PAGES=$((SIZE_MB * 256))
@@ -136,15 +138,17 @@ pid=$(printf '%s' "$out" | jq -r '.holders[0].pid')
 hcg=$(printf '%s' "$out" | jq -r '.holders[0].cgroup')
 ex=$("$ZCG" explain --under "$sub" --json)
 want=wait-mapper
-[ "$HIER" = v2 ] && want=protected-reclaim
+cg_has_reclaim && want=protected-reclaim
 if [ "$source" = bpf ]; then
 	is "$(explain_pin "$ex" "$z" "$f" '.mapped_by[] | select(.pid == '"$pid"') | .cgroup')" "$hcg" \
 		"mapped: names the holder $pid and its cgroup"
 	cmp_ge "$(explain_pin "$ex" "$z" "$f" .mapped_pages)" $((PAGES * 95 / 100)) "mapped: the pages are mapped"
 	is "$(explain_pin "$ex" "$z" "$f" .action)" $want "mapped: $want on $HIER"
-	if [ "$HIER" = v2 ]; then
+	if cg_has_reclaim; then
 		like "$("$ZCG" explain --under "$sub" | sed -n '/^Commands:/,$p')" "memory.reclaim" \
 			"mapped: the commands protect and reclaim"
+	elif [ "$HIER" = v2 ]; then
+		skip "mapped: the commands protect and reclaim: $NO_RECLAIM_WHY"
 	fi
 else
 	like "$(printf '%s' "$ex" | jq -r '[.zombies[].pins[].action] | join(" ")')" $want "mapped: estimated $want"
