@@ -158,9 +158,15 @@ if [ $hier = v2 ]; then
 	else
 		skip "no nr_dying_subsys_memory in cgroup.stat (before 6.11)"
 	fi
+elif [ "$(cat "$parent/memory.use_hierarchy" 2>/dev/null)" = 0 ]; then
+	# Before 5.11 a v1 hierarchy is flat unless use_hierarchy is 1 (systemd sets it): no
+	# ancestor's total_* then counts a child's pages, so the subtraction shows nothing.
+	skip "rmdir left a dying memcg: memory.use_hierarchy is 0 (kernels before 5.11), total_cache is not hierarchical"
 else
-	check "rmdir left a dying memcg: parent total_cache - cache = $after >= $((FILE_KIB * 1024))" \
-		[ "$after" -ge $((FILE_KIB * 1024)) ]
+	# 95%, as for the child: before 5.13 (rstat) the hierarchical counters take per-CPU
+	# deltas in batches of 32 pages, so total_cache may lag a few pages (seen on 5.10).
+	check "rmdir left a dying memcg: parent total_cache - cache = $after >= 95% of $((FILE_KIB * 1024))" \
+		[ "$after" -ge $((FILE_KIB * 1024 * 95 / 100)) ]
 	skip "nr_dying_subsys_memory is cgroup v2 only"
 fi
 
