@@ -957,9 +957,26 @@ bool zcg_kernel_reparents_lru(void)
 	return cached;
 }
 
+bool zcg_kernel_has_cgroup_iter(void)
+{
+	static int cached = -1;
+
+	if (cached < 0) {
+		_cleanup_(btf_freep) struct btf *btf = load_kernel_btf();
+
+		cached = btf && btf__find_by_name_kind(btf, "bpf_iter__cgroup", BTF_KIND_STRUCT) >= 0;
+	}
+	return cached;
+}
+
 #else /* !HAVE_BPF */
 
 bool zcg_kernel_reparents_lru(void)
+{
+	return false;
+}
+
+bool zcg_kernel_has_cgroup_iter(void)
 {
 	return false;
 }

@@ -4,6 +4,7 @@
 
 #include "error.h"
 #include "folio_walk.h"
+#include "kernel_facts.h"
 #include "util.h"
 
 #ifndef HAVE_BPF
@@ -142,6 +143,11 @@ int zcg_folio_walker_open(const char *memory_dir, struct zcg_folio_walker **ret,
 	}
 	if (access("/sys/kernel/btf/vmlinux", R_OK) < 0) {
 		*ret_reason = strdup("the kernel has no BTF (/sys/kernel/btf/vmlinux), which CO-RE needs");
+		return -EOPNOTSUPP;
+	}
+	if (!zcg_kernel_has_cgroup_iter()) {
+		*ret_reason = strdup("the folio walker needs the BPF cgroup iterator (iter/cgroup, "
+				     "kernel 6.1+), which this kernel does not have");
 		return -EOPNOTSUPP;
 	}
 	libbpf_set_print(libbpf_quiet);

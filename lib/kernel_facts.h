@@ -12,4 +12,8 @@
  * or without kernel BTF. */
 bool zcg_kernel_reparents_lru(void);
 
+/* The kernel has the BPF cgroup iterator (iter/cgroup, 6.1+; BTF has struct
+ * bpf_iter__cgroup). Looked up once; false without BPF support or kernel BTF. */
+bool zcg_kernel_has_cgroup_iter(void);
+
 #endif
