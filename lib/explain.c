@@ -416,8 +416,10 @@ int zcg_pin_decide(struct zcg_pin *pin, const struct zcg_verdict_ctx *ctx)
 				"charged pages on none of its LRU lists: this kernel moves a removed memcg's "
 				"LRU pages (page cache, tmpfs, anon) to its parent at offline, so those no "
 				"longer hold it; the charge stays in its counter until they are freed. What "
-				"can still hold it: the writeback structure of its dirty pages until they are "
-				"written back (sync), swap entries, or a reference on its way out"));
+				"can still hold it: the cgroup writeback structure of inodes it dirtied, even "
+				"once written back, until the kernel moves them to the parent at a later memcg "
+				"offline (sync, then reap takes one offline); swap entries; or a reference on "
+				"its way out"));
 		return set_reason(pin, ZCG_ACTION_NONE, strdup(
 			"charged pages on no LRU list the walk could see: kernel memory, unevictable "
 			"(mlocked) pages, or pages isolated for reclaim or migration at that moment"));
