@@ -149,6 +149,36 @@ int zcg_cg_usage_settled(const struct zcg_sys *sys, const char *rel, uint64_t *r
 	return zcg_cg_usage(sys, rel, ret_bytes);
 }
 
+/* v2 before 5.19 has no memory.reclaim. Lowering memory.high reclaims in the write itself,
+ * down to the new value or until reclaim makes no progress, and never OOM-kills (unlike
+ * memory.max); the old value goes back right after, so nothing stays throttled. */
+static int reclaim_by_high(const struct zcg_sys *sys, const char *rel, uint64_t target)
+{
+	_cleanup_free_ char *path = cg_file(sys, rel, "memory.high"), *old = NULL;
+	char value[32];
+	size_t len;
+	int r, r2;
+
+	if (!path)
+		return -ENOMEM;
+	r = read_full_file(path, &old, &len);
+	if (r < 0)
+		return zcg_error_errno(r, "cannot read %s", path);
+	while (len > 0 && (old[len - 1] == '\n' || old[len - 1] == ' '))
+		old[--len] = '\0';
+	snprintf(value, sizeof(value), "%llu", (unsigned long long)target);
+	r = write_cg_file(sys, rel, "memory.high", value);
+	r2 = write_cg_file(sys, rel, "memory.high", old);
+	return r < 0 ? r : r2;
+}
+
+static bool has_memory_reclaim(const struct zcg_sys *sys, const char *rel)
+{
+	_cleanup_free_ char *path = cg_file(sys, rel, "memory.reclaim");
+
+	return !path || access(path, F_OK) == 0;
+}
+
 int zcg_cg_reclaim(const struct zcg_sys *sys, const char *rel, double timeout_s,
 		   struct zcg_budget *budget)
 {
@@ -180,7 +210,10 @@ int zcg_cg_reclaim(const struct zcg_sys *sys, const char *rel, double timeout_s,
 
 			snprintf(amount, sizeof(amount), "%llu",
 				 (unsigned long long)(usage < step ? usage : step));
-			r = write_cg_file(sys, rel, "memory.reclaim", amount);
+			if (has_memory_reclaim(sys, rel))
+				r = write_cg_file(sys, rel, "memory.reclaim", amount);
+			else
+				r = reclaim_by_high(sys, rel, usage > step ? usage - step : 0);
 		}
 		if (r < 0 && r != -EBUSY && r != -EAGAIN)
 			return r;
