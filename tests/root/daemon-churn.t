@@ -264,7 +264,12 @@ wait_until 60 no_churn_zombies
 ok $? "then no zombie holds a page of a churn file any more"
 reaped=$(metric zombiecg_reaped_total)
 evicted=$(metric zombiecg_reap_evicted_bytes_total)
-cmp_ge "${evicted%.*}" $((cycles * CHURN_KIB * 1024 / 10 * 9)) "the daemon evicted the churn's page cache ($evicted bytes)"
+if cg_lru_reparented; then
+	# the churn's page cache went to the parent at each offline: nothing left to evict
+	skip "the daemon evicted the churn's page cache ($evicted bytes): $REPARENT_WHY"
+else
+	cmp_ge "${evicted%.*}" $((cycles * CHURN_KIB * 1024 / 10 * 9)) "the daemon evicted the churn's page cache ($evicted bytes)"
+fi
 if [ -n "${ZCG_VM:-}" ]; then
 	# kernel-memory-only zombies (see the header) are not the reaper's to free
 	diag "it freed $reaped of $cycles + 1 zombies"

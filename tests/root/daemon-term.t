@@ -28,6 +28,8 @@ cg_require_root
 [ "$HIER" = v2 ] || skip_all "protected reclaim needs cgroup v2 (memory.min, memory.reclaim); this is $HIER"
 "$ZCG" list --json 2>/dev/null | jq -e '.source == "bpf"' >/dev/null ||
 	skip_all "the reaper needs the BPF census here: $("$ZCG" list --json | jq -r .source_note)"
+# The protected reclaim is for zombies whose mapped page cache a live process holds.
+cg_lru_reparented && skip_all "zombies pinned by mapped page cache: $REPARENT_WHY"
 cg_setup
 loopback_up
 trap 'daemon_kill_all; cg_teardown' EXIT

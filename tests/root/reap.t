@@ -15,6 +15,13 @@
 cg_require_root
 "$ZCG" list --json 2>/dev/null | jq -e '.source == "bpf"' >/dev/null ||
 	skip_all "reap needs the BPF census here: $("$ZCG" list --json | jq -r .source_note)"
+# reap evicts, flushes and recharges the files the BPF folio walker names (6.1+: iter/cgroup).
+ex=$("$ZCG" explain --json 2>/dev/null)
+printf '%s' "$ex" | jq -e '.source == "bpf"' >/dev/null ||
+	skip_all "reap acts on the files the BPF folio walker names: $(printf '%s' "$ex" | jq -r .source_note)"
+# Its zombies are held by their own page cache, tmpfs and mapped pages, which this kernel
+# moves to the parent at offline: they go by themselves.
+cg_lru_reparented && skip_all "zombies pinned by page cache, tmpfs or mapped pages: $REPARENT_WHY"
 cg_setup
 
 cache_of() { # bytes of page cache charged to cgroup $1 (hierarchical)
