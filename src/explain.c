@@ -69,6 +69,8 @@ static void explain_json(struct zcg_ctx *ctx, const struct zcg_explain *e)
 	json_object_begin(j, NULL);
 	json_zombies_header(j, e->source, e->source_note, e->hierarchy, e->scope);
 	json_uint(j, "pages_walked", e->pages_walked);
+	json_uint(j, "walk_steps", e->walk_steps);
+	json_uint(j, "walk_runs", e->walk_runs);
 	json_array_begin(j, "zombies");
 	for (size_t i = 0; i < e->n_zombies; i++) {
 		const struct zcg_explained *z = &e->zombies[i];
