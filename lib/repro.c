@@ -92,10 +92,18 @@ static bool is_tmpfs(const char *path)
 	       (sfs.f_type == TMPFS_MAGIC || sfs.f_type == RAMFS_MAGIC);
 }
 
-/* Appends one line and syncs it: the manifest must name a thing before it exists. */
+/* Appends one line; manifest_sync() makes the lines so far durable. The manifest must
+ * name a thing before it exists: sync before making what the lines name. */
 static int manifest_add(FILE *m, const char *kind, const char *value)
 {
-	if (fprintf(m, "%s %s\n", kind, value) < 0 || fflush(m) != 0 || fsync(fileno(m)) < 0)
+	if (fprintf(m, "%s %s\n", kind, value) < 0)
+		return -errno ? -errno : -EIO;
+	return 0;
+}
+
+static int manifest_sync(FILE *m)
+{
+	if (fflush(m) != 0 || fsync(fileno(m)) < 0)
 		return -errno ? -errno : -EIO;
 	return 0;
 }
@@ -458,7 +466,8 @@ int zcg_repro_make(const struct zcg_sys *sys, const struct zcg_repro_opts *opts,
 	}
 	if ((r = manifest_add(m, "scenario", zcg_repro_scenario_names[opts->scenario])) < 0 ||
 	    (r = manifest_add(m, "subtree", res->subtree)) < 0 ||
-	    (r = manifest_add(m, "dir", res->dir)) < 0) {
+	    (r = manifest_add(m, "dir", res->dir)) < 0 ||
+	    (r = manifest_sync(m)) < 0) {
 		r = zcg_error_errno(r, "cannot write %s", res->manifest);
 		goto fail;
 	}
@@ -485,7 +494,7 @@ int zcg_repro_make(const struct zcg_sys *sys, const struct zcg_repro_opts *opts,
 			r = -ENOMEM;
 			goto fail;
 		}
-		if ((r = manifest_add(m, "file", shared)) < 0) {
+		if ((r = manifest_add(m, "file", shared)) < 0 || (r = manifest_sync(m)) < 0) {
 			r = zcg_error_errno(r, "cannot write %s", res->manifest);
 			goto fail;
 		}
@@ -511,8 +520,9 @@ int zcg_repro_make(const struct zcg_sys *sys, const struct zcg_repro_opts *opts,
 			goto fail;
 		}
 	}
-	if (fflush(m) != 0) {
-		r = zcg_error_errno(-errno, "cannot write %s", res->manifest);
+	r = manifest_sync(m);
+	if (r < 0) {
+		r = zcg_error_errno(r, "cannot write %s", res->manifest);
 		goto fail;
 	}
 	r = make_zombies(sys, opts, res, shared, &made);
@@ -525,7 +535,7 @@ int zcg_repro_make(const struct zcg_sys *sys, const struct zcg_repro_opts *opts,
 			r = -ENOMEM;
 			goto fail;
 		}
-		if ((r = manifest_add(m, "live", res->holder_cgroup)) < 0)
+		if ((r = manifest_add(m, "live", res->holder_cgroup)) < 0 || (r = manifest_sync(m)) < 0)
 			goto fail;
 		r = zcg_cg_create(sys, res->holder_cgroup);
 		if (r < 0)
@@ -534,7 +544,7 @@ int zcg_repro_make(const struct zcg_sys *sys, const struct zcg_repro_opts *opts,
 		if (r < 0)
 			goto fail;
 		snprintf(buf, sizeof(buf), "%d", (int)res->holder);
-		if ((r = manifest_add(m, "holder", buf)) < 0)
+		if ((r = manifest_add(m, "holder", buf)) < 0 || (r = manifest_sync(m)) < 0)
 			goto fail;
 	}
 	*ret_result = res;
