@@ -1065,6 +1065,8 @@ static int explain_bpf(const struct zcg_sys *sys, const struct zcg_explain_opts 
 			continue;
 		if (!path_has_prefix(node->path, e->scope))
 			continue;
+		if (opts->n_only_ids && !sorted_u64_has(opts->only_ids, opts->n_only_ids, recs[i].id))
+			continue;
 		keep = opts->n_select == 0;
 		for (size_t s = 0; s < opts->n_select; s++) {
 			if (selected(sys, opts->select[s], recs[i].id, recs[i].name, node->path)) {

@@ -121,6 +121,9 @@ struct zcg_explain_opts {
 	bool no_bpf;
 	bool include_live;	/* selected live memcgs too, explained the same way (drain: what
 				 * reclaim left in a cgroup about to be removed) */
+	const uint64_t *only_ids;	/* BPF: only these zombies (cgroup ids, sorted ascending),
+					 * if n_only_ids > 0: a daemon step explains its batch only */
+	size_t n_only_ids;
 };
 
 /* Explains the dying memcgs in scope (and among opts->select, if given).
