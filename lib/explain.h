@@ -109,6 +109,8 @@ struct zcg_explain {
 	bool swap_enabled;		/* the host has swap: anon pages can be reclaimed */
 	bool no_memory_reclaim;		/* v2 without memory.reclaim (kernels before 5.19) */
 	uint64_t pages_walked;		/* pages found on LRU lists */
+	uint64_t walk_steps;		/* BPF: steps the walker took (memcgs, folios, lists, targets) */
+	uint64_t walk_runs;		/* BPF: program runs it took */
 	struct zcg_explained *zombies;
 	size_t n_zombies;
 };
@@ -120,6 +122,9 @@ struct zcg_explain_opts {
 	bool no_bpf;
 	bool include_live;	/* selected live memcgs too, explained the same way (drain: what
 				 * reclaim left in a cgroup about to be removed) */
+	const uint64_t *only_ids;	/* BPF: only these zombies (cgroup ids, sorted ascending),
+					 * if n_only_ids > 0: a daemon step explains its batch only */
+	size_t n_only_ids;
 };
 
 /* Explains the dying memcgs in scope (and among opts->select, if given).

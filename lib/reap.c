@@ -59,9 +59,9 @@ static bool selected(const struct zcg_reap_opts *o, const struct zcg_explained *
 {
 	if (!o->only_ids && !o->only_parents)
 		return true;
-	for (size_t i = 0; i < o->n_only_ids && !z->estimated; i++)
-		if (o->only_ids[i] == z->id)
-			return true;
+	/* sorted by sorted_opts(): a daemon step hands over tens of thousands */
+	if (!z->estimated && sorted_u64_has(o->only_ids, o->n_only_ids, z->id))
+		return true;
 	for (size_t i = 0; i < o->n_only_parents; i++)
 		if (z->parent && streq(o->only_parents[i], z->parent))
 			return true;
@@ -610,13 +610,51 @@ static int act(struct reap *rp, const struct zcg_explain *e)
 	return r;
 }
 
-int zcg_reap_explained(const struct zcg_sys *sys, const struct zcg_reap_opts *opts,
+/* opts with only_ids sorted (a copy in *ret_ids), so selected() can search them. */
+static int sorted_opts(const struct zcg_reap_opts *opts, struct zcg_reap_opts *ret_opts, uint64_t **ret_ids)
+{
+	*ret_opts = *opts;
+	*ret_ids = NULL;
+	if (!opts->n_only_ids)
+		return 0;
+	*ret_ids = malloc(opts->n_only_ids * sizeof(**ret_ids));
+	if (!*ret_ids)
+		return -ENOMEM;
+	memcpy(*ret_ids, opts->only_ids, opts->n_only_ids * sizeof(**ret_ids));
+	qsort(*ret_ids, opts->n_only_ids, sizeof(**ret_ids), cmp_u64);
+	ret_opts->only_ids = *ret_ids;
+	return 0;
+}
+
+/* The ids of the zombies a census names, sorted: what is still there after a reap. */
+static int census_ids(const struct zcg_census *c, uint64_t **ret, size_t *ret_n)
+{
+	uint64_t *ids = malloc((c->n_zombies + 1) * sizeof(*ids));
+	size_t n = 0;
+
+	if (!ids)
+		return -ENOMEM;
+	for (size_t i = 0; i < c->n_zombies; i++)
+		if (!c->zombies[i].estimated)
+			ids[n++] = c->zombies[i].id;
+	qsort(ids, n, sizeof(*ids), cmp_u64);
+	*ret = ids;
+	*ret_n = n;
+	return 0;
+}
+
+int zcg_reap_explained(const struct zcg_sys *sys, const struct zcg_reap_opts *caller_opts,
 		       const struct zcg_explain *e, struct zcg_reap_result *res)
 {
+	_cleanup_free_ uint64_t *sorted = NULL;
+	struct zcg_reap_opts sorted_o;
+	const struct zcg_reap_opts *opts = &sorted_o;
 	struct reap rp = { .sys = sys, .opts = opts, .res = res,
 			   .steps_allocated = res->n_steps, .skipped_allocated = res->n_skipped };
 	int r;
 
+	if (sorted_opts(caller_opts, &sorted_o, &sorted) < 0)
+		return -ENOMEM;
 	zcg_budget_init(&rp.budget, opts->max_cpu_pct);
 	rp.page_size = (uint64_t)sysconf(_SC_PAGESIZE);
 	r = act(&rp, e);
@@ -625,15 +663,26 @@ int zcg_reap_explained(const struct zcg_sys *sys, const struct zcg_reap_opts *op
 	return r;
 }
 
-int zcg_reap(const struct zcg_sys *sys, const struct zcg_reap_opts *opts, struct zcg_reap_result *ret)
+int zcg_reap(const struct zcg_sys *sys, const struct zcg_reap_opts *caller_opts, struct zcg_reap_result *ret)
 {
-	struct zcg_explain_opts eo = { .scope = opts->scope, .no_bpf = opts->no_bpf };
+	_cleanup_free_ uint64_t *sorted = NULL, *left = NULL;
+	struct zcg_reap_opts sorted_o;
+	const struct zcg_reap_opts *opts = &sorted_o;
+	size_t n_left = 0;
+	struct zcg_explain_opts eo = { .scope = caller_opts->scope, .no_bpf = caller_opts->no_bpf };
 	struct zcg_explain *before = NULL;
 	struct zcg_census *after = NULL;
 	struct zcg_reap_result res = { .before_dying = -1, .after_dying = -1, .before_pinned = -1, .after_pinned = -1 };
 	struct reap rp = { .sys = sys, .opts = opts, .res = &res };
 	int r;
 
+	if (sorted_opts(caller_opts, &sorted_o, &sorted) < 0)
+		return -ENOMEM;
+	/* asked for some zombies by id only: explain just those (their folios) */
+	if (opts->n_only_ids && !opts->n_only_parents) {
+		eo.only_ids = sorted;
+		eo.n_only_ids = opts->n_only_ids;
+	}
 	zcg_budget_init(&rp.budget, opts->max_cpu_pct);
 	rp.page_size = (uint64_t)sysconf(_SC_PAGESIZE);
 	r = zcg_explain_take(sys, &eo, &before);
@@ -679,12 +728,15 @@ int zcg_reap(const struct zcg_sys *sys, const struct zcg_reap_opts *opts, struct
 		res.after_pinned = after->pinned_bytes;
 		if (before->n_zombies && !before->zombies[0].estimated) {
 			/* By id where BPF names them: zombies can also appear meanwhile. */
+			r = census_ids(after, &left, &n_left);
+			if (r < 0)
+				goto fail;
 			for (size_t i = 0; i < before->n_zombies; i++) {
 				const struct zcg_explained *z = &before->zombies[i];
 
 				if (!selected(opts, z))
 					continue;
-				if (!zcg_census_has_zombie(after, z->id)) {
+				if (!sorted_u64_has(left, n_left, z->id)) {
 					res.freed++;
 					continue;
 				}

@@ -178,3 +178,15 @@ char *path_parent(const char *path)
 		*slash = '\0';
 	return parent;
 }
+
+int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+bool sorted_u64_has(const uint64_t *sorted, size_t n, uint64_t v)
+{
+	return n && bsearch(&v, sorted, n, sizeof(*sorted), cmp_u64);
+}

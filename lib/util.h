@@ -58,4 +58,9 @@ char *strdup_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * Returns 0 or -ENOMEM. */
 int grow_array(void **array, size_t *allocated, size_t need, size_t elem);
 
+/* qsort/bsearch comparator for uint64_t. */
+int cmp_u64(const void *a, const void *b);
+/* Whether sorted[0..n) holds v (sorted ascending). */
+bool sorted_u64_has(const uint64_t *sorted, size_t n, uint64_t v);
+
 #endif

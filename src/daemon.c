@@ -90,7 +90,15 @@ static const char *const threshold_names[_THRESHOLD_MAX] = {
 /* node_exporter collects *.prom only: the temporary name must not end in .prom */
 #define TEXTFILE_TMP_NAME ".zombiecg.prom.tmp"
 
+/* Zombies handed to one reap step: it explains just those, so a step's cost follows its
+ * batch, which follows the budget (it doubles while steps stay within their CPU, halves
+ * when one overran it). */
+#define REAP_BATCH_MIN 256
+#define REAP_BATCH_FIRST 4096
+#define REAP_BATCH_MAX 65536
+
 struct daemon {
+	size_t reap_batch;
 	struct zcg_ctx *ctx;
 	const char *config_path;	/* NULL: defaults only */
 	struct zcg_config cfg;
@@ -566,6 +574,10 @@ static void reap(struct daemon *d, const struct zcg_age_target *targets, size_t 
 		zlog(LOG_DEBUG, "reap", "CPU budget spent: waiting %.1f s", zcg_cpu_bucket_wait_ns(&d->budget) / 1e9);
 		return;
 	}
+	if (!d->reap_batch)
+		d->reap_batch = REAP_BATCH_FIRST;
+	if (req.n_targets > d->reap_batch)
+		req.n_targets = d->reap_batch;
 	cpu0 = process_cpu_ns();
 	r = daemon_reap_step(&req, &out);
 	if (r == -EOPNOTSUPP) {
@@ -575,6 +587,11 @@ static void reap(struct daemon *d, const struct zcg_age_target *targets, size_t 
 	}
 	if (out.cpu_ns < 0)
 		out.cpu_ns = process_cpu_ns() - cpu0;
+	if (out.cpu_ns > 2 * req.cpu_budget_ns && d->reap_batch > REAP_BATCH_MIN)
+		d->reap_batch /= 2;
+	else if (out.cpu_ns < req.cpu_budget_ns / 2 && req.n_targets == d->reap_batch &&
+		 d->reap_batch < REAP_BATCH_MAX)
+		d->reap_batch *= 2;
 	d->reaped += out.reaped;
 	d->evicted_bytes += out.evicted_bytes;
 	d->period_reaped += out.reaped;
