@@ -411,7 +411,7 @@ int zcg_pin_decide(struct zcg_pin *pin, const struct zcg_verdict_ctx *ctx)
 			"kernel memory in the v1 kmem counter: since 5.9 kernel objects move to the parent "
 			"at offline, so this is accounting left behind, not what holds the memcg"));
 	default:
-		if (zcg_kernel_reparents_lru())
+		if (ctx->lru_reparented)
 			return set_reason(pin, ZCG_ACTION_NONE, strdup(
 				"charged pages on none of its LRU lists: this kernel moves a removed memcg's "
 				"LRU pages (page cache, tmpfs, anon) to its parent at offline, so those no "
@@ -589,6 +589,7 @@ static int explain_estimated(const struct zcg_sys *sys, const struct zcg_explain
 	struct zcg_census *c = NULL;
 	struct zcg_verdict_ctx ctx = { .hierarchy = sys->hierarchy, .swap_enabled = e->swap_enabled,
 				       .no_memory_reclaim = e->no_memory_reclaim,
+				       .lru_reparented = e->lru_reparented,
 				       .estimated = true };
 	long ps = page_size();
 	bool unmatched = false;
@@ -1063,7 +1064,8 @@ static int explain_bpf(const struct zcg_sys *sys, const struct zcg_explain_opts 
 	struct memcg_node *nodes = NULL;
 	size_t n_chosen = 0, n_folios = 0;
 	struct zcg_verdict_ctx ctx = { .hierarchy = sys->hierarchy, .swap_enabled = e->swap_enabled,
-				       .no_memory_reclaim = e->no_memory_reclaim };
+				       .no_memory_reclaim = e->no_memory_reclaim,
+				       .lru_reparented = e->lru_reparented };
 	size_t n = 0, m = 0, allocated = 0;
 	int r;
 
@@ -1178,7 +1180,10 @@ int zcg_explain_take(const struct zcg_sys *sys, const struct zcg_explain_opts *o
 		goto fail;
 	}
 	e->swap_enabled = swap_enabled(sys);
-	e->no_memory_reclaim = sys->hierarchy == ZCG_HIER_V2 && !memory_reclaim_exists(sys);
+	/* Facts of the running kernel; a saved tree (--sysroot) gets the common case. */
+	e->no_memory_reclaim = !sys->sysroot[0] && sys->hierarchy == ZCG_HIER_V2 &&
+			       !memory_reclaim_exists(sys);
+	e->lru_reparented = !sys->sysroot[0] && zcg_kernel_reparents_lru();
 
 	if (opts->no_bpf)
 		reason = strdup("--no-bpf given");

@@ -108,6 +108,7 @@ struct zcg_explain {
 	char *source_note;		/* why not BPF, or NULL */
 	bool swap_enabled;		/* the host has swap: anon pages can be reclaimed */
 	bool no_memory_reclaim;		/* v2 without memory.reclaim (kernels before 5.19) */
+	bool lru_reparented;		/* the kernel moves LRU pages to the parent at offline */
 	uint64_t pages_walked;		/* pages found on LRU lists */
 	uint64_t walk_steps;		/* BPF: steps the walker took (memcgs, folios, lists, targets) */
 	uint64_t walk_runs;		/* BPF: program runs it took */
@@ -156,6 +157,7 @@ struct zcg_verdict_ctx {
 	enum zcg_hierarchy hierarchy;
 	bool swap_enabled;
 	bool no_memory_reclaim;	/* v2 without memory.reclaim (before 5.19): no protected reclaim */
+	bool lru_reparented;	/* LRU pages go to the parent at offline (7.2): they pin nothing */
 	bool estimated;		/* pins by kind from memory.stat: no files, no processes known */
 };
 
