@@ -97,6 +97,17 @@ static __always_inline unsigned long lru_zone_size_off(void)
 	return bpf_core_field_offset(struct mem_cgroup_per_node___2d, lru_zone_size);
 }
 
+/* 7.2+ ("Eliminate Dying Memory Cgroup"): an LRU folio's memcg_data points at an obj_cgroup,
+ * whose ->memcg is the memcg it is charged to now (the parent, once its first memcg went
+ * offline); before, at the memcg itself. Kernels with that series keep a per-node objcg in
+ * mem_cgroup_per_node, which tells the two apart. */
+struct mem_cgroup_per_node___objcg {
+	struct obj_cgroup *objcg;
+} __attribute__((preserve_access_index));
+struct obj_cgroup___compat {
+	struct mem_cgroup *memcg;
+} __attribute__((preserve_access_index));
+
 struct mm_struct___compat {
 	struct task_struct *owner;	/* CONFIG_MEMCG */
 } __attribute__((preserve_access_index));
@@ -697,7 +708,11 @@ static long folio_step(__u64 i, void *unused)
 	folio = (void *)w->pos - lru_off;
 	memcg_data = (long)w->pos < 0 ?
 		     read_ulong((void *)folio + bpf_core_field_offset(struct folio, memcg_data)) : 0;
-	if ((memcg_data & ~MEMCG_DATA_FLAGS_MASK) != (unsigned long)w->memcg) {
+	memcg_data &= ~MEMCG_DATA_FLAGS_MASK;
+	if (memcg_data && bpf_core_field_exists(((struct mem_cgroup_per_node___objcg *)0)->objcg))
+		memcg_data = (unsigned long)read_ptr((void *)memcg_data +
+						     bpf_core_field_offset(struct obj_cgroup___compat, memcg));
+	if (memcg_data != (unsigned long)w->memcg) {
 		if (w->resumed) {
 			/* the folio we stopped at left: walk this list again from its start */
 			cur_restarts++;
