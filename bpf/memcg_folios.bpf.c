@@ -602,9 +602,7 @@ static long nonempty_step(__u64 i, void *unused)
 		      node * sizeof(void *));
 	if (!pn)
 		return 0;
-	bpf_probe_read_kernel(row, sizeof(row),
-			      pn + bpf_core_field_offset(struct mem_cgroup_per_node, lru_zone_size) +
-			      zone * sizeof(row));
+	bpf_probe_read_kernel(row, sizeof(row), pn + lru_zone_size_off() + zone * sizeof(row));
 	if (row[0] || row[1])
 		w->nonempty |= 1u << zone;
 	if (row[2] || row[3])
