@@ -54,6 +54,19 @@ no_zombie_below() { # TESTCG-relative-path inode
 	fi
 }
 
+# Before 5.14 the kernel never moves a dying memcg's inodes to the parent's writeback
+# structure (cleanup_offline_cgwbs came then): on v2 a memcg whose files' inodes stay cached
+# is kept with nothing charged, and drain can only say so (exit 3, no pin left).
+wb_never_switched() { # drain's JSON output
+	[ "$HIER" = v2 ] || return 1
+	set -- "$1" $(uname -r | sed 's/[.-]/ /g')
+	[ "$2" -lt 5 ] || { [ "$2" = 5 ] && [ "$3" -lt 14 ]; } || return 1
+	# every drained cgroup emptied, one at least kept, no pin named
+	printf '%s' "$1" | jq -e '(.drained | all(.after_bytes == 0 and (.remaining_pins | length) == 0)) and
+		(.drained | any(.left_zombie))' > /dev/null
+}
+WB_WHY="kept by its cgroup writeback structure with nothing charged: before 5.14 the kernel does not switch a dying memcg's inodes to the parent"
+
 # 1. clean page cache
 mkdir "$MEMROOT$TESTCG/clean"
 ino=$(stat -c %i "$MEMROOT$TESTCG/clean")
@@ -62,15 +75,25 @@ sh -c 'echo $$ > "$1/cgroup.procs"; dd if=/dev/urandom of="$2" bs=1M count=50 2>
 out=$("$ZCG" drain --json "$TESTCG/clean")
 rc=$?
 [ $rc = 0 ] || diag "$out"
-is "$rc" 0 "clean: drain exits 0"
+kept=
+wb_never_switched "$out" && kept=1
+if [ -n "$kept" ]; then
+	is "$rc" 3 "clean: drain exits 3: $WB_WHY"
+else
+	is "$rc" 0 "clean: drain exits 0"
+fi
 cmp_ge "$(printf '%s' "$out" | jq '.drained[-1].before_bytes')" 52000000 "clean: 50 MB were charged before"
 is "$(printf '%s' "$out" | jq '.drained[-1].after_bytes')" 0 "clean: nothing after"
-is "$(printf '%s' "$out" | jq -c '[.drained[-1].removed, .drained[-1].left_zombie]')" "[true,false]" \
-	"clean: removed, no zombie"
+is "$(printf '%s' "$out" | jq -c '[.drained[-1].removed, .drained[-1].left_zombie]')" "[true,${kept:+true}${kept:-false}]" \
+	"clean: removed, no zombie${kept:+ (but its writeback structure's)}"
 [ ! -d "$MEMROOT$TESTCG/clean" ]
 ok $? "clean: the cgroup is gone"
-no_zombie_below "$TESTCG/clean" "$ino"
-ok $? "clean: the kernel holds no zombie for it"
+if [ -n "$kept" ]; then
+	skip "clean: the kernel holds no zombie for it: $WB_WHY"
+else
+	no_zombie_below "$TESTCG/clean" "$ino"
+	ok $? "clean: the kernel holds no zombie for it"
+fi
 is "$(md5sum < "$TESTDIR/clean.dat")" "$(cat "$TESTDIR/clean.md5")" "clean: the file is intact"
 
 # 1b. the same, written with fsync (cgroup v2: its inodes sit clean on the writeback lists of
@@ -108,9 +131,16 @@ sh -c 'echo $$ > "$1/cgroup.procs"; dd if=/dev/urandom of="$2" bs=1M count=50 2>
 dirty=$(awk '$1=="total_dirty"||$1=="file_dirty"{print $2}' "$MEMROOT$TESTCG/dirty/memory.stat")
 diag "dirty bytes when the drain starts: $dirty"
 out=$("$ZCG" drain --json "$TESTCG/dirty")
-is "$?" 0 "dirty: drain exits 0"
-is "$(printf '%s' "$out" | jq -c '[.drained[-1].after_bytes, .drained[-1].removed, .drained[-1].left_zombie]')" \
-	"[0,true,false]" "dirty: emptied, removed, no zombie"
+rc=$?
+if wb_never_switched "$out"; then
+	is "$rc" 3 "dirty: drain exits 3: $WB_WHY"
+	is "$(printf '%s' "$out" | jq -c '[.drained[-1].after_bytes, .drained[-1].removed]')" "[0,true]" \
+		"dirty: emptied, removed"
+else
+	is "$rc" 0 "dirty: drain exits 0"
+	is "$(printf '%s' "$out" | jq -c '[.drained[-1].after_bytes, .drained[-1].removed, .drained[-1].left_zombie]')" \
+		"[0,true,false]" "dirty: emptied, removed, no zombie"
+fi
 echo 3 > /dev/null
 is "$(md5sum < "$TESTDIR/dirty.dat")" "$(cat "$TESTDIR/dirty.md5")" "dirty: content intact after eviction"
 
@@ -127,8 +157,13 @@ if cg_lru_reparented; then
 	is "$(printf '%s' "$out" | jq '.drained[-1].left_zombie')" false "tmpfs: no zombie ($REPARENT_WHY)"
 else
 	is "$rc" 3 "tmpfs: drain exits 3 (partial)"
-	within "$(printf '%s' "$out" | jq '[.drained[-1].remaining_pins[] | select(.kind == "shmem") | .bytes] | add')" 262144 15 \
-		"tmpfs: the shmem pages are reported"
+	shm_bytes=$(printf '%s' "$out" | jq '[.drained[-1].remaining_pins[] | select(.kind == "shmem") | .bytes] | add')
+	if "$ZCG" explain --json --under "$TESTCG" | jq -e '.source == "bpf"' >/dev/null; then
+		within "$shm_bytes" 262144 15 "tmpfs: the shmem pages are reported"
+	else
+		# from memory.stat, which before rstat (5.13) lags by per-CPU batches of 32 pages
+		cmp_ge "$shm_bytes" 1 "tmpfs: the shmem pages are reported (memory.stat, no folio walker here)"
+	fi
 	is "$(printf '%s' "$out" | jq '.drained[-1].left_zombie')" true "tmpfs: left_zombie is true"
 fi
 is "$(md5sum < "$SHM")" "$sum" "tmpfs: the file is unchanged"
@@ -169,7 +204,12 @@ mkdir -p "$MEMROOT$TESTCG/tree/a/b"
 	echo +memory > "$MEMROOT$TESTCG/tree/a/cgroup.subtree_control"
 cg_write "$TESTCG/tree/a/b" "$TESTDIR/tree.dat" 2048
 out=$("$ZCG" drain --json "$TESTCG/tree")
-is "$?" 0 "tree: drain exits 0"
+rc=$?
+if wb_never_switched "$out"; then
+	is "$rc" 3 "tree: drain exits 3: $WB_WHY"
+else
+	is "$rc" 0 "tree: drain exits 0"
+fi
 is "$(printf '%s' "$out" | jq -r '[.drained[].path] | join(" ")')" "$TESTCG/tree/a/b $TESTCG/tree/a $TESTCG/tree" \
 	"tree: deepest first"
 [ ! -d "$MEMROOT$TESTCG/tree" ]
