@@ -144,7 +144,7 @@ run: deps
 # The ASan+UBSan build lives in its own tree so it never mixes objects with the normal one.
 asan:
 	$(Q)$(MAKE) --no-print-directory BUILD=$(BUILD)/asan \
-		CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
+		CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
 		LDFLAGS="-fsanitize=address,undefined" $(BUILD)/asan/zombiecg $(patsubst $(BUILD)/%,$(BUILD)/asan/%,$(UNIT_BINS))
 
 EXAMPLES := $(patsubst examples/%.c,$(BUILD)/examples/%,$(wildcard examples/*.c))
