@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <string.h>
 #include <ctype.h>
+#include <sys/stat.h>
 
 #include "util.h"
 
@@ -15,9 +16,20 @@ int read_full_file(const char *path, char **ret_buf, size_t *ret_len)
 	_cleanup_free_ char *buf = NULL;
 	size_t len = 0, allocated = 0;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+
+	/* O_NONBLOCK: a FIFO put where a file was expected must not hang us in open(). */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0)
 		return -errno;
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	/* procfs, sysfs and cgroupfs files are regular files (of size 0 or 4096, whatever
+	 * they hold); a directory, FIFO, socket or device is not what any caller reads. */
+	if (S_ISDIR(st.st_mode))
+		return -EISDIR;
+	if (!S_ISREG(st.st_mode))
+		return -EINVAL;
 	for (;;) {
 		ssize_t n;
 

@@ -27,8 +27,10 @@ static inline void closep(int *fd) { if (*fd >= 0) close(*fd); }
 
 #define streq(a, b) (strcmp((a), (b)) == 0)
 
-/* Reads a whole file (at most 16 MiB) into a NUL-terminated buffer.
- * Returns 0 and sets *ret_buf (and *ret_len if not NULL) on success, -errno on failure. */
+/* Reads a whole regular file (less than 16 MiB) into a NUL-terminated buffer.
+ * Returns 0 and sets *ret_buf (and *ret_len if not NULL) on success; -EFBIG if it is larger,
+ * -EISDIR for a directory, -EINVAL for anything else that is not a regular file (a FIFO, a
+ * device: never waited on), other -errno on failure. */
 int read_full_file(const char *path, char **ret_buf, size_t *ret_len);
 
 /* Writes a string to an existing file (cgroupfs control files) with one write().

@@ -1,5 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "tap.h"
 #include "util.h"
@@ -43,5 +47,36 @@ int main(void)
 	ok(path_has_prefix("/a", "/a/"), "/a is under /a/");
 	ok(!path_has_prefix("/ab", "/a"), "/ab is not under /a");
 	ok(path_has_prefix("/anything", "/"), "everything is under /");
+
+	/* read_full_file() is bounded in size and kind. */
+	{
+		char dir[] = "/tmp/zcg-util.XXXXXX", path[64], *buf = NULL;
+		int fd;
+
+		if (mkdtemp(dir)) {
+			snprintf(path, sizeof(path), "%s/fifo", dir);
+			mkfifo(path, 0600);
+			alarm(5);	/* the old code blocked in open() on a FIFO */
+			is_int(read_full_file(path, &buf, NULL), -EINVAL, "read_full_file refuses a FIFO at once");
+			alarm(0);
+			unlink(path);
+			is_int(read_full_file(dir, &buf, NULL), -EISDIR, "read_full_file refuses a directory");
+			snprintf(path, sizeof(path), "%s/big", dir);
+			fd = open(path, O_WRONLY | O_CREAT, 0600);
+			if (fd >= 0) {
+				char block[65536] = { 'x' };
+
+				for (int i = 0; i < 257; i++)
+					if (write(fd, block, sizeof(block)) < 0)
+						break;
+				close(fd);
+			}
+			is_int(read_full_file(path, &buf, NULL), -EFBIG, "read_full_file refuses 16 MiB and more");
+			unlink(path);
+			is_int(read_full_file("/dev/null", &buf, NULL), -EINVAL, "read_full_file refuses a device");
+			rmdir(dir);
+		}
+		free(buf);
+	}
 	return done_testing();
 }
