@@ -122,6 +122,54 @@ int parse_u64_or_max(const char *s, uint64_t *ret)
 	return parse_u64(s, ret);
 }
 
+int parse_decimal_prefix(const char *s, double *ret, const char **ret_end)
+{
+	const char *p = s;
+	size_t digits = 0;
+	char *end;
+	double v;
+
+	while (isdigit((unsigned char)*p)) {
+		p++;
+		digits++;
+	}
+	if (*p == '.') {
+		p++;
+		while (isdigit((unsigned char)*p)) {
+			p++;
+			digits++;
+		}
+	}
+	/* "0x10", "1e3", "inf" and "nan" stop at a letter strtod() would have taken: refused,
+	 * whatever follows (a unit cannot start with x or e: no such unit is known). */
+	if (!digits || *p == 'x' || *p == 'X' || ((*p == 'e' || *p == 'E') &&
+	    (isdigit((unsigned char)p[1]) || ((p[1] == '-' || p[1] == '+') && isdigit((unsigned char)p[2])))))
+		return -EINVAL;
+	errno = 0;
+	v = strtod(s, &end);
+	/* strtod() reads at least what was checked; stop it from reading more. */
+	if (errno == ERANGE || end < p)
+		return -ERANGE;
+	*ret = v;
+	*ret_end = p;
+	return 0;
+}
+
+int parse_decimal(const char *s, double *ret)
+{
+	const char *end;
+	double v;
+	int r;
+
+	r = parse_decimal_prefix(s, &v, &end);
+	if (r < 0)
+		return r;
+	if (*end)
+		return -EINVAL;
+	*ret = v;
+	return 0;
+}
+
 char *path_join(const char *a, const char *b)
 {
 	size_t la = strlen(a);

@@ -44,6 +44,13 @@ int parse_u64(const char *s, uint64_t *ret);
 /* Like parse_u64 but accepts "max" (returns UINT64_MAX), as cgroup v2 limit files do. */
 int parse_u64_or_max(const char *s, uint64_t *ret);
 
+/* Parses a plain decimal number at the start of s ("12", "0.5", ".5"): no sign, exponent,
+ * hex, inf or nan. Returns 0 and sets *ret and *ret_end (the first byte after it), or
+ * -EINVAL if s does not start with one, -ERANGE if it does not fit a double. */
+int parse_decimal_prefix(const char *s, double *ret, const char **ret_end);
+/* Like parse_decimal_prefix() for a number that fills the whole string. */
+int parse_decimal(const char *s, double *ret);
+
 /* Joins a and b with exactly one '/' between them into a newly allocated string.
  * Returns NULL on allocation failure. */
 char *path_join(const char *a, const char *b);

@@ -32,14 +32,26 @@ static const struct option drain_options[] = {
 
 static int drain_parse_option(struct zcg_ctx *ctx, int opt, const char *arg)
 {
+	int r;
+
 	switch (opt) {
 	case OPT_TIMEOUT:
-		if (parse_positive_number(arg, 86400, &drain_args.timeout_s) < 0)
-			return zcg_usage_error(ctx, "drain: --timeout '%s' is not a number of seconds", arg), -EINVAL;
+		r = parse_number_in(arg, 0.001, 86400, &drain_args.timeout_s);
+		if (r == -ERANGE)
+			return zcg_usage_error(ctx, "drain: --timeout %s is out of range: from 0.001 to 86400 "
+					       "(seconds)", arg), -EINVAL;
+		if (r < 0)
+			return zcg_usage_error(ctx, "drain: --timeout '%s' is not a number of seconds (from "
+					       "0.001 to 86400)", arg), -EINVAL;
 		break;
 	case OPT_MAX_CPU:
-		if (parse_positive_number(arg, 100, &drain_args.max_cpu) < 0)
-			return zcg_usage_error(ctx, "drain: --max-cpu '%s' is not a percentage from 0 to 100", arg), -EINVAL;
+		r = parse_number_in(arg, 0.01, 100, &drain_args.max_cpu);
+		if (r == -ERANGE)
+			return zcg_usage_error(ctx, "drain: --max-cpu %s is out of range: from 0.01 to 100 "
+					       "(percent of one CPU)", arg), -EINVAL;
+		if (r < 0)
+			return zcg_usage_error(ctx, "drain: --max-cpu '%s' is not a number (a percentage of "
+					       "one CPU, from 0.01 to 100)", arg), -EINVAL;
 		break;
 	case OPT_KEEP:
 		drain_args.keep = true;

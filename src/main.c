@@ -114,15 +114,16 @@ int zcg_usage_error(struct zcg_ctx *ctx, const char *fmt, ...)
 	return EXIT_USAGE;
 }
 
-int parse_positive_number(const char *arg, double max, double *ret)
+int parse_number_in(const char *arg, double min, double max, double *ret)
 {
-	char *end;
 	double v;
+	int r;
 
-	errno = 0;
-	v = strtod(arg, &end);
-	if (errno || end == arg || *end || !(v > 0) || v > max)
+	r = parse_decimal(arg, &v);
+	if (r < 0)
 		return -EINVAL;
+	if (!(v >= min) || v > max)
+		return -ERANGE;
 	*ret = v;
 	return 0;
 }
@@ -196,12 +197,14 @@ static struct option *merge_options(const struct zcg_command *cmd)
 	return all;
 }
 
-/* Short options: the globals plus any single-letter command option. */
+/* Short options: the globals plus any single-letter command option. A leading ':' makes
+ * getopt_long() tell a missing argument (':') from an unknown option ('?'). */
 static void short_options(const struct option *opts, char *buf, size_t size)
 {
 	size_t n = 0;
 
 	buf[n++] = '+';	/* stop at the command name in the first pass */
+	buf[n++] = ':';
 	for (const struct option *o = opts; o->name && n + 3 < size; o++) {
 		if (o->val > 0 && o->val < 0x100) {
 			buf[n++] = (char)o->val;
@@ -210,6 +213,51 @@ static void short_options(const struct option *opts, char *buf, size_t size)
 		}
 	}
 	buf[n] = '\0';
+}
+
+static const struct option *option_by_val(const struct option *opts, int val)
+{
+	for (const struct option *o = opts; o->name; o++)
+		if (o->val == val)
+			return o;
+	return NULL;
+}
+
+static bool is_short_option(const char *shorts, int c)
+{
+	return c > 0 && c < 0x100 && c != ':' && c != '+' && strchr(shorts, c);
+}
+
+/* Says which option getopt_long() stopped at, as the user typed it. */
+static int option_error(struct zcg_ctx *ctx, const struct zcg_command *cmd, const struct option *opts,
+			const char *shorts, int opt, int argc, char **argv)
+{
+	/* "status: " for a command's options; nothing before the global ones (report() adds
+	 * "zombiecg: " already). */
+	const char *who = cmd ? cmd->name : NULL;
+	const char *sep = cmd ? ": " : "";
+	const struct option *o = option_by_val(opts, optopt);
+	const char *word = optind > 0 && optind <= argc ? argv[optind - 1] : "";
+
+	if (opt == ':') {
+		/* A missing argument only happens at the end of the line: the last word is the
+		 * option, "--under" or "-x" (or a cluster ending in it). */
+		word = argv[argc - 1];
+		if (strncmp(word, "--", 2) == 0 && o)
+			return zcg_usage_error(ctx, "%s%soption '--%s' requires an argument", who ? who : "", sep,
+					       o->name);
+		return zcg_usage_error(ctx, "%s%soption '-%c' requires an argument", who ? who : "", sep,
+				       optopt);
+	}
+	/* '?' with a known option's value: a long option that takes no argument was given one
+	 * (a short option cannot fail that way). */
+	if (o && (optopt >= 0x100 || is_short_option(shorts, optopt)))
+		return zcg_usage_error(ctx, "%s%soption '--%s' takes no argument (in '%s')", who ? who : "", sep,
+				       o->name, word);
+	if (optopt > 0 && optopt < 0x100)
+		return zcg_usage_error(ctx, "%s%sunknown option '-%c'", who ? who : "", sep, optopt);
+	return zcg_usage_error(ctx, "%s%sunknown option '%.*s'", who ? who : "", sep,
+			       (int)strcspn(word, "="), word);
 }
 
 static int parse(struct zcg_ctx *ctx, const struct zcg_command *cmd, int argc, char **argv,
@@ -250,12 +298,9 @@ static int parse(struct zcg_ctx *ctx, const struct zcg_command *cmd, int argc, c
 		case 'V':
 			printf("zombiecg %s\n", ZCG_VERSION);
 			exit(EXIT_OK);
+		case ':':
 		case '?':
-			if (optopt)
-				return zcg_usage_error(ctx, "%s: unknown option or missing argument '-%c'",
-						       cmd ? cmd->name : "zombiecg", optopt);
-			return zcg_usage_error(ctx, "%s: unknown option or missing argument '%s'",
-					       cmd ? cmd->name : "zombiecg", argv[optind - 1]);
+			return option_error(ctx, cmd, opts, shorts, opt, argc, argv);
 		default:
 			if (cmd && cmd->parse_option && cmd->parse_option(ctx, opt, optarg) < 0)
 				return EXIT_USAGE;
@@ -264,6 +309,42 @@ static int parse(struct zcg_ctx *ctx, const struct zcg_command *cmd, int argc, c
 	}
 	*ret_optind = optind;
 	return EXIT_OK;
+}
+
+/* Errors are JSON whenever --json is on the line, even after the option that failed:
+ * look for it before parsing anything (up to "--", where options end). */
+static bool json_requested(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (streq(a, "--"))
+			break;
+		if (streq(a, "--json") || strncmp(a, "--json=", 7) == 0)
+			return true;
+		/* -J alone or in a cluster of flags (-Jh) */
+		if (a[0] == '-' && a[1] != '-' && a[1] && strspn(a + 1, "JhV") == strlen(a + 1) && strchr(a, 'J'))
+			return true;
+	}
+	return false;
+}
+
+/* Whatever went to stdout must have reached it: a full disk or a closed pipe is an error
+ * (exit 1), not a silent truncation. Runs at every exit, --help and --version included. */
+static void close_stdout(void)
+{
+	bool failed = ferror(stdout);
+	int saved;
+
+	errno = 0;
+	if (fflush(stdout) != 0)
+		failed = true;
+	saved = errno;
+	if (failed) {
+		fprintf(stderr, "zombiecg: cannot write standard output: %s\n",
+			saved ? strerror(saved) : "write error");
+		_exit(EXIT_FAIL);
+	}
 }
 
 int main(int argc, char **argv)
@@ -276,6 +357,8 @@ int main(int argc, char **argv)
 	/* The kernel runs the release agent as <run dir>/zombiecg-release-agent CGROUP. */
 	if (streq(base ? base + 1 : argv[0], ZCG_RELEASE_AGENT_NAME))
 		return zcg_release_agent_main(argc > 1 ? argv[1] : NULL);
+	atexit(close_stdout);
+	ctx.json = json_requested(argc, argv);
 	r = parse(&ctx, NULL, argc, argv, true, &first);
 	if (r != EXIT_OK)
 		return r;

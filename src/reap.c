@@ -47,6 +47,8 @@ static void on_stop(int sig)
 
 static int reap_parse_option(struct zcg_ctx *ctx, int opt, const char *arg)
 {
+	int r;
+
 	switch (opt) {
 	case OPT_DRY_RUN:
 		reap_args.dry_run = true;
@@ -58,12 +60,22 @@ static int reap_parse_option(struct zcg_ctx *ctx, int opt, const char *arg)
 		reap_args.no_protected = true;
 		break;
 	case OPT_MAX_CPU:
-		if (parse_positive_number(arg, 100, &reap_args.max_cpu) < 0)
-			return zcg_usage_error(ctx, "reap: --max-cpu '%s' is not a percentage from 0 to 100", arg), -EINVAL;
+		r = parse_number_in(arg, 0.01, 100, &reap_args.max_cpu);
+		if (r == -ERANGE)
+			return zcg_usage_error(ctx, "reap: --max-cpu %s is out of range: from 0.01 to 100 (percent "
+					       "of one CPU)", arg), -EINVAL;
+		if (r < 0)
+			return zcg_usage_error(ctx, "reap: --max-cpu '%s' is not a number (a percentage of one "
+					       "CPU, from 0.01 to 100)", arg), -EINVAL;
 		break;
 	case OPT_MAX_RATE:
-		if (parse_positive_number(arg, 1e6, &reap_args.max_rate) < 0)
-			return zcg_usage_error(ctx, "reap: --max-rate '%s' is not a positive number of MB/s", arg), -EINVAL;
+		r = parse_number_in(arg, 0.01, 1e6, &reap_args.max_rate);
+		if (r == -ERANGE)
+			return zcg_usage_error(ctx, "reap: --max-rate %s is out of range: from 0.01 to 1000000 "
+					       "(MiB/s)", arg), -EINVAL;
+		if (r < 0)
+			return zcg_usage_error(ctx, "reap: --max-rate '%s' is not a number (MiB/s, from 0.01 to "
+					       "1000000)", arg), -EINVAL;
 		break;
 	case OPT_RECHARGE_TMPFS:
 		/* checked in reap_run(), once the memory hierarchy is known */

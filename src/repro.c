@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* zombiecg repro: make zombies on purpose, and clean them up again. */
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +32,7 @@ static const struct option repro_options[] = {
 static int repro_parse_option(struct zcg_ctx *ctx, int opt, const char *arg)
 {
 	char *end;
+	int r;
 
 	switch (opt) {
 	case OPT_COUNT: {
@@ -38,7 +40,7 @@ static int repro_parse_option(struct zcg_ctx *ctx, int opt, const char *arg)
 
 		errno = 0;
 		v = strtoul(arg, &end, 10);
-		if (errno || *end || v == 0 || v > 100000)
+		if (!isdigit((unsigned char)arg[0]) || errno || *end || v == 0 || v > 100000)
 			return zcg_usage_error(ctx, "repro: --count '%s' is not a number from 1 to 100000", arg), -EINVAL;
 		repro_args.count = (unsigned)v;
 		break;
@@ -46,10 +48,13 @@ static int repro_parse_option(struct zcg_ctx *ctx, int opt, const char *arg)
 	case OPT_SIZE_MB: {
 		double mb;
 
-		errno = 0;
-		mb = strtod(arg, &end);
-		if (errno || *end || !(mb > 0) || mb > 1024 * 1024)
-			return zcg_usage_error(ctx, "repro: --size-mb '%s' is not a positive size in MiB", arg), -EINVAL;
+		r = parse_number_in(arg, 0.001, 1024 * 1024, &mb);
+		if (r == -ERANGE)
+			return zcg_usage_error(ctx, "repro: --size-mb %s is out of range: from 0.001 to "
+					       "1048576 (MiB)", arg), -EINVAL;
+		if (r < 0)
+			return zcg_usage_error(ctx, "repro: --size-mb '%s' is not a size in MiB (from 0.001 "
+					       "to 1048576)", arg), -EINVAL;
 		repro_args.size_bytes = (uint64_t)(mb * 1048576.0);
 		if (!repro_args.size_bytes)
 			repro_args.size_bytes = 1;

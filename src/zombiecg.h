@@ -52,9 +52,10 @@ int zcg_fail(struct zcg_ctx *ctx, int r, const char *fmt, ...) __attribute__((fo
 /* Reports a usage error with a hint to --help and returns EXIT_USAGE. */
 int zcg_usage_error(struct zcg_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* Parses a number > 0 and <= max that fills arg (command option values).
- * Returns 0 and sets *ret, or -EINVAL. */
-int parse_positive_number(const char *arg, double max, double *ret);
+/* Parses a plain decimal number (no sign, exponent or hex) from min to max that fills arg
+ * (command option values). Returns 0 and sets *ret, -EINVAL if it is not such a number,
+ * -ERANGE if it is outside [min, max]. */
+int parse_number_in(const char *arg, double min, double max, double *ret);
 
 /* The fields list and explain share: the object's header, and a zombie's (or, estimated, a
  * live parent's) identity. The caller has opened the object. */

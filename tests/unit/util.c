@@ -48,6 +48,21 @@ int main(void)
 	ok(!path_has_prefix("/ab", "/a"), "/ab is not under /a");
 	ok(path_has_prefix("/anything", "/"), "everything is under /");
 
+	{
+		double d = 0;
+
+		is_int(parse_decimal("12.5", &d), 0, "parse_decimal 12.5");
+		ok(d == 12.5, "parse_decimal value");
+		is_int(parse_decimal(".5", &d), 0, "parse_decimal .5");
+		is_int(parse_decimal("0x10", &d), -EINVAL, "parse_decimal refuses hex");
+		is_int(parse_decimal("1e-300", &d), -EINVAL, "parse_decimal refuses an exponent");
+		is_int(parse_decimal("inf", &d), -EINVAL, "parse_decimal refuses inf");
+		is_int(parse_decimal("nan", &d), -EINVAL, "parse_decimal refuses nan");
+		is_int(parse_decimal("-1", &d), -EINVAL, "parse_decimal refuses a sign");
+		is_int(parse_decimal("", &d), -EINVAL, "parse_decimal refuses empty");
+		is_int(parse_decimal("5%", &d), -EINVAL, "parse_decimal refuses trailing text");
+	}
+
 	/* read_full_file() is bounded in size and kind. */
 	{
 		char dir[] = "/tmp/zcg-util.XXXXXX", path[64], *buf = NULL;
