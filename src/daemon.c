@@ -31,6 +31,7 @@
 #include "recharge.h"
 #include "sdnotify.h"
 #include "util.h"
+#include "text.h"
 #include "zombiecg.h"
 
 enum {
@@ -929,7 +930,7 @@ static int daemon_run(struct zcg_ctx *ctx, int argc, char **argv)
 			json_object_end(&ctx->out);
 			json_finish(&ctx->out);
 		} else {
-			printf("%s: valid\n", d.config_path ? d.config_path : "defaults and command line");
+			printf("%s: valid\n", d.config_path ? esc(d.config_path) : "defaults and command line");
 		}
 		zcg_config_done(&d.cfg);
 		return EXIT_OK;

@@ -8,6 +8,7 @@
 #include "error.h"
 #include "util.h"
 #include "zcg_drain.h"
+#include "text.h"
 #include "zombiecg.h"
 
 enum {
@@ -92,15 +93,15 @@ static void print_human_cgroup(const struct zcg_drain_cgroup *cg)
 {
 	char b1[32], b2[32];
 
-	printf("%s: %s -> %s%s%s\n", cg->path, format_bytes((int64_t)cg->before_bytes, b1, sizeof(b1)),
+	printf("%s: %s -> %s%s%s\n", esc(cg->path), format_bytes((int64_t)cg->before_bytes, b1, sizeof(b1)),
 	       format_bytes((int64_t)cg->after_bytes, b2, sizeof(b2)), cg->removed ? ", removed" : "",
 	       cg->left_zombie ? ", LEFT A ZOMBIE" : "");
 	for (size_t i = 0; i < cg->n_pins; i++) {
 		const struct zcg_drain_pin *p = &cg->pins[i];
 
 		printf("  %-7s %10s  %s%s%s%s%s\n", p->kind, format_bytes((int64_t)p->bytes, b1, sizeof(b1)),
-		       p->path ? p->path : "", p->path ? ": " : "", p->reason,
-		       p->holder ? "; held by " : "", p->holder ? p->holder : "");
+		       p->path ? esc(p->path) : "", p->path ? ": " : "", esc(p->reason),
+		       p->holder ? "; held by " : "", p->holder ? esc(p->holder) : "");
 	}
 }
 
@@ -228,7 +229,7 @@ static int drain_run(struct zcg_ctx *ctx, int argc, char **argv)
 		json_finish(j);
 	} else {
 		for (int i = 0; i < n_errors; i++)
-			fprintf(stderr, "zombiecg: drain: %s\n", errors[i]);
+			fprintf(stderr, "zombiecg: drain: %s\n", esc(errors[i]));
 	}
 	for (int i = 0; i < n_errors; i++)
 		free(errors[i]);

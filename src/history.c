@@ -13,6 +13,7 @@
 #include "error.h"
 #include "history.h"
 #include "util.h"
+#include "text.h"
 #include "zombiecg.h"
 
 enum {
@@ -403,12 +404,12 @@ static int history_run(struct zcg_ctx *ctx, int argc, char **argv)
 		return EXIT_OK;
 	}
 	if (n == first) {
-		printf("No samples in %s%s yet: the daemon writes one every history_interval.\n", path,
+		printf("No samples in %s%s yet: the daemon writes one every history_interval.\n", esc(path),
 		       history_args.since_s ? " for that time" : "");
 		return EXIT_OK;
 	}
 	char t1[32], t2[32], p[32];
-	printf("History in %s: %zu samples from %s to %s, in periods of %s\n\n", path, n - first,
+	printf("History in %s: %zu samples from %s to %s, in periods of %s\n\n", esc(path), n - first,
 	       format_time((int64_t)samples[first].time, 60, t1, sizeof(t1)),
 	       format_time((int64_t)samples[n - 1].time, 60, t2, sizeof(t2)), format_period(period, p, sizeof(p)));
 	sparkline("dying", buckets, nb, 0, utf8, false);

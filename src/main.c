@@ -9,6 +9,7 @@
 #include "error.h"
 #include "protect.h"
 #include "release_agent.h"
+#include "text.h"
 #include "util.h"
 #include "zombiecg.h"
 
@@ -75,7 +76,7 @@ static void report(struct zcg_ctx *ctx, const char *msg)
 		json_object_end(&j);
 		json_finish(&j);
 	} else {
-		fprintf(stderr, "zombiecg: %s\n", msg);
+		fprintf(stderr, "zombiecg: %s\n", esc(msg));
 	}
 }
 

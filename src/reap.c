@@ -11,6 +11,7 @@
 #include "reap.h"
 #include "recharge.h"
 #include "util.h"
+#include "text.h"
 #include "zombiecg.h"
 
 enum {
@@ -152,8 +153,9 @@ static int reap_human(const struct zcg_reap_result *r)
 
 	if (!tb)
 		return -ENOMEM;
-	printf("Source: %s%s%s%s\n", r->source, r->source_note ? " (" : "", r->source_note ? r->source_note : "",
+	printf("Source: %s%s%s%s\n", r->source, r->source_note ? " (" : "", r->source_note ? esc(r->source_note) : "",
 	       r->source_note ? ")" : "");
+	scols_table_enable_noencoding(tb, 1);	/* cells are esc()aped already */
 	for (size_t i = 0; i < ARRAY_SIZE(headers); i++)
 		if (!scols_table_new_column(tb, headers[i], i == 3 ? 0.08 : 0.2,
 					    i == 3 ? SCOLS_FL_RIGHT : (i == 4 ? SCOLS_FL_WRAP : SCOLS_FL_TRUNC)))
@@ -164,11 +166,11 @@ static int reap_human(const struct zcg_reap_result *r)
 
 		if (!ln)
 			goto oom;
-		scols_line_set_data(ln, 0, s->zombie_path);
+		scols_line_set_data(ln, 0, esc(s->zombie_path));
 		scols_line_set_data(ln, 1, zcg_action_names[s->action]);
-		scols_line_set_data(ln, 2, s->file ? s->file : "-");
+		scols_line_set_data(ln, 2, s->file ? esc(s->file) : "-");
 		scols_line_set_data(ln, 3, format_bytes((int64_t)s->bytes, b1, sizeof(b1)));
-		scols_line_set_data(ln, 4, s->note ? s->note : "");
+		scols_line_set_data(ln, 4, s->note ? esc(s->note) : "");
 	}
 	if (r->n_steps)
 		scols_print_table(tb);
@@ -183,11 +185,11 @@ static int reap_human(const struct zcg_reap_result *r)
 	       format_bytes((int64_t)r->reclaimed_bytes, b2, sizeof(b2)), r->cpu_seconds, r->wall_seconds);
 	if (reap_args.recharge_tmpfs)
 		printf("Recharged %u tmpfs file(s), %s, to %s.\n", r->recharged_files,
-		       format_bytes((int64_t)r->recharged_bytes, b1, sizeof(b1)), reap_args.recharge_tmpfs);
+		       format_bytes((int64_t)r->recharged_bytes, b1, sizeof(b1)), esc(reap_args.recharge_tmpfs));
 	if (r->n_skipped && !reap_args.dry_run) {
 		printf("\nStill dying:\n");
 		for (size_t i = 0; i < r->n_skipped; i++)
-			printf("  %s: %s\n", r->skipped[i].path ? r->skipped[i].path : "?", r->skipped[i].reason);
+			printf("  %s: %s\n", r->skipped[i].path ? esc(r->skipped[i].path) : "?", esc(r->skipped[i].reason));
 	}
 	return 0;
 oom:
