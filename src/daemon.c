@@ -213,12 +213,29 @@ static int override(struct zcg_config *c, const char *option, const char *key, c
 /* Defaults, then the file, then the command line. Returns 0; -EINVAL with a detail message
  * naming the file and line (or the option) if something is invalid; other -errno if the
  * file cannot be read. */
+/* Under --sysroot the built-in state paths lie below it: a daemon run on a saved tree
+ * never writes the host's history. Paths a configuration file sets are taken as written. */
+int config_defaults_below_sysroot(const struct zcg_ctx *ctx, struct zcg_config *c)
+{
+	char *p;
+
+	if (!ctx->sysroot || !c->history_file)
+		return 0;
+	p = zcg_state_path(c->history_file);
+	if (!p)
+		return -ENOMEM;
+	free(c->history_file);
+	c->history_file = p;
+	return 0;
+}
+
 static int build_config(const struct daemon *d, struct zcg_config *ret)
 {
 	int r = 0;
 
 	zcg_config_init(ret);
-	if (d->config_path)
+	r = config_defaults_below_sysroot(d->ctx, ret);
+	if (r == 0 && d->config_path)
 		r = zcg_config_load(ret, d->config_path);
 	if (r == 0 && daemon_args.interval)
 		r = override(ret, "--interval", "interval", daemon_args.interval);
@@ -903,15 +920,19 @@ static int daemon_run(struct zcg_ctx *ctx, int argc, char **argv)
 		.eligible_parents = -1,
 		.pub = { .lock = PTHREAD_MUTEX_INITIALIZER },
 	};
+	_cleanup_free_ char *default_config = NULL;
 	int r, exit_code = EXIT_FAIL;
 
 	if (argc > 0)
 		return zcg_usage_error(ctx, "daemon: unexpected argument '%s'", argv[0]);
 	d.start_wall = wall_now();
+	default_config = zcg_state_path(ZCG_CONFIG_DEFAULT_PATH);
+	if (!default_config)
+		return zcg_fail(ctx, -ENOMEM, NULL);
 	if (daemon_args.config)
 		d.config_path = daemon_args.config;
-	else if (access(ZCG_CONFIG_DEFAULT_PATH, F_OK) == 0)
-		d.config_path = ZCG_CONFIG_DEFAULT_PATH;
+	else if (access(default_config, F_OK) == 0)
+		d.config_path = default_config;
 
 	zcg_error_clear();
 	r = build_config(&d, &d.cfg);

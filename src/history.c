@@ -89,15 +89,19 @@ static int history_path(struct zcg_ctx *ctx, char **ret)
 		*ret = strdup(history_args.file);
 		return *ret ? 0 : -ENOMEM;
 	}
-	if (!config && access(ZCG_CONFIG_DEFAULT_PATH, F_OK) == 0)
-		config = ZCG_CONFIG_DEFAULT_PATH;
+	_cleanup_free_ char *default_config = zcg_state_path(ZCG_CONFIG_DEFAULT_PATH);
+
+	if (!default_config)
+		return -ENOMEM;
+	if (!config && access(default_config, F_OK) == 0)
+		config = default_config;
 	zcg_config_init(&c);
-	if (config) {
+	r = config_defaults_below_sysroot(ctx, &c);
+	if (r == 0 && config)
 		r = zcg_config_load(&c, config);
-		if (r < 0) {
-			zcg_config_done(&c);
-			return r;
-		}
+	if (r < 0) {
+		zcg_config_done(&c);
+		return r;
 	}
 	if (!c.history_file) {
 		zcg_config_done(&c);

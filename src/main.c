@@ -348,6 +348,24 @@ static void close_stdout(void)
 	}
 }
 
+/* --sysroot is a sandbox: a saved tree, never the live host by another name (the host's
+ * journal and state would be acted on while the user thinks they are reading a copy). Our
+ * own state (journals, the release agent's files) then lives below it too. */
+static int check_sysroot(struct zcg_ctx *ctx)
+{
+	_cleanup_free_ char *real = NULL;
+
+	if (!*ctx->sysroot)
+		return zcg_usage_error(ctx, "--sysroot '': an empty sysroot is the live host; to read the "
+				       "live host, run without --sysroot");
+	real = realpath(ctx->sysroot, NULL);
+	if (real && streq(real, "/"))
+		return zcg_usage_error(ctx, "--sysroot %s is the live host's root; to read the live host, "
+				       "run without --sysroot", ctx->sysroot);
+	zcg_set_state_root(real ? real : ctx->sysroot);
+	return EXIT_OK;
+}
+
 int main(int argc, char **argv)
 {
 	struct zcg_ctx ctx = {0};
@@ -381,10 +399,15 @@ int main(int argc, char **argv)
 		return r;
 	json_init(&ctx.out, stdout);
 	ctx.argv = argv;
+	if (ctx.sysroot) {
+		r = check_sysroot(&ctx);
+		if (r != EXIT_OK)
+			return r;
+	}
 
 	/* A zombiecg that crashed in the middle of protected reclaim left raised memory.min
 	 * settings behind: every start as root puts them back. */
-	if (zcg_is_root() && !(ctx.sysroot && *ctx.sysroot)) {
+	if (zcg_is_root() && !ctx.sysroot) {
 		size_t restored = 0;
 
 		r = zcg_protect_recover(&restored);

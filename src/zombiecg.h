@@ -64,6 +64,11 @@ void json_zombies_header(struct json *j, const char *source, const char *source_
 void json_zombie_identity(struct json *j, uint64_t id, const char *name, const char *path,
 			  const char *parent, int64_t memcg_id, int64_t usage_bytes);
 
+struct zcg_config;
+/* Under --sysroot, moves the configuration's built-in state paths (history_file) below it
+ * (src/daemon.c; the history command reads the same default). Returns 0 or -ENOMEM. */
+int config_defaults_below_sysroot(const struct zcg_ctx *ctx, struct zcg_config *c);
+
 /* "1.5 GiB" style, into buf. v < 0 prints "-". */
 const char *format_bytes(int64_t v, char *buf, size_t size);
 
