@@ -910,6 +910,47 @@ static int daemon_parse_option(struct zcg_ctx *ctx, int opt, const char *arg)
 	return 0;
 }
 
+/* --check-config: the file (and options) parsed; now whether the cgroups it names exist.
+ * sys_r is what opening the memory hierarchy returned. Returns the exit code: 0 valid,
+ * 1 a cgroup it names is missing (the daemon would not start), 0 with a note where the
+ * hierarchy could not be read to check. */
+static int check_config(struct daemon *d, int sys_r)
+{
+	struct zcg_ctx *ctx = d->ctx;
+	_cleanup_free_ char *scope = NULL, *tmpfs = NULL, *unchecked = NULL, *missing = NULL;
+	const char *name = d->config_path ? d->config_path : "defaults and command line";
+	bool names_cgroups = d->cfg.under || d->cfg.tmpfs_recharge_target;
+	int r;
+
+	if (sys_r < 0 && names_cgroups) {
+		unchecked = strdup_printf("under and tmpfs_recharge_target not checked: %s",
+					  zcg_error_message() ? zcg_error_message() : strerror(-sys_r));
+	} else if (names_cgroups) {
+		zcg_error_clear();
+		r = resolve_paths(d, &d->cfg, &scope, &tmpfs);
+		if (r < 0)
+			missing = strdup(zcg_error_message() ? zcg_error_message() : strerror(-r));
+	}
+	if (ctx->json) {
+		json_object_begin(&ctx->out, NULL);
+		json_string(&ctx->out, "config", d->config_path);
+		json_bool(&ctx->out, "valid", true);
+		json_bool(&ctx->out, "cgroups_checked", !unchecked);
+		if (unchecked)
+			json_string(&ctx->out, "note", unchecked);
+		if (missing)
+			json_string(&ctx->out, "error", missing);
+		json_object_end(&ctx->out);
+		json_finish(&ctx->out);
+	} else if (missing) {
+		fprintf(stderr, "zombiecg: %s: parses, but %s\n", esc(name), esc(missing));
+	} else {
+		printf("%s: valid%s%s\n", esc(name), unchecked ? "; " : "", unchecked ? esc(unchecked) : "");
+	}
+	zcg_config_done(&d->cfg);
+	return missing ? EXIT_FAIL : EXIT_OK;
+}
+
 static int daemon_run(struct zcg_ctx *ctx, int argc, char **argv)
 {
 	struct daemon d = {
@@ -936,26 +977,21 @@ static int daemon_run(struct zcg_ctx *ctx, int argc, char **argv)
 
 	zcg_error_clear();
 	r = build_config(&d, &d.cfg);
-	if (r == -EINVAL) {
-		/* an invalid file or option is the caller's to fix: a usage error */
+	if (r < 0 && r != -ENOMEM) {
+		/* an invalid, missing or unreadable file, or a bad option, is the caller's to
+		 * fix: a usage error, like any other configuration error */
 		zcg_fail(ctx, r, NULL);
 		return EXIT_USAGE;
 	}
 	if (r < 0)
 		return zcg_fail(ctx, r, NULL);
-	if (daemon_args.check_config) {
-		if (ctx->json) {
-			json_object_begin(&ctx->out, NULL);
-			json_string(&ctx->out, "config", d.config_path);
-			json_bool(&ctx->out, "valid", true);
-			json_object_end(&ctx->out);
-			json_finish(&ctx->out);
-		} else {
-			printf("%s: valid\n", d.config_path ? esc(d.config_path) : "defaults and command line");
-		}
-		zcg_config_done(&d.cfg);
-		return EXIT_OK;
-	}
+	/* The memory hierarchy is opened here, not before the command, so --check-config can
+	 * still judge the file where it cannot be found. */
+	r = zcg_sys_open(ctx->sysroot, &ctx->sys);
+	if (r < 0 && !daemon_args.check_config)
+		return zcg_fail(ctx, r, NULL);
+	if (daemon_args.check_config)
+		return check_config(&d, r);
 	log_setup(d.cfg.log_json, d.cfg.log_level);
 	d.config_ok = true;
 	d.config_ok_wall = wall_now();
@@ -1029,5 +1065,5 @@ const struct zcg_command cmd_daemon = {
 	.options = daemon_options,
 	.parse_option = daemon_parse_option,
 	.run = daemon_run,
-	.needs_sys = true,
+	.needs_sys = false,	/* opened in daemon_run(), after the configuration */
 };
