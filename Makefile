@@ -200,6 +200,7 @@ bench: all
 install: all
 	install -D -m 0755 $(BUILD)/zombiecg $(DESTDIR)$(PREFIX)/bin/zombiecg
 	install -D -m 0644 doc/zombiecg.8 $(DESTDIR)$(PREFIX)/share/man/man8/zombiecg.8
+	install -D -m 0644 deploy/bash-completion/zombiecg $(DESTDIR)$(PREFIX)/share/bash-completion/completions/zombiecg
 	install -D -m 0644 $(BUILD)/libzombiecg.a $(DESTDIR)$(PREFIX)/lib/libzombiecg.a
 	install -D -m 0644 lib/zcg_drain.h $(DESTDIR)$(PREFIX)/include/zombiecg/drain.h
 	install -D -m 0644 deploy/systemd/zombiecg-drain.conf $(DESTDIR)$(PREFIX)/share/zombiecg/zombiecg-drain.conf

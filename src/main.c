@@ -43,28 +43,6 @@ static const struct option global_options[] = {
 	{},
 };
 
-static void usage(FILE *f)
-{
-	fprintf(f, "Usage: zombiecg [OPTIONS] COMMAND [ARGS]\n\n"
-		   "Find, explain, reap and prevent dying (\"zombie\") memory cgroups.\n\nCommands:\n");
-	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
-		fprintf(f, "  %-8s %s\n", commands[i]->name, commands[i]->summary);
-	fprintf(f, "\nOptions (any command):\n"
-		   "  -J, --json          machine-readable output\n"
-		   "      --sysroot DIR   read /proc and /sys under DIR (saved trees, tests)\n"
-		   "      --under PATH    limit to a cgroup subtree (/sys/fs/cgroup/memory/a or /a)\n"
-		   "      --no-bpf        use the cgroupfs source even where BPF works\n"
-		   "  -h, --help          this help (also: zombiecg COMMAND --help)\n"
-		   "  -V, --version       print the version\n"
-		   "\nExit status: 0 ok, 1 runtime failure, 2 usage error, 3 partial (zombies left).\n");
-}
-
-static void command_usage(const struct zcg_command *cmd, FILE *f)
-{
-	fprintf(f, "Usage: zombiecg %s %s\n\n%s\n", cmd->name, cmd->args, cmd->summary);
-	fprintf(f, "See 'zombiecg --help' for the options every command takes, and zombiecg(8).\n");
-}
-
 static void report(struct zcg_ctx *ctx, const char *msg)
 {
 	if (ctx->json) {
@@ -294,7 +272,7 @@ static int parse(struct zcg_ctx *ctx, const struct zcg_command *cmd, int argc, c
 			if (cmd)
 				command_usage(cmd, stdout);
 			else
-				usage(stdout);
+				usage(stdout, commands, ARRAY_SIZE(commands));
 			exit(EXIT_OK);
 		case 'V':
 			printf("zombiecg %s\n", ZCG_VERSION);
@@ -382,8 +360,21 @@ int main(int argc, char **argv)
 	if (r != EXIT_OK)
 		return r;
 	if (first >= argc) {
-		usage(stderr);
+		usage(stderr, commands, ARRAY_SIZE(commands));
 		return EXIT_USAGE;
+	}
+	if (streq(argv[first], "help")) {
+		if (first + 1 >= argc) {
+			usage(stdout, commands, ARRAY_SIZE(commands));
+			return EXIT_OK;
+		}
+		cmd = find_command(argv[first + 1]);
+		if (!cmd)
+			return zcg_usage_error(&ctx, "help: unknown command '%s'", argv[first + 1]);
+		if (first + 2 < argc)
+			return zcg_usage_error(&ctx, "help: unexpected argument '%s'", argv[first + 2]);
+		command_usage(cmd, stdout);
+		return EXIT_OK;
 	}
 	cmd = find_command(argv[first]);
 	if (!cmd)

@@ -251,7 +251,7 @@ static int reap_run(struct zcg_ctx *ctx, int argc, char **argv)
 
 const struct zcg_command cmd_reap = {
 	.name = "reap",
-	.args = "[--under PATH] [--dry-run] [--no-flush] [--no-protected-reclaim] [--max-cpu PCT] [--max-rate MB/s] [--recharge-tmpfs CGROUP]",
+	.args = "[--under PATH] [--dry-run] [--no-flush] [--no-protected-reclaim] [--max-cpu PCT] [--max-rate MiB/s] [--recharge-tmpfs CGROUP]",
 	.summary = "free zombies, and only zombies, within a CPU and I/O budget",
 	.options = reap_options,
 	.parse_option = reap_parse_option,

@@ -6,6 +6,7 @@
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "json.h"
 #include "sys.h"
@@ -42,6 +43,11 @@ struct zcg_command {
 
 extern const struct zcg_command cmd_status, cmd_list, cmd_explain, cmd_reap, cmd_repro, cmd_drain,
 	cmd_release_agent, cmd_daemon, cmd_history;
+
+/* The top-level usage (commands, global options) and one command's: each option, and
+ * whether root is needed (src/help.c). */
+void usage(FILE *f, const struct zcg_command *const *commands, size_t n);
+void command_usage(const struct zcg_command *cmd, FILE *f);
 
 /* The release agent as the kernel runs it (src/release_agent.c). Returns an exit code. */
 int zcg_release_agent_main(const char *cgroup);
