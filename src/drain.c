@@ -152,6 +152,10 @@ static int drain_run(struct zcg_ctx *ctx, int argc, char **argv)
 
 		if (argc > 0)
 			return zcg_usage_error(ctx, "drain: --self takes no PATH");
+		/* this process's cgroup is the live host's, never a saved tree's */
+		if (ctx->sysroot)
+			return zcg_usage_error(ctx, "drain --self drains the cgroup this process runs in "
+					       "on the live host; --sysroot cannot be used");
 		if (!moved) {
 			r = self_cgroup(ctx, &self);
 			if (r < 0)

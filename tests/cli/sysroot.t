@@ -43,4 +43,6 @@ mkdir -p "$TMP/root/etc/zombiecg"
 printf 'frobnicate = 1\n' > "$TMP/root/etc/zombiecg/zombiecg.conf"
 run 2 "$TMP/root/etc/zombiecg/zombiecg.conf:1: unknown key" "daemon: the default configuration below the sysroot" -- \
 	--sysroot "$TMP/root" daemon --check-config
+run 2 "drain --self .*--sysroot cannot be used" "drain --self on a saved tree" -- \
+	--sysroot tests/fixtures/v2 drain --self
 done_testing
