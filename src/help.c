@@ -3,6 +3,7 @@
  * and whether it needs root. The option tables the parser uses stay in the command files;
  * tests/cli/help.t checks that every option there is described here (and in the bash
  * completion). */
+#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -109,7 +110,8 @@ void command_usage(const struct zcg_command *cmd, FILE *f)
 	for (size_t i = 0; i < ARRAY_SIZE(helps); i++)
 		if (streq(helps[i].name, cmd->name))
 			h = &helps[i];
-	fprintf(f, "Usage: zombiecg %s %s\n\n%s.\n", cmd->name, cmd->args, cmd->summary);
+	fprintf(f, "Usage: zombiecg %s %s\n\n%c%s.\n", cmd->name, cmd->args, toupper((unsigned char)cmd->summary[0]),
+		cmd->summary + 1);
 	if (h && h->options[0].spelling) {
 		fprintf(f, "\nArguments and options:\n");
 		for (const struct option_help *o = h->options; o->spelling; o++)
