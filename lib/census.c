@@ -393,8 +393,7 @@ int zcg_census_cgroupfs(const struct zcg_sys *sys, const char *scope, struct zcg
 	c->live = w.live;
 
 	/* No zombie, no array: qsort() must not be handed NULL, even for 0 elements. */
-	if (c->n_subtrees)
-		qsort(c->subtrees, c->n_subtrees, sizeof(*c->subtrees), cmp_subtree);
+	qsort_safe(c->subtrees, c->n_subtrees, sizeof(*c->subtrees), cmp_subtree);
 	c->pinned_bytes = 0;
 	for (int k = 0; k < _ZCG_KIND_MAX; k++)
 		c->kind_bytes[k] = 0;

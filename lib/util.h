@@ -27,6 +27,14 @@ static inline void closep(int *fd) { if (*fd >= 0) close(*fd); }
 
 #define streq(a, b) (strcmp((a), (b)) == 0)
 
+/* qsort() for arrays that may be empty and then NULL: qsort(NULL, 0, ...) is undefined
+ * (glibc declares base nonnull; UBSan stops there), so nothing is called for fewer than two. */
+static inline void qsort_safe(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *))
+{
+	if (n > 1)
+		qsort(base, n, size, cmp);
+}
+
 /* Reads a whole regular file (less than 16 MiB) into a NUL-terminated buffer.
  * Returns 0 and sets *ret_buf (and *ret_len if not NULL) on success; -EFBIG if it is larger,
  * -EISDIR for a directory, -EINVAL for anything else that is not a regular file (a FIFO, a
