@@ -30,4 +30,14 @@ for args in "hybrid-v1 /" "hybrid-v1 /c" "v2 /" "v2 /user.slice" "v2-old /"; do
 		done
 	done
 done
+# The daemon's census, ages and metrics with zombies and without (one --once step each).
+TMP=$(mktemp -d) || exit 1
+trap 'rm -rf "$TMP"' EXIT
+printf 'interval = 200ms\nlisten = off\nidle_priority = no\nhistory_file = off\ntextfile_dir = %s\n' "$TMP" > "$TMP/c.conf"
+for under in / /user.slice; do
+	out=$("$ASAN_BIN" --sysroot tests/fixtures/v2 --under "$under" daemon --config "$TMP/c.conf" --once 2>&1)
+	rc=$?
+	printf '%s\n' "$out" | grep -E 'ERROR: (Address|Leak)Sanitizer|runtime error' | sed 's/^/# /'
+	is "$rc" 0 "daemon --once under $under: exit 0, no sanitizer report"
+done
 done_testing
