@@ -360,6 +360,8 @@ int main(int argc, char **argv)
 	if (r != EXIT_OK)
 		return r;
 	if (first >= argc) {
+		if (ctx.json)
+			return zcg_usage_error(&ctx, "missing command (see 'zombiecg help')");
 		usage(stderr, commands, ARRAY_SIZE(commands));
 		return EXIT_USAGE;
 	}

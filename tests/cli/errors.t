@@ -81,6 +81,10 @@ is "$(printf '%s' "$out" | jq -r .error)" "status: unknown option '--bogus'" "--
 out=$("$ZCG" --sysroot $F/v2 reap --max-cpu 0 -J 2>/dev/null)
 like "$(printf '%s' "$out" | jq -r .error)" "out of range" "-J after a bad value: the error is JSON"
 
+out=$("$ZCG" --json 2>/dev/null)
+is "$?" 2 "--json without a command: exit 2"
+like "$(printf '%s' "$out" | jq -r .error)" "missing command" "--json without a command: a JSON error"
+
 # Writing stdout can fail: exit 1 and say so.
 if [ -w /dev/full ]; then
 	for args in "status --json" "status" "list" "explain --json" "--help"; do
