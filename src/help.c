@@ -45,7 +45,7 @@ static const struct command_help helps[] = {
 	{ "repro", "needed (it creates cgroups); --sysroot cannot be used", {
 		{ "SCENARIO", "pagecache, dirty, tmpfs, mapped, slab; or cleanup" },
 		{ "--count N", "how many zombies, from 1 to 100000 (default 1)" },
-		{ "--size-mb M", "MiB each writes, from 0.001 to 1048576 (default 1)" },
+		{ "--size-mb M", "MiB each writes, from 0.000001 (a byte) to 1048576 (default 1)" },
 		{ "--dir DIR", "where the files go (default /var/tmp, /dev/shm for tmpfs)" },
 		{ NULL, NULL } } },
 	{ "drain", "needed (it writes cgroupfs)", {

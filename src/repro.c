@@ -48,13 +48,14 @@ static int repro_parse_option(struct zcg_ctx *ctx, int opt, const char *arg)
 	case OPT_SIZE_MB: {
 		double mb;
 
-		r = parse_number_in(arg, 0.001, 1024 * 1024, &mb);
+		/* down to one byte: the tmpfs scenario needs no more */
+		r = parse_number_in(arg, 0.000001, 1024 * 1024, &mb);
 		if (r == -ERANGE)
-			return zcg_usage_error(ctx, "repro: --size-mb %s is out of range: from 0.001 to "
-					       "1048576 (MiB)", arg), -EINVAL;
+			return zcg_usage_error(ctx, "repro: --size-mb %s is out of range: from 0.000001 "
+					       "(a byte) to 1048576 (MiB)", arg), -EINVAL;
 		if (r < 0)
-			return zcg_usage_error(ctx, "repro: --size-mb '%s' is not a size in MiB (from 0.001 "
-					       "to 1048576)", arg), -EINVAL;
+			return zcg_usage_error(ctx, "repro: --size-mb '%s' is not a size in MiB (from "
+					       "0.000001 to 1048576)", arg), -EINVAL;
 		repro_args.size_bytes = (uint64_t)(mb * 1048576.0);
 		if (!repro_args.size_bytes)
 			repro_args.size_bytes = 1;

@@ -40,6 +40,7 @@ run 2 "--max-rate 0 is out of range: from 0.01 to 1000000 \(MiB/s\)" "reap --max
 run 2 "--timeout '0x10' is not a number" "drain --timeout 0x10 refused" -- drain --timeout 0x10 /x
 run 2 "--size-mb '1e-300' is not a size" "repro --size-mb 1e-300 refused" -- repro pagecache --size-mb 1e-300
 run 2 "--count '0x10'" "repro --count 0x10 refused" -- repro pagecache --count 0x10
+run 2 "--size-mb 0.0000001 is out of range: from 0.000001" "repro --size-mb below a byte: the range" -- repro pagecache --size-mb 0.0000001
 run 2 "--since '0x10' is not a duration" "history --since 0x10 refused" -- history --since 0x10
 run 1 "no cgroup /nope in the memory hierarchy at /sys/fs/cgroup/memory" "--under missing cgroup" -- \
 	--sysroot $F/hybrid-v1 status --under /nope
