@@ -8,6 +8,7 @@
 #include "error.h"
 #include "repro.h"
 #include "util.h"
+#include "text.h"
 #include "zombiecg.h"
 
 enum {
@@ -101,6 +102,8 @@ static int repro_cleanup(struct zcg_ctx *ctx)
 static void print_result(struct zcg_ctx *ctx, const struct zcg_repro_opts *opts,
 			 const struct zcg_repro_result *res)
 {
+	_cleanup_free_ char *quoted = NULL;
+
 	if (ctx->json) {
 		struct json *j = &ctx->out;
 
@@ -131,10 +134,12 @@ static void print_result(struct zcg_ctx *ctx, const struct zcg_repro_opts *opts,
 		return;
 	}
 	printf("Made %zu %s zombie(s) under %s, files in %s.\n", res->n,
-	       zcg_repro_scenario_names[opts->scenario], res->subtree, res->dir);
+	       zcg_repro_scenario_names[opts->scenario], esc(res->subtree), esc(res->dir));
 	if (res->holder)
-		printf("Holder pid %d in %s maps the files.\n", (int)res->holder, res->holder_cgroup);
-	printf("Manifest: %s\nUndo with: zombiecg repro cleanup --under %s\n", res->manifest, res->subtree);
+		printf("Holder pid %d in %s maps the files.\n", (int)res->holder, esc(res->holder_cgroup));
+	quoted = shell_quote(res->subtree);
+	printf("Manifest: %s\nUndo with: zombiecg repro cleanup --under %s\n", esc(res->manifest),
+	       quoted ? quoted : esc(res->subtree));
 }
 
 static int repro_run(struct zcg_ctx *ctx, int argc, char **argv)
