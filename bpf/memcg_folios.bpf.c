@@ -25,7 +25,7 @@ char LICENSE[] SEC("license") = "GPL";
 #define MEMCG_DATA_FLAGS_MASK	0x7UL	/* low bits of folio->memcg_data are flags */
 #define MAPPING_ANON		0x1UL	/* PAGE_MAPPING_ANON / FOLIO_MAPPING_ANON */
 #define MAPPING_FLAGS		0x3UL	/* both bits set: KSM */
-#define MAX_TREE_STEPS		(1 << 20)
+#define MAX_TREE_STEPS		(1 << 23)	/* bpf_loop's own limit */
 #define MAX_DEPTH		64
 #define MAX_NODES		64
 #define MAX_LISTS		(ZCG_NR_LRU + 128)	/* classic + MGLRU gens * types * zones */
@@ -82,22 +82,40 @@ struct {
 	__uint(max_entries, 4 << 20);
 } records SEC(".maps");
 
-/* Set by userspace before each run. */
-__u64 target_id;		/* 0: memcg records; else the cgroup id whose folios to walk */
-__u64 skip_memcgs;		/* memcg records already received in earlier runs */
-__u32 nr_nodes = 1;		/* possible NUMA nodes: nodeinfo[] has this many entries */
-__u32 budget = 16384;		/* steps (folios and list changes) per run */
+/* What the folio mode walks: ZCG_TARGET_BATCH (cgroup id, css address) pairs at most. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, ZCG_TARGET_BATCH);
+	__type(key, __u32);
+	__type(value, struct zcg_walk_target);
+} targets SEC(".maps");
 
-/* The folio walk's resume point, kept between runs; userspace zeroes it for a new target. */
+/* Set by userspace before each run. */
+__u32 mode;			/* enum zcg_walk_mode */
+__u32 nr_nodes = 1;		/* possible NUMA nodes: nodeinfo[] has this many entries */
+__u32 budget = 16384;		/* steps (memcgs, folios, list changes, targets) per run */
+__u32 emit_limit = 16384;	/* memcg records per run (the ring buffer holds them all) */
+
+/* Memcg mode: where the next run starts. Userspace zeroes them for a new walk. */
+__u64 skip_memcgs;		/* memcg records already received in earlier runs */
+__u64 resume_css;		/* the css to visit next, 0: walk from the root */
+__u64 resume_id;		/* its cgroup id, to check the css is still that memcg */
+__u32 resume_depth;
+
+/* Folio mode: the resume point, kept between runs; userspace zeroes it for a new batch. */
+__u32 n_targets;
+__u32 cur_target;		/* index into targets */
 __u32 cur_node;
 __u32 cur_list;
 __u64 cur_pos;			/* address of the list_head to visit next, 0: the list's start */
+__u64 cur_folios;		/* of the current target, so far */
+__u32 cur_restarts;
+__u32 cur_strays;
 
 /* Results of the last run. */
 __u32 status;			/* enum zcg_walk_status */
 __u64 emitted;
-__u64 restarts;			/* stale resume points: that list was walked again from its start */
-__u64 strays;			/* lists cut short because they changed under the walk */
+__u64 steps;			/* every step of every run, summed until userspace zeroes it */
 
 static __always_inline void *read_ptr(const void *addr)
 {
@@ -189,6 +207,7 @@ static int emit_memcg(struct cgroup_subsys_state *css, __u32 depth)
 	rec->kmem_pages = bpf_core_field_exists(memcg->kmem) ? BPF_CORE_READ(memcg, kmem.usage.counter) : 0;
 	rec->memcg_id = BPF_CORE_READ(memcg, id.id);
 	rec->depth = depth;
+	rec->css = (unsigned long)css;
 	for (int l = 0; l < ZCG_NR_LRU; l++)
 		rec->lru_pages[l] = 0;
 	/* Per-list sizes only where they matter: dying memcgs, whose folios get walked. */
@@ -213,10 +232,37 @@ static int emit_memcg(struct cgroup_subsys_state *css, __u32 depth)
 	return 0;
 }
 
+/* ---- checking a css address before following it ---- */
+
+#define CSS_RELEASED_FLAG	0x4
+
+/* Whether css still is the memcg with cgroup id `id` and still on the tree. Addresses come
+ * from earlier runs (and through userspace), between which the css may have been released
+ * and freed, and its memory reused. Reading it is safe either way (every read is a probe).
+ * What makes the answer right: under cgroup_mutex, which the iterator holds, a css is unlinked
+ * from its parent's children and marked CSS_RELEASED before it can be freed (css_release_work_fn
+ * takes the mutex), and cgroup ids (kernfs node ids) are never reused while the system runs.
+ * So a css that still reads back its own id, is not released and is still linked (its
+ * neighbour points back at it) is alive, and stays so until this run returns. */
+static __always_inline bool css_alive(struct cgroup_subsys_state *css, __u64 id)
+{
+	struct list_head *sib, *prev;
+
+	if (!css || (long)css > 0 || !id)
+		return false;
+	if (css_cgroup_id(css) != id)
+		return false;
+	if (BPF_CORE_READ(css, flags) & CSS_RELEASED_FLAG)
+		return false;
+	sib = (void *)css + bpf_core_field_offset(struct cgroup_subsys_state, sibling);
+	prev = BPF_CORE_READ(css, sibling.prev);
+	return prev && read_ptr(&prev->next) == sib;
+}
+
 /* ---- the css tree, pre-order ---- */
 
 struct css_walk {
-	struct cgroup_subsys_state *root, *pos, *found;
+	struct cgroup_subsys_state *root, *pos;
 	__u64 n;			/* memcgs passed */
 	__u32 depth;
 	bool ascending;			/* pos and its subtree are done: look for its next sibling */
@@ -238,6 +284,7 @@ static long css_step(__u64 i, void *unused)
 
 	if (!pos)
 		return 1;
+	steps++;
 	if (w->ascending) {
 		if (pos == w->root) {
 			w->pos = NULL;
@@ -260,14 +307,9 @@ static long css_step(__u64 i, void *unused)
 		return 0;
 	}
 
-	if (target_id) {
-		if (css_cgroup_id(pos) == target_id) {
-			w->found = pos;
-			return 1;
-		}
-	} else if (w->n >= skip_memcgs) {
-		/* a bounded run, like the folio walk: the rest comes in the next one */
-		if (emitted >= budget || emit_memcg(pos, w->depth) < 0) {
+	if (w->n >= skip_memcgs) {
+		/* a bounded run: the rest comes in the next one, from here */
+		if (emitted >= emit_limit || emit_memcg(pos, w->depth) < 0) {
 			w->full = true;
 			return 1;
 		}
@@ -285,18 +327,44 @@ static long css_step(__u64 i, void *unused)
 	return 0;
 }
 
+static void walk_memcgs(struct cgroup_subsys_state *root)
+{
+	struct css_walk *w = &css_state;
+
+	w->root = root;
+	w->pos = root;
+	w->n = 0;
+	if (resume_css && css_alive((void *)resume_css, resume_id)) {
+		/* the run before stopped here: go on, skipping nothing */
+		w->pos = (void *)resume_css;
+		w->depth = resume_depth;
+		w->n = skip_memcgs;
+	}
+	resume_css = resume_id = 0;
+	bpf_loop(MAX_TREE_STEPS, css_step, NULL, 0);
+	if (w->full && w->pos) {
+		resume_css = (unsigned long)w->pos;
+		resume_id = css_cgroup_id(w->pos);
+		resume_depth = w->depth;
+	}
+	status = w->full || w->pos ? ZCG_WALK_MORE : ZCG_WALK_DONE;
+}
+
 /* ---- the folios of one memcg ---- */
 
 struct lru_walk {
-	struct mem_cgroup *memcg;
+	struct mem_cgroup *memcg;	/* the current target, NULL: take the next one */
+	__u64 id;			/* its cgroup id */
 	struct list_head *head;		/* current list's head, NULL: not looked up yet */
 	struct list_head *pos;		/* next list node, NULL: the head's first */
 	unsigned long mglru_off;	/* offset of the MGLRU list array in lruvec, 0: none */
 	__u32 node, list, nr_lists;
+	__u32 nr_zones;			/* MAX_NR_ZONES: the MGLRU array's last dimension */
 	__u32 unevictable;		/* LRU_UNEVICTABLE */
+	__u32 nonempty;			/* bit type * nr_zones + zone: that (type, zone) has pages */
 	unsigned long flags_off;	/* offset of folio->flags */
 	bool resumed;			/* pos came from the last run: check it first */
-	bool done, full;
+	__u32 full;			/* the ring buffer is full: stop this run */
 	/* page flag bits, looked up once (they moved between kernel versions) */
 	__u32 pg_dirty, pg_writeback, pg_head, pg_swapbacked, pg_swapcache, pg_unevictable,
 	      pg_mlocked, pg_active;
@@ -311,6 +379,25 @@ static __always_inline void next_list(struct lru_walk *w)
 		w->list = 0;
 		w->node++;
 	}
+}
+
+/* Whether list w->list can hold folios, from lru_zone_size as read when the target's walk
+ * began: lists of a type (anon, file) or an MGLRU zone with no pages are skipped without a
+ * read. A dying memcg gets no new charges, and folios keep their type and zone, so what is
+ * empty stays empty; a folio that moves between lists meanwhile is missed either way. */
+static __always_inline bool list_may_hold(struct lru_walk *w)
+{
+	__u32 l = w->list, type, zone_bits = (1u << w->nr_zones) - 1;
+
+	if (!w->nr_zones)
+		return true;	/* no zone count: walk everything */
+	if (l < ZCG_NR_LRU) {
+		type = l >= 2;	/* LRU_INACTIVE_ANON, LRU_ACTIVE_ANON, then the file lists */
+		return (w->nonempty >> (type * w->nr_zones)) & zone_bits;
+	}
+	l -= ZCG_NR_LRU;	/* folios[gen][type][zone] */
+	type = (l / w->nr_zones) & 1;
+	return (w->nonempty >> (type * w->nr_zones + l % w->nr_zones)) & 1;
 }
 
 static __always_inline struct list_head *list_head_of(struct lru_walk *w)
@@ -397,7 +484,7 @@ static __always_inline void fill_folio(struct lru_walk *w, struct folio *folio,
 	bool large;
 
 	rec->type = ZCG_REC_FOLIO;
-	rec->memcg = target_id;
+	rec->memcg = w->id;
 	rec->lru = w->list;
 	rec->flags = 0;
 	rec->ino = rec->index = 0;
@@ -462,6 +549,78 @@ static __always_inline void fill_folio(struct lru_walk *w, struct folio *folio,
 
 static struct lru_walk lru_state;
 
+/* Which (type, zone) pairs of w->memcg hold pages, summed over nodes: lru_zone_size counts
+ * MGLRU's folios too (lru_gen_update_size keeps it). */
+static long nonempty_step(__u64 i, void *unused)
+{
+	struct lru_walk *w = &lru_state;
+	unsigned long row[ZCG_NR_LRU] = {};
+	__u32 node, zone;
+	void *pn;
+
+	if (!w->nr_zones)
+		return 1;
+	node = i / w->nr_zones;
+	zone = i % w->nr_zones;
+	if (node >= MAX_NODES)
+		return 1;
+	pn = read_ptr((void *)w->memcg + bpf_core_field_offset(struct mem_cgroup, nodeinfo) +
+		      node * sizeof(void *));
+	if (!pn)
+		return 0;
+	bpf_probe_read_kernel(row, sizeof(row),
+			      pn + bpf_core_field_offset(struct mem_cgroup_per_node, lru_zone_size) +
+			      zone * sizeof(row));
+	if (row[0] || row[1])
+		w->nonempty |= 1u << zone;
+	if (row[2] || row[3])
+		w->nonempty |= 1u << (w->nr_zones + zone);
+	return 0;
+}
+
+static __always_inline void walked(struct lru_walk *w, __u32 result)
+{
+	struct zcg_walked_rec *rec = bpf_ringbuf_reserve(&records, sizeof(*rec), 0);
+
+	if (!rec) {
+		w->full = true;
+		return;
+	}
+	rec->type = ZCG_REC_WALKED;
+	rec->status = result;
+	rec->id = w->id;
+	rec->folios = cur_folios;
+	rec->restarts = cur_restarts;
+	rec->strays = cur_strays;
+	bpf_ringbuf_submit(rec, BPF_RB_NO_WAKEUP);
+	/* on to the next target, from its first list */
+	w->memcg = NULL;
+	w->head = w->pos = NULL;
+	w->resumed = false;
+	w->node = w->list = 0;
+	cur_folios = 0;
+	cur_restarts = cur_strays = 0;
+	cur_target++;
+}
+
+/* Takes targets[cur_target] as the memcg to walk, if it is still alive. */
+static __always_inline bool take_target(struct lru_walk *w)
+{
+	__u32 key = cur_target;
+	struct zcg_walk_target *t = bpf_map_lookup_elem(&targets, &key);
+	__u32 nodes = nr_nodes < MAX_NODES ? nr_nodes : MAX_NODES;
+
+	if (!t)
+		return false;
+	w->id = t->id;
+	if (!css_alive((void *)t->css, t->id))
+		return false;
+	w->memcg = (void *)t->css;	/* css is the memcg's first member */
+	w->nonempty = 0;
+	bpf_loop(nodes * w->nr_zones, nonempty_step, NULL, 0);
+	return true;
+}
+
 static long folio_step(__u64 i, void *unused)
 {
 	struct lru_walk *w = &lru_state;
@@ -470,19 +629,30 @@ static long folio_step(__u64 i, void *unused)
 	struct zcg_folio_rec *rec;
 	struct folio *folio;
 
+	steps++;
+	if (!w->memcg) {
+		if (cur_target >= n_targets || cur_target >= ZCG_TARGET_BATCH)
+			return 1;
+		if (!take_target(w)) {
+			/* freed since the memcg walk: nothing holds it any more */
+			walked(w, ZCG_WALK_NOT_FOUND);
+			return w->full & 1;	/* the verifier wants 0 or 1 */
+		}
+		return 0;
+	}
 	if (w->node >= nr_nodes || w->node >= MAX_NODES) {
-		w->done = true;
-		return 1;
+		walked(w, ZCG_WALK_DONE);
+		return w->full & 1;	/* the verifier wants 0 or 1 */
 	}
 	if (w->list >= w->nr_lists) {
-		/* a cursor from userspace that points past the lists */
+		/* a cursor from the last run that points past the lists */
 		w->list = w->nr_lists - 1;
 		next_list(w);
 		return 0;
 	}
 	/* Since 5.18 unevictable folios sit on no list (their lru field holds mlock_count);
 	 * the old list head is stale (LIST_POISON on 6.18). lru_zone_size still counts them. */
-	if (w->list == w->unevictable) {
+	if (w->list == w->unevictable || !list_may_hold(w)) {
 		next_list(w);
 		return 0;
 	}
@@ -507,12 +677,12 @@ static long folio_step(__u64 i, void *unused)
 	if ((memcg_data & ~MEMCG_DATA_FLAGS_MASK) != (unsigned long)w->memcg) {
 		if (w->resumed) {
 			/* the folio we stopped at left: walk this list again from its start */
-			restarts++;
+			cur_restarts++;
 			w->resumed = false;
 			w->pos = read_ptr(&w->head->next);
 			return 0;
 		}
-		strays++;
+		cur_strays++;
 		next_list(w);
 		return 0;
 	}
@@ -527,18 +697,17 @@ static long folio_step(__u64 i, void *unused)
 	fill_folio(w, folio, pflags, rec);
 	bpf_ringbuf_submit(rec, BPF_RB_NO_WAKEUP);
 	emitted++;
+	cur_folios++;
 	w->pos = read_ptr(&w->pos->next);
 	return 0;
 }
 
-static int walk_folios(struct mem_cgroup *memcg)
+/* The layout facts every target shares, looked up once per run. */
+static void lru_walk_setup(struct lru_walk *w)
 {
-	struct lru_walk *w = &lru_state;
 	__u32 nr_mglru = 0;
 
-	__builtin_memset(w, 0, sizeof(*w));
-	w->memcg = memcg;
-
+	w->mglru_off = 0;
 	if (bpf_core_field_exists(((struct lruvec___mglru *)0)->lrugen.folios)) {
 		w->mglru_off = bpf_core_field_offset(struct lruvec___mglru, lrugen.folios);
 		nr_mglru = bpf_core_field_size(struct lruvec___mglru, lrugen.folios) / sizeof(struct list_head);
@@ -547,6 +716,9 @@ static int walk_folios(struct mem_cgroup *memcg)
 		nr_mglru = bpf_core_field_size(struct lruvec___mglru61, lrugen.lists) / sizeof(struct list_head);
 	}
 	w->nr_lists = ZCG_NR_LRU + (nr_mglru < MAX_LISTS - ZCG_NR_LRU ? nr_mglru : MAX_LISTS - ZCG_NR_LRU);
+	w->nr_zones = bpf_core_enum_value(enum zone_type, __MAX_NR_ZONES);
+	if (w->nr_zones > MAX_ZONES)
+		w->nr_zones = MAX_ZONES;
 
 	if (bpf_core_field_exists(((struct folio___ulflags *)0)->flags))
 		w->flags_off = bpf_core_field_offset(struct folio___ulflags, flags);
@@ -561,18 +733,35 @@ static int walk_folios(struct mem_cgroup *memcg)
 	w->pg_unevictable = bpf_core_enum_value(enum pageflags, PG_unevictable);
 	w->pg_mlocked = bpf_core_enum_value(enum pageflags, PG_mlocked);
 	w->pg_active = bpf_core_enum_value(enum pageflags, PG_active);
+}
 
+static void walk_targets(void)
+{
+	struct lru_walk *w = &lru_state;
+
+	w->full = 0;
+	lru_walk_setup(w);
+	w->memcg = NULL;
+	w->head = NULL;
 	w->node = cur_node;
 	w->list = cur_list;
 	w->pos = (void *)cur_pos;
-	w->resumed = cur_pos != 0;
+	/* The target in progress when the last run stopped may have been freed since: check
+	 * it again before going on in its lists. */
+	if (cur_target < n_targets && (cur_node || cur_list || cur_pos)) {
+		if (take_target(w)) {
+			w->resumed = cur_pos != 0;
+		} else {
+			walked(w, ZCG_WALK_NOT_FOUND);
+		}
+	}
 
 	bpf_loop(budget, folio_step, NULL, 0);
 
 	cur_node = w->node;
 	cur_list = w->list;
 	cur_pos = (unsigned long)w->pos;
-	return w->done ? ZCG_WALK_DONE : ZCG_WALK_MORE;
+	status = cur_target >= n_targets ? ZCG_WALK_DONE : ZCG_WALK_MORE;
 }
 
 SEC("iter/cgroup")
@@ -581,6 +770,7 @@ int memcg_folios(struct bpf_iter__cgroup *ctx)
 	struct cgroup *cgrp = ctx->cgroup;
 	struct css_walk *t = &css_state;
 	int memory_id = bpf_core_enum_value(enum cgroup_subsys_id, memory_cgrp_id);
+	struct cgroup_subsys_state *root;
 
 	if (!cgrp)
 		return 0;
@@ -588,19 +778,11 @@ int memcg_folios(struct bpf_iter__cgroup *ctx)
 	__builtin_memset(t, 0, sizeof(*t));
 	if (memory_id < 0 || memory_id >= 16)
 		return 0;
-	t->root = read_ptr((void *)cgrp + bpf_core_field_offset(struct cgroup, subsys) +
-			  memory_id * sizeof(void *));
-	t->pos = t->root;
-	bpf_loop(MAX_TREE_STEPS, css_step, NULL, 0);
-
-	if (!target_id) {
-		status = t->full || t->pos ? ZCG_WALK_MORE : ZCG_WALK_DONE;
-		return 0;
-	}
-	if (!t->found) {
-		status = ZCG_WALK_NOT_FOUND;
-		return 0;
-	}
-	status = walk_folios((void *)t->found);
+	root = read_ptr((void *)cgrp + bpf_core_field_offset(struct cgroup, subsys) +
+			memory_id * sizeof(void *));
+	if (mode == ZCG_MODE_MEMCGS)
+		walk_memcgs(root);
+	else
+		walk_targets();
 	return 0;
 }

@@ -1,14 +1,21 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Records shared by bpf/memcg_folios.bpf.c and its loader (lib/explain_bpf.c).
+/* Records shared by bpf/memcg_folios.bpf.c and its loader (lib/folio_walk.c).
  *
  * The program runs as an iter/cgroup program on the memory hierarchy's root. Each read of
- * an iterator instance runs it once, under cgroup_mutex, with a bounded amount of work:
- *   - target_id == 0: one record per memcg (live and dying) in pre-order, resuming after
- *     the first skip_memcgs of them;
- *   - target_id != 0: the LRU folios of that memcg, at most `budget` folios per run,
- *     resuming at the cursor the previous run left behind.
- * Records go through a ring buffer (fixed sizes, DOMAIN fact 8); when it is full the run
- * stops where it is and says so, and the loader drains it and runs again. */
+ * an iterator instance runs it once, under cgroup_mutex, with a bounded amount of work
+ * (`budget` steps):
+ *   - mode ZCG_MODE_MEMCGS: one record per memcg (live and dying) in pre-order, each with
+ *     its css address; a run resumes at the css the previous one stopped at (checked
+ *     before use), else after the first skip_memcgs memcgs of a walk from the root;
+ *   - mode ZCG_MODE_FOLIOS: for each of the n_targets (cgroup id, css address) pairs in
+ *     the targets map, in order, the folios on its LRU lists and then one ZCG_REC_WALKED
+ *     record; a run resumes at the target, list and list node the previous one stopped at.
+ * Every css address from userspace (or from an earlier run) is checked before it is
+ * followed: a css that was freed meanwhile is reported ZCG_WALK_NOT_FOUND, never walked.
+ * So each target costs a constant number of steps plus its folios: the whole walk is
+ * linear in memcgs + folios (it used to search the tree for every target).
+ * Records go through a ring buffer (fixed sizes); when it is full the run stops where it is
+ * and the loader drains it and runs again. */
 #ifndef ZCG_MEMCG_FOLIOS_H
 #define ZCG_MEMCG_FOLIOS_H
 
@@ -19,6 +26,20 @@
 enum zcg_rec_type {
 	ZCG_REC_MEMCG = 1,
 	ZCG_REC_FOLIO = 2,
+	ZCG_REC_WALKED = 3,
+};
+
+enum zcg_walk_mode {
+	ZCG_MODE_MEMCGS = 0,
+	ZCG_MODE_FOLIOS = 1,
+};
+
+/* Targets a loader can hand over at once (the targets map's size). */
+#define ZCG_TARGET_BATCH 8192
+
+struct zcg_walk_target {
+	__u64 id;		/* cgroup id */
+	__u64 css;		/* its css address, as the memcg record gave it */
 };
 
 /* What one folio is; several may be set. */
@@ -42,7 +63,7 @@ enum zcg_folio_flag {
 enum zcg_walk_status {
 	ZCG_WALK_DONE = 1,	/* every list walked to its end */
 	ZCG_WALK_MORE = 2,	/* budget or ring buffer exhausted: run again to go on */
-	ZCG_WALK_NOT_FOUND = 3,	/* no memcg with target_id (it was freed meanwhile) */
+	ZCG_WALK_NOT_FOUND = 3,	/* the target memcg was freed meanwhile */
 };
 
 #define ZCG_NR_LRU 5		/* inactive/active anon, inactive/active file, unevictable */
@@ -59,6 +80,7 @@ struct zcg_memcg_rec {
 	__u64 lru_pages[ZCG_NR_LRU];	/* lru_zone_size summed over zones and nodes */
 	__u32 memcg_id;		/* memcg->id.id, 0 once released at offline */
 	__u32 depth;		/* 0 for the root */
+	__u64 css;		/* the css's kernel address: a folio walk's target (checked before use) */
 	char name[ZCG_MEMCG_NAME_LEN];
 };
 
@@ -76,6 +98,16 @@ struct zcg_folio_rec {
 	__u32 sb_magic;		/* i_sb->s_magic (low 32 bits) */
 	__u32 rdev;		/* block device inodes (bdev fs): i_rdev, kernel encoding; else 0 */
 	__u32 reserved;
+};
+
+/* One per target, after its folios. */
+struct zcg_walked_rec {
+	__u32 type;		/* ZCG_REC_WALKED */
+	__u32 status;		/* ZCG_WALK_DONE or ZCG_WALK_NOT_FOUND */
+	__u64 id;		/* the target's cgroup id */
+	__u64 folios;		/* folio records emitted for it */
+	__u32 restarts;		/* stale resume points: a list walked again from its start */
+	__u32 strays;		/* lists cut short because they changed under the walk */
 };
 
 #endif

@@ -978,14 +978,13 @@ static int pin_size_cmp(const void *a, const void *b)
 	return x->kind < y->kind ? -1 : x->kind > y->kind;
 }
 
-/* Walks one zombie's folios and turns them into pins, plus swap, kernel and the rest. */
-static int explain_one(struct zcg_folio_walker *w, const struct zcg_sys *sys, const struct memcg_node *node,
+/* Turns one zombie's folios (as walked) into pins, plus swap, kernel and the rest. */
+static int explain_one(const struct zcg_sys *sys, const struct memcg_node *node,
+		       const struct zcg_folio_rec *recs, const struct zcg_walk_result *walk,
 		       struct zcg_explained *z, uint64_t *pages_walked)
 {
-	_cleanup_free_ struct zcg_folio_rec *recs = NULL;
 	const struct zcg_memcg_rec *m = node->rec;
-	struct zcg_walk_stats stats = {0};
-	size_t n = 0, allocated;
+	size_t allocated;
 	uint64_t walked = 0, kmem = 0, swap = 0, rest;
 	int r;
 
@@ -999,17 +998,14 @@ static int explain_one(struct zcg_folio_walker *w, const struct zcg_sys *sys, co
 	z->usage_bytes = (int64_t)m->usage_pages * page_size();
 	z->count = 1;
 
-	r = zcg_folio_walker_folios(w, m->id, &recs, &n, &stats);
-	if (r == -ENOENT) {
+	if (walk->gone) {
 		/* freed since the memcg walk: nothing holds it any more */
 		z->walk_complete = true;
 		z->usage_bytes = 0;
 		return 0;
 	}
-	if (r < 0)
-		return r;
-	z->walk_complete = stats.complete && stats.strays == 0;
-	r = zcg_pins_from_folios(recs, n, &z->pins, &z->n_pins);
+	z->walk_complete = walk->stats.complete && walk->stats.strays == 0;
+	r = zcg_pins_from_folios(recs + walk->first, walk->n, &z->pins, &z->n_pins);
 	if (r < 0)
 		return r;
 	allocated = z->n_pins;
@@ -1037,8 +1033,13 @@ static int explain_bpf(const struct zcg_sys *sys, const struct zcg_explain_opts 
 		       struct zcg_folio_walker *w, struct zcg_explain *e)
 {
 	_cleanup_free_ struct zcg_memcg_rec *recs = NULL;
+	_cleanup_free_ struct zcg_folio_rec *folios = NULL;
+	_cleanup_free_ struct zcg_walk_result *walks = NULL;
+	_cleanup_free_ struct zcg_walk_target *targets = NULL;
+	_cleanup_free_ const struct memcg_node **chosen = NULL;
 	_cleanup_free_ bool *used = NULL;
 	struct memcg_node *nodes = NULL;
+	size_t n_chosen = 0, n_folios = 0;
 	struct zcg_verdict_ctx ctx = { .hierarchy = sys->hierarchy, .swap_enabled = e->swap_enabled };
 	size_t n = 0, m = 0, allocated = 0;
 	int r;
@@ -1073,12 +1074,10 @@ static int explain_bpf(const struct zcg_sys *sys, const struct zcg_explain_opts 
 		}
 		if (!keep)
 			continue;
-		r = grow_array((void **)&e->zombies, &allocated, e->n_zombies + 1, sizeof(*e->zombies));
+		r = grow_array((void **)&chosen, &allocated, n_chosen + 1, sizeof(*chosen));
 		if (r < 0)
 			goto out;
-		r = explain_one(w, sys, node, &e->zombies[e->n_zombies++], &e->pages_walked);
-		if (r < 0)
-			goto out;
+		chosen[n_chosen++] = node;
 	}
 	for (size_t s = 0; s < opts->n_select; s++) {
 		if (!used[s]) {
@@ -1088,6 +1087,26 @@ static int explain_bpf(const struct zcg_sys *sys, const struct zcg_explain_opts 
 			goto out;
 		}
 	}
+	/* every chosen memcg's folios in one walk, each found by its css address */
+	targets = calloc(n_chosen ? n_chosen : 1, sizeof(*targets));
+	e->zombies = calloc(n_chosen ? n_chosen : 1, sizeof(*e->zombies));
+	if (!targets || !e->zombies) {
+		r = -ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < n_chosen; i++) {
+		targets[i].id = chosen[i]->rec->id;
+		targets[i].css = chosen[i]->rec->css;
+	}
+	r = zcg_folio_walker_folios(w, targets, n_chosen, &folios, &n_folios, &walks);
+	if (r < 0)
+		goto out;
+	for (size_t i = 0; i < n_chosen; i++) {
+		r = explain_one(sys, chosen[i], folios, &walks[i], &e->zombies[e->n_zombies++], &e->pages_walked);
+		if (r < 0)
+			goto out;
+	}
+	zcg_folio_walker_counts(w, &e->walk_steps, &e->walk_runs);
 	r = resolve_files(sys, e);
 	if (r < 0)
 		goto out;

@@ -108,6 +108,8 @@ struct zcg_explain {
 	char *source_note;		/* why not BPF, or NULL */
 	bool swap_enabled;		/* the host has swap: anon pages can be reclaimed */
 	uint64_t pages_walked;		/* pages found on LRU lists */
+	uint64_t walk_steps;		/* BPF: steps the walker took (memcgs, folios, lists, targets) */
+	uint64_t walk_runs;		/* BPF: program runs it took */
 	struct zcg_explained *zombies;
 	size_t n_zombies;
 };

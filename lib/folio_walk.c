@@ -23,10 +23,15 @@ int zcg_folio_walker_memcgs(struct zcg_folio_walker *w, struct zcg_memcg_rec **r
 	return -EOPNOTSUPP;
 }
 
-int zcg_folio_walker_folios(struct zcg_folio_walker *w, uint64_t id, struct zcg_folio_rec **ret_recs,
-			    size_t *ret_n, struct zcg_walk_stats *ret_stats)
+int zcg_folio_walker_folios(struct zcg_folio_walker *w, const struct zcg_walk_target *targets, size_t n_targets,
+			    struct zcg_folio_rec **ret_recs, size_t *ret_n, struct zcg_walk_result **ret_results)
 {
 	return -EOPNOTSUPP;
+}
+
+void zcg_folio_walker_counts(const struct zcg_folio_walker *w, uint64_t *ret_steps, uint64_t *ret_runs)
+{
+	*ret_steps = *ret_runs = 0;
 }
 
 #else
@@ -49,11 +54,17 @@ struct zcg_folio_walker {
 	struct memcg_folios_bpf *skel;
 	struct bpf_link *link;
 	struct ring_buffer *rb;
-	/* where the ring buffer callback puts records */
+	/* where the ring buffer callback puts records: memcg or folio records in recs, and
+	 * in folio mode one result per target walked */
 	void *recs;
 	size_t n, allocated, rec_size;
 	uint32_t want_type;
+	struct zcg_walk_result *results;
+	size_t n_results;
+	const struct zcg_walk_target *targets;	/* of the batch under way */
+	size_t n_targets;
 	int error;
+	uint64_t steps, runs;
 	char *dir;		/* the hierarchy it is attached to */
 };
 
@@ -91,12 +102,37 @@ static unsigned possible_nodes(void)
 	return max + 1;
 }
 
+/* A target's walk ended: its folios are those received since the previous one's. */
+static int on_walked(struct zcg_folio_walker *w, const struct zcg_walked_rec *rec)
+{
+	struct zcg_walk_result *res;
+	size_t first = w->n_results ? w->results[w->n_results - 1].first + w->results[w->n_results - 1].n : 0;
+
+	if (w->n_results >= w->n_targets || w->targets[w->n_results].id != rec->id)
+		return -EPROTO;	/* out of step with what we asked for */
+	res = &w->results[w->n_results++];
+	res->id = rec->id;
+	res->first = first;
+	res->n = w->n - first;
+	res->gone = rec->status == ZCG_WALK_NOT_FOUND;
+	res->stats.restarts = rec->restarts;
+	res->stats.strays = rec->strays;
+	res->stats.complete = rec->status == ZCG_WALK_DONE;
+	return 0;
+}
+
 static int on_record(void *ctx, void *data, size_t size)
 {
 	struct zcg_folio_walker *w = ctx;
 	const uint32_t *type = data;
 	int r;
 
+	if (size >= sizeof(struct zcg_walked_rec) && *type == ZCG_REC_WALKED && w->want_type == ZCG_REC_FOLIO) {
+		r = on_walked(w, data);
+		if (r < 0)
+			w->error = r;
+		return r;
+	}
 	if (size < w->rec_size || *type != w->want_type)
 		return 0;
 	r = grow_array(&w->recs, &w->allocated, w->n + 1, w->rec_size);
@@ -137,6 +173,7 @@ int zcg_folio_walker_open(const char *memory_dir, struct zcg_folio_walker **ret,
 	*ret_reason = NULL;
 	if (kept && streq(kept->dir, memory_dir)) {
 		*ret = kept;
+		kept->steps = kept->runs = 0;
 		kept = NULL;
 		return 0;
 	}
@@ -158,6 +195,7 @@ int zcg_folio_walker_open(const char *memory_dir, struct zcg_folio_walker **ret,
 	}
 	w->skel->data->nr_nodes = possible_nodes();
 	w->skel->data->budget = FOLIO_BUDGET;
+	w->skel->data->emit_limit = FOLIO_BUDGET;
 	r = memcg_folios_bpf__load(w->skel);
 	if (r < 0) {
 		*ret_reason = strdup_printf("cannot load the BPF program: %s%s%s", strerror(-r),
@@ -230,7 +268,12 @@ static int run_once(struct zcg_folio_walker *w)
 		if (n < 0 && errno != EINTR)
 			return zcg_error_errno(-errno, "cannot read the BPF iterator");
 	}
+	w->runs++;
+	w->steps += w->skel->bss->steps;
+	w->skel->bss->steps = 0;
 	r = ring_buffer__consume(w->rb);
+	if (w->error == -EPROTO)
+		return zcg_error(-EPROTO, "the BPF folio walk reported targets out of order");
 	if (w->error)
 		return w->error;
 	if (r < 0)
@@ -246,6 +289,10 @@ static void collect_begin(struct zcg_folio_walker *w, uint32_t type, size_t rec_
 	w->want_type = type;
 	w->rec_size = rec_size;
 	w->error = 0;
+	w->results = NULL;
+	w->n_results = 0;
+	w->targets = NULL;
+	w->n_targets = 0;
 }
 
 int zcg_folio_walker_memcgs(struct zcg_folio_walker *w, struct zcg_memcg_rec **ret_recs, size_t *ret_n)
@@ -254,7 +301,8 @@ int zcg_folio_walker_memcgs(struct zcg_folio_walker *w, struct zcg_memcg_rec **r
 	int r;
 
 	collect_begin(w, ZCG_REC_MEMCG, sizeof(struct zcg_memcg_rec));
-	bss->target_id = 0;
+	bss->mode = ZCG_MODE_MEMCGS;
+	bss->resume_css = bss->resume_id = 0;
 	for (unsigned run = 0;; run++) {
 		if (run >= MAX_RUNS)
 			return zcg_error(-EIO, "the BPF memcg walk did not finish in %u runs", MAX_RUNS);
@@ -274,42 +322,99 @@ int zcg_folio_walker_memcgs(struct zcg_folio_walker *w, struct zcg_memcg_rec **r
 	return 0;
 }
 
-int zcg_folio_walker_folios(struct zcg_folio_walker *w, uint64_t id, struct zcg_folio_rec **ret_recs,
-			    size_t *ret_n, struct zcg_walk_stats *ret_stats)
+/* Hands a batch of targets to the program: the targets map, then the cursor at its start. */
+static int load_batch(struct zcg_folio_walker *w, const struct zcg_walk_target *targets, size_t n)
 {
 	struct memcg_folios_bpf__bss *bss = w->skel->bss;
-	struct zcg_walk_stats stats = {0};
+	uint32_t keys[ZCG_TARGET_BATCH];
+	uint32_t count = (uint32_t)n;
+	int r;
+
+	for (uint32_t i = 0; i < count; i++)
+		keys[i] = i;
+	r = bpf_map_update_batch(bpf_map__fd(w->skel->maps.targets), keys, targets, &count, NULL);
+	if (r < 0 || count != n) {
+		/* kernels or maps without batch updates: one at a time */
+		for (uint32_t i = 0; i < n; i++)
+			if (bpf_map_update_elem(bpf_map__fd(w->skel->maps.targets), &keys[i], &targets[i], BPF_ANY) < 0)
+				return zcg_error_errno(-errno, "cannot hand the BPF folio walk its targets");
+	}
+	bss->mode = ZCG_MODE_FOLIOS;
+	bss->n_targets = (uint32_t)n;
+	bss->cur_target = 0;
+	bss->cur_node = bss->cur_list = 0;
+	bss->cur_pos = 0;
+	bss->cur_folios = 0;
+	bss->cur_restarts = bss->cur_strays = 0;
+	return 0;
+}
+
+int zcg_folio_walker_folios(struct zcg_folio_walker *w, const struct zcg_walk_target *targets, size_t n_targets,
+			    struct zcg_folio_rec **ret_recs, size_t *ret_n, struct zcg_walk_result **ret_results)
+{
+	struct memcg_folios_bpf__bss *bss = w->skel->bss;
+	struct zcg_walk_result *results;
+	unsigned runs = 0;
 	int r;
 
 	collect_begin(w, ZCG_REC_FOLIO, sizeof(struct zcg_folio_rec));
-	bss->target_id = id;
-	bss->cur_node = bss->cur_list = 0;
-	bss->cur_pos = 0;
-	bss->restarts = bss->strays = 0;
-	for (;;) {
-		if (stats.runs >= MAX_RUNS)
-			break;
-		r = run_once(w);
+	results = calloc(n_targets ? n_targets : 1, sizeof(*results));
+	if (!results)
+		return -ENOMEM;
+	w->results = results;
+	w->targets = targets;
+	w->n_targets = n_targets;
+	for (size_t done = 0; done < n_targets;) {
+		size_t batch = n_targets - done < ZCG_TARGET_BATCH ? n_targets - done : ZCG_TARGET_BATCH;
+
+		r = load_batch(w, targets + done, batch);
 		if (r < 0)
-			return r;
-		stats.runs++;
-		if (bss->status == ZCG_WALK_NOT_FOUND)
-			return -ENOENT;
-		if (bss->status == ZCG_WALK_DONE) {
-			stats.complete = true;
-			break;
+			goto fail;
+		while (bss->cur_target < batch) {
+			if (++runs > MAX_RUNS) {
+				/* lists that keep changing: what was walked stands, incomplete */
+				r = 0;
+				goto out;
+			}
+			r = run_once(w);
+			if (r < 0)
+				goto fail;
+			if (bss->status != ZCG_WALK_DONE && bss->status != ZCG_WALK_MORE) {
+				r = zcg_error(-EIO, "the BPF folio walk stopped with status %u", bss->status);
+				goto fail;
+			}
 		}
-		if (bss->status != ZCG_WALK_MORE)
-			return zcg_error(-EIO, "the BPF folio walk stopped with status %u", bss->status);
+		done += batch;
+		if (w->n_results != done) {
+			r = zcg_error(-EPROTO, "the BPF folio walk reported %zu of %zu targets", w->n_results, done);
+			goto fail;
+		}
 	}
-	stats.restarts = bss->restarts;
-	stats.strays = bss->strays;
+out:
+	/* targets a stopped walk never reached: not walked, so not complete */
+	for (size_t i = w->n_results; i < n_targets; i++) {
+		results[i].id = targets[i].id;
+		results[i].first = w->n;
+	}
 	*ret_recs = w->recs;
 	*ret_n = w->n;
-	*ret_stats = stats;
+	*ret_results = results;
 	w->recs = NULL;
 	w->n = w->allocated = 0;
+	w->results = NULL;
+	w->targets = NULL;
 	return 0;
+fail:
+	free(results);
+	w->results = NULL;
+	w->targets = NULL;
+	return r;
+}
+
+void zcg_folio_walker_counts(const struct zcg_folio_walker *w, uint64_t *ret_steps, uint64_t *ret_runs)
+{
+	*ret_steps = w->steps;
+	*ret_runs = w->runs;
 }
 
 #endif

@@ -22,6 +22,7 @@ const char *const zcg_repro_scenario_names[_ZCG_REPRO_MAX] = {
 	[ZCG_REPRO_TMPFS] = "tmpfs",
 	[ZCG_REPRO_MAPPED] = "mapped",
 	[ZCG_REPRO_SLAB] = "slab",
+	[ZCG_REPRO_SHARED] = "shared",
 };
 
 #define SLAB_FILE_BYTES 64
@@ -91,10 +92,18 @@ static bool is_tmpfs(const char *path)
 	       (sfs.f_type == TMPFS_MAGIC || sfs.f_type == RAMFS_MAGIC);
 }
 
-/* Appends one line and syncs it: the manifest must name a thing before it exists. */
+/* Appends one line; manifest_sync() makes the lines so far durable. The manifest must
+ * name a thing before it exists: sync before making what the lines name. */
 static int manifest_add(FILE *m, const char *kind, const char *value)
 {
-	if (fprintf(m, "%s %s\n", kind, value) < 0 || fflush(m) != 0 || fsync(fileno(m)) < 0)
+	if (fprintf(m, "%s %s\n", kind, value) < 0)
+		return -errno ? -errno : -EIO;
+	return 0;
+}
+
+static int manifest_sync(FILE *m)
+{
+	if (fflush(m) != 0 || fsync(fileno(m)) < 0)
 		return -errno ? -errno : -EIO;
 	return 0;
 }
@@ -119,7 +128,47 @@ static int write_pattern(int fd, uint64_t size, unsigned seed)
 	return 0;
 }
 
-/* What the process inside the doomed memcg does: first-touch the pages it will pin. */
+static uint64_t shared_pages_each(const struct zcg_repro_opts *opts)
+{
+	uint64_t pages = (opts->size_bytes + 4095) / 4096;
+
+	return pages ? pages : 1;
+}
+
+/* The shared scenario's file: count * pages_each pages, written and synced from the caller's
+ * cgroup, then dropped from the cache, so that each zombie's read first-touches its pages. */
+static int shared_file_make(const struct zcg_repro_opts *opts, const char *file)
+{
+	_cleanup_close_ int fd = open(file, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	int r;
+
+	if (fd < 0)
+		return -errno;
+	r = write_pattern(fd, (uint64_t)opts->count * shared_pages_each(opts) * 4096, 0);
+	if (r < 0)
+		return r;
+	if (fsync(fd) < 0)
+		return -errno;
+	r = posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+	return -r;
+}
+
+/* Zombie idx's pages of the shared file, read with readahead off: exactly those pages. */
+static int shared_read(const struct zcg_repro_opts *opts, int fd, unsigned idx)
+{
+	uint64_t each = shared_pages_each(opts);
+	char buf[4096];
+
+	for (uint64_t p = 0; p < each; p++) {
+		ssize_t n = pread(fd, buf, sizeof(buf), (off_t)((idx * each + p) * 4096));
+
+		if (n < 0)
+			return -errno;
+	}
+	return 0;
+}
+
+/* What the helper does inside the doomed memcg: first-touch the pages it will pin. */
 static int child_fill(const struct zcg_repro_opts *opts, const char *file, unsigned idx)
 {
 	int r;
@@ -158,30 +207,107 @@ static int child_fill(const struct zcg_repro_opts *opts, const char *file, unsig
 	return 0;
 }
 
-/* Runs child_fill() in a new process attached to cgroup rel; returns its result. */
-static int fill_in_cgroup(const struct zcg_sys *sys, const char *rel, const struct zcg_repro_opts *opts,
-			  const char *file, unsigned idx)
+/* The helper's report of how far it got, through a pipe. */
+struct helper_report {
+	int error;		/* 0, or -errno of the step that failed */
+	unsigned made;		/* zombies made */
+	char message[256];
+};
+
+static int helper_fail(struct helper_report *rep, int r, const char *what, const char *path)
 {
-	int status;
+	const char *detail = zcg_error_message();
+
+	rep->error = r;
+	snprintf(rep->message, sizeof(rep->message), "%s %s: %s", what, path, detail ? detail : strerror(-r));
+	return r;
+}
+
+/* The helper process: for each zombie, mkdir its memcg, move there, touch the pages it will
+ * pin, and remove the memcg it came from (the first one comes from the caller's cgroup, the
+ * last is removed by the caller once the helper is gone). Its own stack and heap are touched
+ * before it moves, so its anonymous memory stays where it started. */
+static void helper_run(const struct zcg_sys *sys, const struct zcg_repro_opts *opts,
+		       struct zcg_repro_result *res, const char *shared, struct helper_report *rep)
+{
+	_cleanup_close_ int shared_fd = -1;
+	char warm[65536];
+	int r;
+
+	memset(warm, 0, sizeof(warm));
+	if (shared) {
+		shared_fd = open(shared, O_RDONLY | O_CLOEXEC);
+		if (shared_fd < 0) {
+			helper_fail(rep, -errno, "cannot open", shared);
+			return;
+		}
+		/* no readahead: each zombie's read charges only its own pages */
+		posix_fadvise(shared_fd, 0, 0, POSIX_FADV_RANDOM);
+	}
+	for (unsigned i = 0; i < opts->count; i++) {
+		r = zcg_cg_create(sys, res->zombies[i]);
+		if (r < 0) {
+			helper_fail(rep, r, "cannot create", res->zombies[i]);
+			return;
+		}
+		r = zcg_cg_attach(sys, res->zombies[i], 0);
+		if (r < 0) {
+			helper_fail(rep, r, "cannot move into", res->zombies[i]);
+			zcg_cg_remove(sys, res->zombies[i]);
+			return;
+		}
+		if (i > 0 && (r = zcg_cg_remove(sys, res->zombies[i - 1])) < 0) {
+			helper_fail(rep, r, "cannot remove", res->zombies[i - 1]);
+			return;
+		}
+		rep->made = i;
+		r = shared ? shared_read(opts, shared_fd, i) : child_fill(opts, res->files[i], i);
+		if (r < 0) {
+			helper_fail(rep, r, "cannot write", res->files[i]);
+			return;
+		}
+		rep->made = i + 1;
+	}
+}
+
+/* Runs the helper in a child process and removes the last memcg once it has exited.
+ * Returns 0 with every zombie made, or -errno with detail; *ret_made says how many were. */
+static int make_zombies(const struct zcg_sys *sys, const struct zcg_repro_opts *opts,
+			struct zcg_repro_result *res, const char *shared, unsigned *ret_made)
+{
+	struct helper_report rep = {0};
+	int p[2], status, r;
 	pid_t pid;
 
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return zcg_error_errno(-errno, "cannot make a pipe");
 	fflush(NULL);
 	pid = fork();
-	if (pid < 0)
-		return zcg_error_errno(-errno, "cannot fork");
-	if (pid == 0) {
-		int r = zcg_cg_attach(sys, rel, 0);
-
-		if (r >= 0)
-			r = child_fill(opts, file, idx);
-		_exit(r < 0 ? (-r & 0xff) : 0);
+	if (pid < 0) {
+		r = -errno;
+		close(p[0]);
+		close(p[1]);
+		return zcg_error_errno(r, "cannot fork");
 	}
+	if (pid == 0) {
+		close(p[0]);
+		helper_run(sys, opts, res, shared, &rep);
+		_exit(write(p[1], &rep, sizeof(rep)) == sizeof(rep) ? 0 : 1);
+	}
+	close(p[1]);
+	if (read(p[0], &rep, sizeof(rep)) != sizeof(rep)) {
+		rep.error = -EIO;
+		snprintf(rep.message, sizeof(rep.message), "the helper making the zombies died");
+	}
+	close(p[0]);
 	if (waitpid(pid, &status, 0) < 0)
-		return -errno;
-	if (!WIFEXITED(status))
-		return zcg_error(-EIO, "child writing %s died", file);
-	if (WEXITSTATUS(status))
-		return zcg_error_errno(-WEXITSTATUS(status), "child in %s could not write %s", rel, file);
+		return zcg_error_errno(-errno, "cannot wait for the helper");
+	*ret_made = rep.made;
+	/* the memcg the helper was in last: empty now */
+	if (rep.made > 0 && (r = zcg_cg_remove(sys, res->zombies[rep.made - 1])) < 0)
+		return r;
+	if (rep.error < 0)
+		return zcg_error(rep.error, "%s", rep.message);
 	return 0;
 }
 
@@ -289,8 +415,9 @@ int zcg_repro_make(const struct zcg_sys *sys, const struct zcg_repro_opts *opts,
 		   struct zcg_repro_result **ret_result)
 {
 	_cleanup_fclose_ FILE *m = NULL;
-	_cleanup_free_ char *run = NULL;
+	_cleanup_free_ char *run = NULL, *shared = NULL;
 	struct zcg_repro_result *res;
+	unsigned made = 0;
 	const char *under = opts->under ? opts->under : "/";
 	const char *base_dir = opts->dir;
 	char name[64], buf[64];
@@ -339,7 +466,8 @@ int zcg_repro_make(const struct zcg_sys *sys, const struct zcg_repro_opts *opts,
 	}
 	if ((r = manifest_add(m, "scenario", zcg_repro_scenario_names[opts->scenario])) < 0 ||
 	    (r = manifest_add(m, "subtree", res->subtree)) < 0 ||
-	    (r = manifest_add(m, "dir", res->dir)) < 0) {
+	    (r = manifest_add(m, "dir", res->dir)) < 0 ||
+	    (r = manifest_sync(m)) < 0) {
 		r = zcg_error_errno(r, "cannot write %s", res->manifest);
 		goto fail;
 	}
@@ -360,30 +488,46 @@ int zcg_repro_make(const struct zcg_sys *sys, const struct zcg_repro_opts *opts,
 	if (r < 0)
 		goto fail;
 
+	if (opts->scenario == ZCG_REPRO_SHARED) {
+		shared = path_join(res->dir, "shared");
+		if (!shared) {
+			r = -ENOMEM;
+			goto fail;
+		}
+		if ((r = manifest_add(m, "file", shared)) < 0 || (r = manifest_sync(m)) < 0) {
+			r = zcg_error_errno(r, "cannot write %s", res->manifest);
+			goto fail;
+		}
+		r = shared_file_make(opts, shared);
+		if (r < 0) {
+			r = zcg_error_errno(r, "cannot write %s", shared);
+			goto fail;
+		}
+	}
+	/* the manifest first: a cleanup finds everything even if the helper stops half-way */
 	for (unsigned i = 0; i < opts->count; i++) {
 		snprintf(buf, sizeof(buf), "z%u", i);
 		res->zombies[i] = path_join(res->subtree, buf);
-		res->files[i] = path_join(res->dir, buf);
+		res->files[i] = shared ? strdup(shared) : path_join(res->dir, buf);
+		res->n = i + 1;
 		if (!res->zombies[i] || !res->files[i]) {
 			r = -ENOMEM;
 			goto fail;
 		}
-		res->n = i + 1;
 		if ((r = manifest_add(m, "zombie", res->zombies[i])) < 0 ||
-		    (r = manifest_add(m, "file", res->files[i])) < 0) {
+		    (!shared && (r = manifest_add(m, "file", res->files[i])) < 0)) {
 			r = zcg_error_errno(r, "cannot write %s", res->manifest);
 			goto fail;
 		}
-		r = zcg_cg_create(sys, res->zombies[i]);
-		if (r < 0)
-			goto fail;
-		r = fill_in_cgroup(sys, res->zombies[i], opts, res->files[i], i);
-		if (r < 0)
-			goto fail;
-		r = zcg_cg_remove(sys, res->zombies[i]);
-		if (r < 0)
-			goto fail;
 	}
+	r = manifest_sync(m);
+	if (r < 0) {
+		r = zcg_error_errno(r, "cannot write %s", res->manifest);
+		goto fail;
+	}
+	r = make_zombies(sys, opts, res, shared, &made);
+	if (r < 0)
+		goto fail;
 
 	if (opts->scenario == ZCG_REPRO_MAPPED) {
 		res->holder_cgroup = path_join(res->subtree, "holder");
@@ -391,7 +535,7 @@ int zcg_repro_make(const struct zcg_sys *sys, const struct zcg_repro_opts *opts,
 			r = -ENOMEM;
 			goto fail;
 		}
-		if ((r = manifest_add(m, "live", res->holder_cgroup)) < 0)
+		if ((r = manifest_add(m, "live", res->holder_cgroup)) < 0 || (r = manifest_sync(m)) < 0)
 			goto fail;
 		r = zcg_cg_create(sys, res->holder_cgroup);
 		if (r < 0)
@@ -400,7 +544,7 @@ int zcg_repro_make(const struct zcg_sys *sys, const struct zcg_repro_opts *opts,
 		if (r < 0)
 			goto fail;
 		snprintf(buf, sizeof(buf), "%d", (int)res->holder);
-		if ((r = manifest_add(m, "holder", buf)) < 0)
+		if ((r = manifest_add(m, "holder", buf)) < 0 || (r = manifest_sync(m)) < 0)
 			goto fail;
 	}
 	*ret_result = res;

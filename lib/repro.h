@@ -17,6 +17,8 @@ enum zcg_repro_scenario {
 	ZCG_REPRO_TMPFS,	/* the file is on tmpfs: shmem pages */
 	ZCG_REPRO_MAPPED,	/* a live process elsewhere maps the zombie's file */
 	ZCG_REPRO_SLAB,		/* many small files: dentries, inodes and their pages */
+	ZCG_REPRO_SHARED,	/* each zombie reads its own pages of one shared file: clean
+				 * page cache, no file or inode per zombie (scale tests) */
 	_ZCG_REPRO_MAX,
 };
 
@@ -39,13 +41,15 @@ struct zcg_repro_result {
 	char *dir;
 	char *manifest;
 	char **zombies;		/* former paths, hierarchy-relative */
-	char **files;		/* one per zombie (a directory for slab) */
+	char **files;		/* one per zombie (a directory for slab; the same file for shared) */
 	size_t n;
 	pid_t holder;		/* mapped: the process that maps the files, else 0 */
 	char *holder_cgroup;
 };
 
-/* Makes opts->count zombies. Returns 0 and sets *ret_result, or -errno with a detail
+/* Makes opts->count zombies. One helper process makes them all: it moves itself from each
+ * new memcg to the next and removes the one it left, so a zombie costs a mkdir, two writes
+ * to cgroup.procs, an rmdir and its file's I/O, not a process. Returns 0 and sets *ret_result, or -errno with a detail
  * message (whatever was made so far is in the manifest for zcg_repro_cleanup()). */
 int zcg_repro_make(const struct zcg_sys *sys, const struct zcg_repro_opts *opts,
 		   struct zcg_repro_result **ret_result);

@@ -70,6 +70,9 @@ static void explain_json(struct zcg_ctx *ctx, const struct zcg_explain *e)
 	json_object_begin(j, NULL);
 	json_zombies_header(j, e->source, e->source_note, e->hierarchy, e->scope);
 	json_uint(j, "pages_walked", e->pages_walked);
+	/* what the BPF walk cost (null for the estimate): linear in memcgs + folios */
+	json_int_known(j, "walk_steps", streq(e->source, "bpf") ? (int64_t)e->walk_steps : -1);
+	json_int_known(j, "walk_runs", streq(e->source, "bpf") ? (int64_t)e->walk_runs : -1);
 	json_array_begin(j, "zombies");
 	for (size_t i = 0; i < e->n_zombies; i++) {
 		const struct zcg_explained *z = &e->zombies[i];
@@ -320,9 +323,10 @@ static const char *quoted_file(const char *dir, const char *file)
 
 /* v2 protected reclaim, once per live parent: protect every live child at its current
  * usage, reclaim what the parent's zombies hold, put the old protection back. */
-static int protect_commands(struct zcg_ctx *ctx, const struct zcg_explain *e, struct commands *cmds)
+static int protect_commands(struct zcg_ctx *ctx, const struct zcg_explain *e, size_t shown,
+			    struct commands *cmds)
 {
-	for (size_t i = 0; i < e->n_zombies; i++) {
+	for (size_t i = 0; i < shown; i++) {
 		const struct zcg_explained *z = &e->zombies[i];
 		struct zcg_live_child *kids = NULL;
 		_cleanup_free_ char *parent_dir = NULL;
@@ -379,6 +383,7 @@ static int protect_commands(struct zcg_ctx *ctx, const struct zcg_explain *e, st
 static int explain_human(struct zcg_ctx *ctx, const struct zcg_explain *e)
 {
 	struct commands cmds = {0}, waits = {0};
+	size_t shown = zcg_rows_shown(e->n_zombies);
 	long page = sysconf(_SC_PAGESIZE);
 	uint64_t total = 0;
 	char size[32];
@@ -402,7 +407,7 @@ static int explain_human(struct zcg_ctx *ctx, const struct zcg_explain *e)
 	       format_bytes((int64_t)total, size, sizeof(size)),
 	       e->zombies[0].estimated ? " (estimate)" : "");
 
-	for (size_t i = 0; i < e->n_zombies; i++) {
+	for (size_t i = 0; i < shown; i++) {
 		const struct zcg_explained *z = &e->zombies[i];
 
 		if (z->estimated) {
@@ -426,6 +431,7 @@ static int explain_human(struct zcg_ctx *ctx, const struct zcg_explain *e)
 		if (!z->n_pins)
 			printf("  %s\n", esc(z->reason));
 	}
+	zcg_print_rows_left(shown, e->n_zombies, e->zombies[0].estimated ? "live parents" : "zombies");
 
 	printf("\nWhat frees them:\n");
 	for (int a = 0; a < _ZCG_ACTION_MAX; a++) {
@@ -448,7 +454,7 @@ static int explain_human(struct zcg_ctx *ctx, const struct zcg_explain *e)
 		printf("  %-17s %zu pin(s), %s: %s\n", zcg_action_names[a], pins,
 		       format_bytes((int64_t)(pages * (uint64_t)page), size, sizeof(size)), esc(example->reason));
 	}
-	r = protect_commands(ctx, e, &cmds);
+	r = protect_commands(ctx, e, shown, &cmds);
 	if (r >= 0)
 		r = wait_comments(e, &waits);
 	if (r < 0)
@@ -490,8 +496,10 @@ static int explain_run(struct zcg_ctx *ctx, int argc, char **argv)
 
 const struct zcg_command cmd_explain = {
 	.name = "explain",
-	.args = "[ZOMBIE...] [--under PATH] [--json] [--no-bpf]",
+	.args = "[ZOMBIE...] [--under PATH] [--json] [--no-bpf] [--all]",
 	.summary = "say what holds each zombie (files, processes) and what would free it",
+	.options = zcg_all_options,
+	.parse_option = zcg_parse_all_option,
 	.run = explain_run,
 	.needs_sys = true,
 };

@@ -27,10 +27,12 @@ static const struct command_help helps[] = {
 		{ NULL, NULL } } },
 	{ "list", "not needed; as root on a kernel with BTF (BPF) one row per zombie, by name, "
 		  "instead of one per live parent", {
+		{ "--all", "every row in the human table (it stops at 500 otherwise)" },
 		{ NULL, NULL } } },
 	{ "explain", "not needed; as root on a kernel with BTF (BPF) it names the files and "
 		     "processes holding each zombie, otherwise it estimates per live parent", {
 		{ "ZOMBIE...", "zombies by id (cgroup inode number), name or former path; none: all" },
+		{ "--all", "every zombie in the human output (it stops at 500 otherwise)" },
 		{ NULL, NULL } } },
 	{ "reap", "needed (it evicts page cache and writes cgroupfs); --dry-run works without, "
 		  "but without BPF nothing can be targeted", {
@@ -43,8 +45,8 @@ static const struct command_help helps[] = {
 					     "(copy, verify, swap in)" },
 		{ NULL, NULL } } },
 	{ "repro", "needed (it creates cgroups); --sysroot cannot be used", {
-		{ "SCENARIO", "pagecache, dirty, tmpfs, mapped, slab; or cleanup" },
-		{ "--count N", "how many zombies, from 1 to 100000 (default 1)" },
+		{ "SCENARIO", "pagecache, dirty, tmpfs, mapped, slab, shared; or cleanup" },
+		{ "--count N", "how many zombies, from 1 to 1000000 (default 1)" },
 		{ "--size-mb M", "MiB each writes, from 0.000001 (a byte) to 1048576 (default 1)" },
 		{ "--dir DIR", "where the files go (default /var/tmp, /dev/shm for tmpfs)" },
 		{ NULL, NULL } } },

@@ -44,6 +44,7 @@ static int list_human(const struct zcg_census *c)
 	bool est = c->n_zombies && c->zombies[0].estimated;
 	const char *const *headers = est ? estimated : exact;
 	size_t n_cols = est ? ARRAY_SIZE(estimated) : ARRAY_SIZE(exact);
+	size_t shown = zcg_rows_shown(c->n_zombies);
 	struct libscols_table *tb;
 	char buf[64];
 
@@ -59,7 +60,7 @@ static int list_human(const struct zcg_census *c)
 		if (!scols_table_new_column(tb, headers[i], text ? 0.2 : 0.06, text ? SCOLS_FL_TRUNC : SCOLS_FL_RIGHT))
 			goto oom;
 	}
-	for (size_t i = 0; i < c->n_zombies; i++) {
+	for (size_t i = 0; i < shown; i++) {
 		const struct zcg_zombie *z = &c->zombies[i];
 		struct libscols_line *ln = scols_table_new_line(tb, NULL);
 		int col = 0;
@@ -92,6 +93,7 @@ static int list_human(const struct zcg_census *c)
 	}
 	scols_print_table(tb);
 	scols_unref_table(tb);
+	zcg_print_rows_left(shown, c->n_zombies, est ? "live parents" : "zombies");
 	return 0;
 oom:
 	scols_unref_table(tb);
@@ -122,8 +124,10 @@ static int list_run(struct zcg_ctx *ctx, int argc, char **argv)
 
 const struct zcg_command cmd_list = {
 	.name = "list",
-	.args = "[--under PATH] [--json] [--no-bpf]",
+	.args = "[--under PATH] [--json] [--no-bpf] [--all]",
 	.summary = "list the dying memcgs with their former path, live parent and bytes",
+	.options = zcg_all_options,
+	.parse_option = zcg_parse_all_option,
 	.run = list_run,
 	.needs_sys = true,
 };

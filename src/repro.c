@@ -20,6 +20,7 @@ enum {
 static struct {
 	unsigned count;
 	uint64_t size_bytes;
+	bool size_given;
 	const char *dir;
 } repro_args = { .count = 1, .size_bytes = 1 << 20 };
 
@@ -41,8 +42,8 @@ static int repro_parse_option(struct zcg_ctx *ctx, int opt, const char *arg)
 
 		errno = 0;
 		v = strtoul(arg, &end, 10);
-		if (!isdigit((unsigned char)arg[0]) || errno || *end || v == 0 || v > 100000)
-			return zcg_usage_error(ctx, "repro: --count '%s' is not a number from 1 to 100000", arg), -EINVAL;
+		if (!isdigit((unsigned char)arg[0]) || errno || *end || v == 0 || v > 1000000)
+			return zcg_usage_error(ctx, "repro: --count '%s' is not a number from 1 to 1000000", arg), -EINVAL;
 		repro_args.count = (unsigned)v;
 		break;
 	}
@@ -58,6 +59,7 @@ static int repro_parse_option(struct zcg_ctx *ctx, int opt, const char *arg)
 			return zcg_usage_error(ctx, "repro: --size-mb '%s' is not a size in MiB (from "
 					       "0.000001 to 1048576)", arg), -EINVAL;
 		repro_args.size_bytes = (uint64_t)(mb * 1048576.0);
+		repro_args.size_given = true;
 		if (!repro_args.size_bytes)
 			repro_args.size_bytes = 1;
 		break;
@@ -154,7 +156,7 @@ static int repro_run(struct zcg_ctx *ctx, int argc, char **argv)
 	int scenario, r;
 
 	if (argc < 1)
-		return zcg_usage_error(ctx, "repro: missing scenario (pagecache, dirty, tmpfs, mapped, slab or cleanup)");
+		return zcg_usage_error(ctx, "repro: missing scenario (pagecache, dirty, tmpfs, mapped, slab, shared or cleanup)");
 	if (argc > 1)
 		return zcg_usage_error(ctx, "repro: unexpected argument '%s'", argv[1]);
 	if (ctx->sysroot && *ctx->sysroot && !streq(ctx->sysroot, "/"))
@@ -163,11 +165,14 @@ static int repro_run(struct zcg_ctx *ctx, int argc, char **argv)
 		return repro_cleanup(ctx);
 	scenario = zcg_repro_scenario_from_name(argv[0]);
 	if (scenario < 0)
-		return zcg_usage_error(ctx, "repro: unknown scenario '%s' (pagecache, dirty, tmpfs, mapped, slab, cleanup)",
+		return zcg_usage_error(ctx, "repro: unknown scenario '%s' (pagecache, dirty, tmpfs, mapped, slab, shared, cleanup)",
 				       argv[0]);
 	if (!zcg_is_root())
 		return zcg_fail(ctx, -EPERM, "repro creates cgroups and must run as root");
 	opts.scenario = scenario;
+	/* shared is for counts in the hundred thousands: one page each unless told otherwise */
+	if (scenario == ZCG_REPRO_SHARED && !repro_args.size_given)
+		opts.size_bytes = 4096;
 	r = zcg_repro_make(ctx->sys, &opts, &res);
 	if (r < 0)
 		return zcg_fail(ctx, r, "repro %s: %s (undo what was made with: zombiecg repro cleanup)",
@@ -180,7 +185,7 @@ static int repro_run(struct zcg_ctx *ctx, int argc, char **argv)
 const struct zcg_command cmd_repro = {
 	.name = "repro",
 	.args = "SCENARIO --count N [--size-mb M] [--under PATH] [--dir DIR] | cleanup [--under PATH]",
-	.summary = "make zombies on purpose (pagecache, dirty, tmpfs, mapped, slab), or clean them up",
+	.summary = "make zombies on purpose (pagecache, dirty, tmpfs, mapped, slab, shared), or clean them up",
 	.options = repro_options,
 	.parse_option = repro_parse_option,
 	.run = repro_run,

@@ -15,9 +15,13 @@ done
 "$ZCG" help frobnicate >/dev/null 2>&1
 is "$?" 2 "help for an unknown command: exit 2"
 
-# Options a command's getopt table accepts (the long names in src/CMD.c).
+# Options a command's getopt table accepts (the long names in src/CMD.c, and in src/rows.c
+# for the commands whose table is zcg_all_options).
 options_of() {
-	awk '/static const struct option/,/\{\},/' "src/$(printf '%s' "$1" | tr - _).c" |
+	_src="src/$(printf '%s' "$1" | tr - _).c"
+	grep -q '\.options = zcg_all_options' "$_src" && _src="$_src src/rows.c"
+	# shellcheck disable=SC2086
+	awk '/const struct option [a-z_]*\[\] = \{/,/\{\},/' $_src |
 		sed -n 's/^[[:space:]]*{ "\([a-z-]*\)".*/\1/p'
 }
 
