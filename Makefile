@@ -6,6 +6,7 @@
 #   make run        deps + build + `zombiecg status` on this host
 #   make check      deps + build + all tests (unit, CLI, root on this host, VM lab)
 #   make asan       ASan+UBSan build in build/asan/ (used by `make check` for the unit and CLI tests)
+#   make fuzz       build the libFuzzer targets (clang) and run each FUZZ_SECONDS (default 300)
 #   make install    PREFIX=/usr/local DESTDIR= SYSCONFDIR=/etc SYSTEMDUNITDIR=$(PREFIX)/lib/systemd/system
 #   V=1             show full commands
 
@@ -29,6 +30,8 @@ endif
 
 # Debian packages: what building needs, and what the tests need on top.
 DEPS_BUILD := gcc make pkg-config libsmartcols-dev libmicrohttpd-dev libbpf-dev libelf-dev zlib1g-dev clang llvm bpftool
+# libFuzzer for tests/fuzz (clang -fsanitize=fuzzer)
+DEPS_BUILD += libclang-rt-dev
 # prometheus brings promtool; python3-yaml checks the Kubernetes manifest; systemd has
 # systemd-analyze for the unit; curl fetches /metrics (the VM lab uses busybox wget).
 DEPS_TEST := jq perl e2fsprogs prometheus curl python3 python3-yaml systemd util-linux bc strace
@@ -70,7 +73,7 @@ HELPERS := $(patsubst tests/helpers/%.c,$(BUILD)/tests/helpers/%,$(wildcard test
 # The daemon with tests/daemon/fake_reap.c in place of src/daemon_reap.c: tests only.
 FAKE_REAP_BIN := $(BUILD)/tests/zombiecg-fake-reap
 
-.PHONY: all deps run check check-unit check-cli check-root check-vm asan bench install clean
+.PHONY: all deps run check check-unit check-cli check-root check-vm asan fuzz fuzz-build bench install clean
 all: $(BUILD)/zombiecg
 
 $(BUILD)/zombiecg: $(SRC_OBJS) $(BUILD)/libzombiecg.a
@@ -144,13 +147,40 @@ run: deps
 # The ASan+UBSan build lives in its own tree so it never mixes objects with the normal one.
 asan:
 	$(Q)$(MAKE) --no-print-directory BUILD=$(BUILD)/asan \
-		CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
+		CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
 		LDFLAGS="-fsanitize=address,undefined" $(BUILD)/asan/zombiecg $(patsubst $(BUILD)/%,$(BUILD)/asan/%,$(UNIT_BINS))
+
+# libFuzzer targets, one per parser (tests/fuzz/fuzz_*.c), with the library built by clang
+# with ASan+UBSan and coverage in its own tree, without BPF (no parser there). `make check`
+# runs each for a short time through tests/fuzz/fuzz.t; `make fuzz` runs them longer, from a
+# copy of the committed seeds (build/fuzz/corpus/NAME), crashes left in build/fuzz/artifacts/.
+FUZZ_NAMES := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_SECONDS ?= 300
+FUZZ_CFLAGS := -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+# Whether this clang links libFuzzer (Debian: libclang-rt-NN-dev). Evaluated only when used.
+HAVE_FUZZER = $(shell printf 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n) { return 0; }\n' | \
+	$(CLANG) -fsanitize=fuzzer -x c - -o /dev/null 2>/dev/null && echo 1)
+
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h src/json.c src/json.h $(BUILD)/libzombiecg.a
+	$(call msg,FUZZ,$@)
+	$(Q)mkdir -p $(@D) && $(CC) $(CFLAGS) -fsanitize=fuzzer -o $@ $< $(BUILD)/libzombiecg.a
+
+fuzz-build:
+	$(Q)if [ "$(HAVE_FUZZER)" != 1 ]; then \
+		echo "$(CLANG) cannot link libFuzzer (-fsanitize=fuzzer): install libclang-rt-dev"; exit 1; fi
+	$(Q)$(MAKE) --no-print-directory BUILD=$(BUILD)/fuzz CC=$(CLANG) HAVE_BPF= CFLAGS="$(FUZZ_CFLAGS)" \
+		LDFLAGS="-fsanitize=address,undefined" $(patsubst %,$(BUILD)/fuzz/fuzz/fuzz_%,$(FUZZ_NAMES))
+
+fuzz: fuzz-build
+	$(Q)fail=0; for n in $(FUZZ_NAMES); do \
+		BUILD=$(BUILD) ./tests/fuzz/run.sh $$n $(FUZZ_SECONDS) || fail=1; done; exit $$fail
 
 EXAMPLES := $(patsubst examples/%.c,$(BUILD)/examples/%,$(wildcard examples/*.c))
 
 check: deps
 	$(Q)$(MAKE) --no-print-directory all asan $(UNIT_BINS) $(EXAMPLES) $(HELPERS) $(FAKE_REAP_BIN) $(if $(filter 1,$(HAVE_BPF)),$(BPF_FALLBACK_OBJS))
+	$(Q)if [ "$(HAVE_FUZZER)" = 1 ]; then $(MAKE) --no-print-directory fuzz-build; \
+	else echo "no libFuzzer in $(CLANG): tests/fuzz/fuzz.t will skip"; fi
 	$(Q)BUILD=$(BUILD) ./tests/run-all.sh
 
 check-unit: all $(UNIT_BINS) $(FAKE_REAP_BIN)
@@ -170,6 +200,7 @@ bench: all
 install: all
 	install -D -m 0755 $(BUILD)/zombiecg $(DESTDIR)$(PREFIX)/bin/zombiecg
 	install -D -m 0644 doc/zombiecg.8 $(DESTDIR)$(PREFIX)/share/man/man8/zombiecg.8
+	install -D -m 0644 deploy/bash-completion/zombiecg $(DESTDIR)$(PREFIX)/share/bash-completion/completions/zombiecg
 	install -D -m 0644 $(BUILD)/libzombiecg.a $(DESTDIR)$(PREFIX)/lib/libzombiecg.a
 	install -D -m 0644 lib/zcg_drain.h $(DESTDIR)$(PREFIX)/include/zombiecg/drain.h
 	install -D -m 0644 deploy/systemd/zombiecg-drain.conf $(DESTDIR)$(PREFIX)/share/zombiecg/zombiecg-drain.conf

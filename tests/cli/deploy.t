@@ -57,7 +57,9 @@ ok $? "make install keeps an existing configuration"
 # --- default configuration -----------------------------------------------------------------
 like "$("$ZCG" daemon --config deploy/zombiecg.conf --check-config 2>&1)" "valid" "deploy/zombiecg.conf is valid"
 sed 's/^#\([a-z_]* = \)/\1/' deploy/zombiecg.conf > "$TMP/all.conf"
-like "$("$ZCG" daemon --config "$TMP/all.conf" --check-config 2>&1)" "valid" "and valid with every key uncommented"
+# (its example scope /kubepods need not exist here: --check-config then says so, exit 1)
+like "$("$ZCG" daemon --config "$TMP/all.conf" --check-config 2>&1)" "valid|parses, but under: no cgroup /kubepods" \
+	"and valid with every key uncommented"
 keys=$(grep -oE '^[a-z_]+' "$TMP/all.conf" | sort -u | tr '\n' ' ')
 is "$(printf '%s' "$keys" | wc -w)" 21 "it documents all 21 keys ($keys)"
 for k in $keys; do
