@@ -92,8 +92,7 @@ static const char *const threshold_names[_THRESHOLD_MAX] = {
 #define TEXTFILE_TMP_NAME ".zombiecg.prom.tmp"
 
 /* Zombies handed to one reap step: it explains just those, so a step's cost follows its
- * batch, which follows the budget (it doubles while steps stay within their CPU, halves
- * when one overran it). */
+ * batch (see reap() for how the batch adapts). */
 #define REAP_BATCH_MIN 256
 #define REAP_BATCH_FIRST 4096
 #define REAP_BATCH_MAX 65536
@@ -605,10 +604,12 @@ static void reap(struct daemon *d, const struct zcg_age_target *targets, size_t 
 	}
 	if (out.cpu_ns < 0)
 		out.cpu_ns = process_cpu_ns() - cpu0;
-	if (out.cpu_ns > 2 * req.cpu_budget_ns && d->reap_batch > REAP_BATCH_MIN)
+	/* A step's censuses and explain cost about the same whatever its batch: a full batch the
+	 * step got through doubles, so that on a big backlog each step frees more for that cost;
+	 * one whose acting ran out of budget halves. */
+	if (out.stopped && d->reap_batch > REAP_BATCH_MIN)
 		d->reap_batch /= 2;
-	else if (out.cpu_ns < req.cpu_budget_ns / 2 && req.n_targets == d->reap_batch &&
-		 d->reap_batch < REAP_BATCH_MAX)
+	else if (!out.stopped && req.n_targets == d->reap_batch && d->reap_batch < REAP_BATCH_MAX)
 		d->reap_batch *= 2;
 	d->reaped += out.reaped;
 	d->evicted_bytes += out.evicted_bytes;
