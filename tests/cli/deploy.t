@@ -89,6 +89,15 @@ checks = [
     ("cgroupfs from the host, writable", "/sys/fs/cgroup" in mounts and not mounts["/sys/fs/cgroup"].get("readOnly")
         and vols[mounts["/sys/fs/cgroup"]["name"]]["hostPath"]["path"] == "/sys/fs/cgroup"),
     ("history on the host", vols[mounts["/var/lib/zombiecg"]["name"]]["hostPath"]["path"] == "/var/lib/zombiecg"),
+    ("the host's root at /host, read-only, HostToContainer (reap opens files by handle)",
+        "/host" in mounts and mounts["/host"].get("readOnly") is True
+        and mounts["/host"].get("mountPropagation") == "HostToContainer"
+        and vols[mounts["/host"]["name"]]["hostPath"]["path"] == "/"),
+    ("exactly these mounts", sorted(mounts) == ["/etc/zombiecg", "/host", "/run/zombiecg",
+        "/sys/fs/cgroup", "/var/lib/zombiecg"]),
+    ("every mount's volume exists", all(m["name"] in vols for m in c["volumeMounts"])),
+    ("no Bidirectional propagation (needs privileged)",
+        all(m.get("mountPropagation") != "Bidirectional" for m in c["volumeMounts"])),
     ("resource limits", c["resources"]["limits"]["cpu"] and c["resources"]["limits"]["memory"]
         and c["resources"]["requests"]["memory"]),
     ("tolerates every taint", {"operator": "Exists"} in ds["tolerations"]),
@@ -108,6 +117,21 @@ PY
 	done > "$TMP/k8s.checks"
 	while read -r rc name; do ok "$rc" "kubernetes: $name"; done < "$TMP/k8s.checks"
 	like "$("$ZCG" daemon --config "$TMP/k8s.conf" --check-config 2>&1)" "valid" "kubernetes: the ConfigMap's configuration is valid"
+else
+	skip "no python3 with yaml"
+fi
+
+# The image: Debian's slim base and the package (tests/root/runc.t builds and runs it)
+CF=deploy/kubernetes/Containerfile
+is "$(grep -E '^FROM ' "$CF")" "FROM debian:bookworm-slim" "Containerfile: FROM debian:bookworm-slim"
+grep -qE 'apt-get install .*/tmp/zombiecg_\*_amd64\.deb' "$CF"
+ok $? "Containerfile: installs the package from make deb with apt"
+is "$(sed -n 's/^ENTRYPOINT //p' "$CF")" '["/usr/bin/zombiecg"]' "Containerfile: ENTRYPOINT the packaged binary"
+if command -v python3 >/dev/null 2>&1 && python3 -c 'import yaml' 2>/dev/null; then
+	args=$(python3 -c 'import sys, yaml, json
+ds = [d for d in yaml.safe_load_all(open(sys.argv[1])) if d["kind"] == "DaemonSet"][0]
+print(json.dumps(ds["spec"]["template"]["spec"]["containers"][0]["args"]))' "$K8S")
+	is "$args" "$(sed -n 's/^CMD //p' "$CF")" "Containerfile: CMD is the DaemonSet's args"
 else
 	skip "no python3 with yaml"
 fi
