@@ -13,7 +13,8 @@ K8S=deploy/kubernetes/daemonset.yaml
 # --- systemd unit --------------------------------------------------------------------------
 for want in 'Type=notify' 'WatchdogSec=' 'ExecReload=/bin/kill -HUP $MAINPID' 'ProtectSystem=strict' \
 	'Nice=19' 'CPUSchedulingPolicy=idle' 'IOSchedulingClass=idle' 'NoNewPrivileges=yes' \
-	'ReadWritePaths=/sys/fs/cgroup /run/zombiecg /var/lib/zombiecg' 'RestartPreventExitStatus=2'; do
+	'ReadWritePaths=/sys/fs/cgroup /run/zombiecg /var/lib/zombiecg' 'RestartPreventExitStatus=2' \
+	'ProtectKernelTunables=yes' 'PrivateMounts=yes' 'DevicePolicy=closed' 'DeviceAllow=block-* r'; do
 	grep -qF -- "$want" "$UNIT"
 	ok $? "unit: $want"
 done
@@ -30,8 +31,8 @@ if command -v systemd-analyze >/dev/null 2>&1; then
 	exposure=$(systemd-analyze security --offline=yes "$TMP/zombiecg.service" 2>/dev/null |
 		sed -n 's/.*Overall exposure level for zombiecg.service: \([0-9.]*\).*/\1/p')
 	if [ -n "$exposure" ]; then
-		ok "$(awk -v e="$exposure" 'BEGIN { exit !(e <= 5.0) }'; echo $?)" \
-			"systemd-analyze security: exposure $exposure <= 5.0 (root, BPF and cgroupfs writes included)"
+		ok "$(awk -v e="$exposure" 'BEGIN { exit !(e <= 3.5) }'; echo $?)" \
+			"systemd-analyze security: exposure $exposure <= 3.5 (root, BPF and cgroupfs writes included)"
 	else
 		skip "systemd-analyze security --offline not supported"
 	fi
