@@ -9,6 +9,7 @@
 #   make install    PREFIX=/usr/local DESTDIR= SYSCONFDIR=/etc SYSTEMDUNITDIR=$(PREFIX)/lib/systemd/system
 #                   LIBDIR=$(PREFIX)/lib
 #   make deb        Debian packages in build/deb/ (dpkg-buildpackage from a clean copy, lintian)
+#   make check-system  the package under systemd in a QEMU guest (tests/system/; not in check)
 #   V=1             show full commands
 
 VERSION := 0.1.0
@@ -76,7 +77,7 @@ HELPERS := $(patsubst tests/helpers/%.c,$(BUILD)/tests/helpers/%,$(wildcard test
 # The daemon with tests/daemon/fake_reap.c in place of src/daemon_reap.c: tests only.
 FAKE_REAP_BIN := $(BUILD)/tests/zombiecg-fake-reap
 
-.PHONY: all deps run check check-unit check-cli check-root check-vm asan bench install deb unit-tests clean
+.PHONY: all deps run check check-unit check-cli check-root check-vm asan bench install deb check-system unit-tests clean
 all: $(BUILD)/zombiecg
 
 $(BUILD)/zombiecg: $(SRC_OBJS) $(BUILD)/libzombiecg.a
@@ -206,6 +207,12 @@ deb:
 		{ echo "dpkg-buildpackage failed (log: $(BUILD)/deb/build.log)"; tail -n 30 ../build.log; exit 1; }
 	$(Q)lintian --fail-on error,warning $(BUILD)/deb/zombiecg_$(VERSION)_*.changes
 	$(Q)ls $(BUILD)/deb/*.deb
+
+# A real systemd host: bookworm with systemd as PID 1 on cgroup v2, the 6.12 kernel, the
+# package just built installed with apt (tests/system/system.t; root, qemu, several minutes
+# under TCG: not part of `make check`).
+check-system: deb
+	$(Q)BUILD=$(BUILD) prove $(if $(V),-v) tests/system/system.t
 
 clean:
 	rm -rf $(BUILD)
