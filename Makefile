@@ -194,7 +194,8 @@ install: all
 	fi
 
 # The Debian packages, built from a copy of the tree (tracked and new files, not build/ or
-# what .gitignore names) in $(BUILD)/deb/zombiecg-$(VERSION), land in $(BUILD)/deb/; lintian
+# what .gitignore names) in $(BUILD)/deb/zombiecg-$(VERSION) (with its own build/: none of
+# this make's variables reach it), land in $(BUILD)/deb/; lintian
 # then checks them (no errors or warnings; overrides, each with its reason, in debian/).
 DEB_SRC := $(BUILD)/deb/zombiecg-$(VERSION)
 deb:
@@ -203,7 +204,8 @@ deb:
 		git ls-files -z --cached --others --exclude-standard | \
 			tar --null --ignore-failed-read -T - -cf - 2>/dev/null | tar -xf - -C $(DEB_SRC); \
 	else tar --exclude=./build -cf - . | tar -xf - -C $(DEB_SRC); fi
-	$(Q)cd $(DEB_SRC) && dpkg-buildpackage -b -us -uc $(if $(V),,>../build.log 2>&1) || \
+	$(Q)cd $(DEB_SRC) && env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u BUILD \
+		dpkg-buildpackage -b -us -uc $(if $(V),,>../build.log 2>&1) || \
 		{ echo "dpkg-buildpackage failed (log: $(BUILD)/deb/build.log)"; tail -n 30 ../build.log; exit 1; }
 	$(Q)lintian --fail-on error,warning $(BUILD)/deb/zombiecg_$(VERSION)_*.changes
 	$(Q)ls $(BUILD)/deb/*.deb
