@@ -38,8 +38,9 @@ DEPS_BUILD := gcc make pkg-config libsmartcols-dev libmicrohttpd-dev libbpf-dev 
 DEPS_TEST := jq perl e2fsprogs prometheus curl python3 python3-yaml systemd util-linux bc strace
 DEPS_VM := qemu-system-x86 busybox-static linux-image-amd64 linux-image-6.12-amd64 cpio kmod xz-utils
 # `make deb` and tests/cli/deb.t; runc, debootstrap and the containers' default seccomp
-# profile (golang-github-containers-common) for the DaemonSet's container (tests/root/runc.t).
-DEPS_PKG := debhelper dpkg-dev lintian runc debootstrap golang-github-containers-common
+# profile (golang-github-containers-common) for the DaemonSet's container (tests/root/runc.t);
+# `make check-system` boots /boot's 6.12 kernel with Debian's initrd for it (virtio, ext4).
+DEPS_PKG := debhelper dpkg-dev lintian runc debootstrap golang-github-containers-common linux-image-6.12-amd64
 DEPS := $(DEPS_BUILD) $(DEPS_TEST) $(DEPS_VM) $(DEPS_PKG)
 
 WARNINGS := -Wall -Wextra -Wno-unused-parameter -Wshadow -Wformat=2 -Wmissing-prototypes

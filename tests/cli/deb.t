@@ -32,8 +32,9 @@ grep -E '^[EWIPX]: ' "$TMP/lintian" | sed 's/^/# /'
 
 # --- file lists ----------------------------------------------------------------------------
 list() { dpkg-deb -c "$1" | awk '$1 !~ /^d/ { sub(/^\.\//, "", $6); print $6 }' | sort; }
+# the completion is in the package when `make install` installs one
 has_completion=
-[ -f share/bash-completion/completions/zombiecg ] && has_completion=1
+grep -q 'share/bash-completion/completions/zombiecg' Makefile && has_completion=1
 {
 	echo etc/zombiecg/zombiecg.conf
 	echo lib/systemd/system/zombiecg.service
