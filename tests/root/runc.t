@@ -241,8 +241,11 @@ mkzombies pcd "$d"
 is "$(dying_below pcd)" $N "on the host: $N zombies below $TESTCG/pcd (files in $d)"
 i=0
 until [ "$(held_below pcd "$d")" = 0 ] || [ $i -gt 60 ]; do sleep 0.5; i=$((i + 1)); done
-metrics=$(fetch /metrics)
-reaped=$(printf '%s\n' "$metrics" | awk '$1=="zombiecg_reaped_total"{print $2}')
+# the counter is published when the step ends, after the pages went: wait for it too
+reaped_now() { fetch /metrics | awk '$1=="zombiecg_reaped_total"{print $2}'; }
+i=0
+until [ "$(reaped_now)" -ge 1 ] 2>/dev/null || [ $i -gt 40 ]; do sleep 0.5; i=$((i + 1)); done
+reaped=$(reaped_now)
 cmp_ge "${reaped:-0}" 1 "daemon: zombiecg_reaped_total ${reaped:-none} after the grace period"
 freed_all pcd "$d" "daemon: freed the zombies below $TESTCG/pcd past the grace period"
 runc kill "zcg-test-$$-daemon" TERM

@@ -69,6 +69,8 @@ systemctl reload $unit
 wait_for 60 '[ "$(jobs_dying)" = 0 ]'
 ok $? "the daemon freed them after the grace period ($(jobs_dying) left)" ||
 	journalctl -u $unit -n 8 --no-pager -q | sed 's/^/# /'
+# the counter is published when the step ends, after the pages went
+wait_for 20 '[ "$(metric zombiecg_reaped_total)" -ge 8 ] 2>/dev/null'
 cmp_ge "$(metric zombiecg_reaped_total)" 8 "zombiecg_reaped_total $(metric zombiecg_reaped_total)"
 is "$(find /sys/fs/cgroup -name memory.min -exec cat {} + | sort -u | tr '\n' ' ')" "0 " "every memory.min restored (0) after protected reclaim"
 
