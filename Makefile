@@ -6,13 +6,18 @@
 #   make run        deps + build + `zombiecg status` on this host
 #   make check      deps + build + all tests (unit, CLI, root on this host, VM lab)
 #   make asan       ASan+UBSan build in build/asan/ (used by `make check` for the unit and CLI tests)
+#   make fuzz       build the libFuzzer targets (clang) and run each FUZZ_SECONDS (default 300)
 #   make install    PREFIX=/usr/local DESTDIR= SYSCONFDIR=/etc SYSTEMDUNITDIR=$(PREFIX)/lib/systemd/system
+#                   LIBDIR=$(PREFIX)/lib
+#   make deb        Debian packages in build/deb/ (dpkg-buildpackage from a clean copy, lintian)
+#   make check-system  the package under systemd in a QEMU guest (tests/system/; not in check)
 #   V=1             show full commands
 
 VERSION := 0.1.0
 PREFIX ?= /usr/local
 SYSCONFDIR ?= /etc
 SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
+LIBDIR ?= $(PREFIX)/lib
 BUILD ?= build
 CC ?= cc
 CLANG ?= clang
@@ -29,12 +34,18 @@ endif
 
 # Debian packages: what building needs, and what the tests need on top.
 DEPS_BUILD := gcc make pkg-config libsmartcols-dev libmicrohttpd-dev libbpf-dev libelf-dev zlib1g-dev clang llvm bpftool
+# libFuzzer for tests/fuzz (clang -fsanitize=fuzzer)
+DEPS_BUILD += libclang-rt-dev
 # prometheus brings promtool; python3-yaml checks the Kubernetes manifest; systemd has
 # systemd-analyze for the unit; curl fetches /metrics (the VM lab uses busybox wget).
 DEPS_TEST := jq perl e2fsprogs prometheus curl python3 python3-yaml systemd util-linux bc strace
 # The lab fetches its own kernels with apt-get download (tests/vm/kernels.sh): no linux-image here.
 DEPS_VM := qemu-system-x86 busybox-static cpio kmod xz-utils zstd
-DEPS := $(DEPS_BUILD) $(DEPS_TEST) $(DEPS_VM)
+# `make deb` and tests/cli/deb.t; runc, debootstrap and the containers' default seccomp
+# profile (golang-github-containers-common) for the DaemonSet's container (tests/root/runc.t);
+# `make check-system` boots /boot's 6.12 kernel with Debian's initrd for it (virtio, ext4).
+DEPS_PKG := debhelper dpkg-dev lintian runc debootstrap golang-github-containers-common linux-image-6.12-amd64
+DEPS := $(DEPS_BUILD) $(DEPS_TEST) $(DEPS_VM) $(DEPS_PKG)
 
 WARNINGS := -Wall -Wextra -Wno-unused-parameter -Wshadow -Wformat=2 -Wmissing-prototypes
 CFLAGS ?= -O2 -g
@@ -71,7 +82,7 @@ HELPERS := $(patsubst tests/helpers/%.c,$(BUILD)/tests/helpers/%,$(wildcard test
 # The daemon with tests/daemon/fake_reap.c in place of src/daemon_reap.c: tests only.
 FAKE_REAP_BIN := $(BUILD)/tests/zombiecg-fake-reap
 
-.PHONY: all deps run check check-unit check-cli check-root check-vm asan bench install clean
+.PHONY: all deps run check check-unit check-cli check-root check-vm asan fuzz fuzz-build bench install deb check-system unit-tests clean
 all: $(BUILD)/zombiecg
 
 $(BUILD)/zombiecg: $(SRC_OBJS) $(BUILD)/libzombiecg.a
@@ -84,11 +95,11 @@ $(BUILD)/libzombiecg.a: $(LIB_OBJS)
 
 $(BUILD)/lib/%.o: lib/%.c $(wildcard lib/*.h) $(wildcard bpf/*.h) $(SKEL_DEPS) | $(BUILD)/lib
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -c -o $@ $<
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 $(BUILD)/src/%.o: src/%.c $(wildcard src/*.h) $(wildcard lib/*.h) | $(BUILD)/src
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) $(SMARTCOLS_CFLAGS) $(MHD_CFLAGS) -c -o $@ $<
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(SMARTCOLS_CFLAGS) $(MHD_CFLAGS) -c -o $@ $<
 
 $(BUILD)/examples/%: examples/%.c lib/zcg_drain.h $(BUILD)/libzombiecg.a
 	$(call msg,CC,$@)
@@ -145,14 +156,43 @@ run: deps
 # The ASan+UBSan build lives in its own tree so it never mixes objects with the normal one.
 asan:
 	$(Q)$(MAKE) --no-print-directory BUILD=$(BUILD)/asan \
-		CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
+		CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
 		LDFLAGS="-fsanitize=address,undefined" $(BUILD)/asan/zombiecg $(patsubst $(BUILD)/%,$(BUILD)/asan/%,$(UNIT_BINS))
+
+# libFuzzer targets, one per parser (tests/fuzz/fuzz_*.c), with the library built by clang
+# with ASan+UBSan and coverage in its own tree, without BPF (no parser there). `make check`
+# runs each for a short time through tests/fuzz/fuzz.t; `make fuzz` runs them longer, from a
+# copy of the committed seeds (build/fuzz/corpus/NAME), crashes left in build/fuzz/artifacts/.
+FUZZ_NAMES := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_SECONDS ?= 300
+FUZZ_CFLAGS := -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+# Whether this clang links libFuzzer (Debian: libclang-rt-NN-dev). Evaluated only when used.
+HAVE_FUZZER = $(shell printf 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n) { return 0; }\n' | \
+	$(CLANG) -fsanitize=fuzzer -x c - -o /dev/null 2>/dev/null && echo 1)
+
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h src/json.c src/json.h $(BUILD)/libzombiecg.a
+	$(call msg,FUZZ,$@)
+	$(Q)mkdir -p $(@D) && $(CC) $(CFLAGS) -fsanitize=fuzzer -o $@ $< $(BUILD)/libzombiecg.a
+
+fuzz-build:
+	$(Q)if [ "$(HAVE_FUZZER)" != 1 ]; then \
+		echo "$(CLANG) cannot link libFuzzer (-fsanitize=fuzzer): install libclang-rt-dev"; exit 1; fi
+	$(Q)$(MAKE) --no-print-directory BUILD=$(BUILD)/fuzz CC=$(CLANG) HAVE_BPF= CFLAGS="$(FUZZ_CFLAGS)" \
+		LDFLAGS="-fsanitize=address,undefined" $(patsubst %,$(BUILD)/fuzz/fuzz/fuzz_%,$(FUZZ_NAMES))
+
+fuzz: fuzz-build
+	$(Q)fail=0; for n in $(FUZZ_NAMES); do \
+		BUILD=$(BUILD) ./tests/fuzz/run.sh $$n $(FUZZ_SECONDS) || fail=1; done; exit $$fail
 
 EXAMPLES := $(patsubst examples/%.c,$(BUILD)/examples/%,$(wildcard examples/*.c))
 
 check: deps
 	$(Q)$(MAKE) --no-print-directory all asan $(UNIT_BINS) $(EXAMPLES) $(HELPERS) $(FAKE_REAP_BIN) $(if $(filter 1,$(HAVE_BPF)),$(BPF_FALLBACK_OBJS))
+	$(Q)if [ "$(HAVE_FUZZER)" = 1 ]; then $(MAKE) --no-print-directory fuzz-build; \
+	else echo "no libFuzzer in $(CLANG): tests/fuzz/fuzz.t will skip"; fi
 	$(Q)BUILD=$(BUILD) ./tests/run-all.sh
+
+unit-tests: $(UNIT_BINS)
 
 check-unit: all $(UNIT_BINS) $(FAKE_REAP_BIN)
 	$(Q)prove $(UNIT_BINS) tests/cli/*.t
@@ -171,9 +211,11 @@ bench: all
 install: all
 	install -D -m 0755 $(BUILD)/zombiecg $(DESTDIR)$(PREFIX)/bin/zombiecg
 	install -D -m 0644 doc/zombiecg.8 $(DESTDIR)$(PREFIX)/share/man/man8/zombiecg.8
-	install -D -m 0644 $(BUILD)/libzombiecg.a $(DESTDIR)$(PREFIX)/lib/libzombiecg.a
+	install -D -m 0644 deploy/bash-completion/zombiecg $(DESTDIR)$(PREFIX)/share/bash-completion/completions/zombiecg
+	install -D -m 0644 $(BUILD)/libzombiecg.a $(DESTDIR)$(LIBDIR)/libzombiecg.a
 	install -D -m 0644 lib/zcg_drain.h $(DESTDIR)$(PREFIX)/include/zombiecg/drain.h
-	install -D -m 0644 deploy/systemd/zombiecg-drain.conf $(DESTDIR)$(PREFIX)/share/zombiecg/zombiecg-drain.conf
+	sed -e 's|/usr/local/bin/zombiecg|$(PREFIX)/bin/zombiecg|' deploy/systemd/zombiecg-drain.conf > $(BUILD)/zombiecg-drain.conf
+	install -D -m 0644 $(BUILD)/zombiecg-drain.conf $(DESTDIR)$(PREFIX)/share/zombiecg/zombiecg-drain.conf
 	sed -e 's|/usr/local/bin/zombiecg|$(PREFIX)/bin/zombiecg|' -e 's|/etc/zombiecg/|$(SYSCONFDIR)/zombiecg/|' \
 		deploy/systemd/zombiecg.service > $(BUILD)/zombiecg.service
 	install -D -m 0644 $(BUILD)/zombiecg.service $(DESTDIR)$(SYSTEMDUNITDIR)/zombiecg.service
@@ -183,6 +225,29 @@ install: all
 		echo "install -D -m 0644 deploy/zombiecg.conf $(DESTDIR)$(SYSCONFDIR)/zombiecg/zombiecg.conf"; \
 		install -D -m 0644 deploy/zombiecg.conf $(DESTDIR)$(SYSCONFDIR)/zombiecg/zombiecg.conf; \
 	fi
+
+# The Debian packages, built from a copy of the tree (tracked and new files, not build/ or
+# what .gitignore names) in $(BUILD)/deb/zombiecg-$(VERSION) (with its own build/: none of
+# this make's variables reach it), land in $(BUILD)/deb/; lintian
+# then checks them (no errors or warnings; overrides, each with its reason, in debian/).
+DEB_SRC := $(BUILD)/deb/zombiecg-$(VERSION)
+deb:
+	$(Q)rm -rf $(BUILD)/deb && mkdir -p $(DEB_SRC)
+	$(Q)if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then \
+		git ls-files -z --cached --others --exclude-standard | \
+			tar --null --ignore-failed-read -T - -cf - 2>/dev/null | tar -xf - -C $(DEB_SRC); \
+	else tar --exclude=./build -cf - . | tar -xf - -C $(DEB_SRC); fi
+	$(Q)cd $(DEB_SRC) && env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u BUILD \
+		dpkg-buildpackage -b -us -uc $(if $(V),,>../build.log 2>&1) || \
+		{ echo "dpkg-buildpackage failed (log: $(BUILD)/deb/build.log)"; tail -n 30 ../build.log; exit 1; }
+	$(Q)lintian --fail-on error,warning $(BUILD)/deb/zombiecg_$(VERSION)_*.changes
+	$(Q)ls $(BUILD)/deb/*.deb
+
+# A real systemd host: bookworm with systemd as PID 1 on cgroup v2, the 6.12 kernel, the
+# package just built installed with apt (tests/system/system.t; root, qemu, several minutes
+# under TCG: not part of `make check`).
+check-system: deb
+	$(Q)BUILD=$(BUILD) prove $(if $(V),-v) tests/system/system.t
 
 clean:
 	rm -rf $(BUILD)

@@ -92,10 +92,10 @@ for n in $(echo $SIZES | tr ' ' '\n' | sort -n); do
 		printf '%-9s %-8s mkdir+rmdir, idle host: max %s ms, p99 %s ms over %s pairs\n' "$n" latency "$1" "$2" "$3"
 		set -- $(cat "$BENCH_DIR/latency")
 		printf '%-9s %-8s mkdir+rmdir during explain: max %s ms, p99 %s ms over %s pairs\n' "$n" latency "$1" "$2" "$3"
-		# the daemon against the backlog, default budget, no grace period, a short interval
+		# the daemon against the backlog: default budget and interval (BENCH_DAEMON_INTERVAL), no grace period
 		port=$(pick_port)
-		printf 'grace_period = 0\ninterval = 5s\nlisten = 127.0.0.1:%s\nunder = %s\nhistory_file = %s/history\n' \
-			"$port" "$sub" "$BENCH_DIR" > "$BENCH_DIR/daemon.conf"
+		printf 'grace_period = 0\ninterval = %s\nlisten = 127.0.0.1:%s\nunder = %s\nhistory_file = %s/history\n' \
+			"${BENCH_DAEMON_INTERVAL:-60s}" "$port" "$sub" "$BENCH_DIR" > "$BENCH_DIR/daemon.conf"
 		before=$(jq '[.zombies[] | select(.path | startswith("'"$sub"'/"))] | length' "$BENCH_DIR/list.json")
 		daemon_start "$BENCH_DIR/daemon.log" daemon --config "$BENCH_DIR/daemon.conf" ||
 			{ echo "bench scale: the daemon did not start"; cat "$BENCH_DIR/daemon.log"; exit 1; }

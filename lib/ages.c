@@ -134,7 +134,7 @@ static int rows_from_census(const struct zcg_census *c, struct entry **ret, size
 		}
 		n++;
 	}
-	qsort(rows, n, sizeof(*rows), cmp_entry);
+	qsort_safe(rows, n, sizeof(*rows), cmp_entry);
 	*ret = rows;
 	*ret_n = n;
 	return 0;

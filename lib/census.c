@@ -73,6 +73,20 @@ struct node_totals {
 	uint64_t dying;
 };
 
+/* The kernel's counters are unsigned 64-bit; ours are signed with -1 for unknown. A file
+ * with absurd values (a corrupt or hostile saved tree) must give a huge number, not wrap. */
+static int64_t bytes_to_int64(uint64_t v)
+{
+	return v > INT64_MAX ? INT64_MAX : (int64_t)v;
+}
+
+static int64_t add_saturated(int64_t a, int64_t b)
+{
+	int64_t sum;
+
+	return __builtin_add_overflow(a, b, &sum) ? INT64_MAX : sum;
+}
+
 static int add_subtree(struct walk *w, const char *rel, int64_t dying, const uint64_t *bytes)
 {
 	struct zcg_census *c = w->census;
@@ -89,8 +103,9 @@ static int add_subtree(struct walk *w, const char *rel, int64_t dying, const uin
 		return -ENOMEM;
 	s->dying = dying;
 	for (int k = 0; k < _ZCG_KIND_MAX; k++)
-		s->kind_bytes[k] = (int64_t)bytes[k];
-	s->pinned_bytes = (int64_t)(bytes[ZCG_KIND_CACHE] + bytes[ZCG_KIND_RSS] + bytes[ZCG_KIND_SWAP]);
+		s->kind_bytes[k] = bytes_to_int64(bytes[k]);
+	s->pinned_bytes = add_saturated(add_saturated(s->kind_bytes[ZCG_KIND_CACHE], s->kind_bytes[ZCG_KIND_RSS]),
+					s->kind_bytes[ZCG_KIND_SWAP]);
 	c->n_subtrees++;
 	return 0;
 }
@@ -377,14 +392,15 @@ int zcg_census_cgroupfs(const struct zcg_sys *sys, const char *scope, struct zcg
 	c->memcg_ids_exact = false;
 	c->live = w.live;
 
-	qsort(c->subtrees, c->n_subtrees, sizeof(*c->subtrees), cmp_subtree);
+	/* No zombie, no array: qsort() must not be handed NULL, even for 0 elements. */
+	qsort_safe(c->subtrees, c->n_subtrees, sizeof(*c->subtrees), cmp_subtree);
 	c->pinned_bytes = 0;
 	for (int k = 0; k < _ZCG_KIND_MAX; k++)
 		c->kind_bytes[k] = 0;
 	for (size_t i = 0; i < c->n_subtrees; i++) {
-		c->pinned_bytes += c->subtrees[i].pinned_bytes;
+		c->pinned_bytes = add_saturated(c->pinned_bytes, c->subtrees[i].pinned_bytes);
 		for (int k = 0; k < _ZCG_KIND_MAX; k++)
-			c->kind_bytes[k] += c->subtrees[i].kind_bytes[k];
+			c->kind_bytes[k] = add_saturated(c->kind_bytes[k], c->subtrees[i].kind_bytes[k]);
 	}
 	r = subtrees_to_rows(c);
 	if (r < 0)

@@ -331,8 +331,8 @@ int zcg_census_from_memcg_recs(const struct zcg_sys *sys, const char *scope, con
 	}
 	c->kernel_overhead_bytes = overhead_per_memcg >= 0 ? c->dying * overhead_per_memcg : -1;
 
-	qsort(c->subtrees, c->n_subtrees, sizeof(*c->subtrees), cmp_subtree);
-	qsort(c->zombies, c->n_zombies, sizeof(*c->zombies), cmp_zombie);
+	qsort_safe(c->subtrees, c->n_subtrees, sizeof(*c->subtrees), cmp_subtree);
+	qsort_safe(c->zombies, c->n_zombies, sizeof(*c->zombies), cmp_zombie);
 	nodes_free(nodes, n);
 	*ret_census = c;
 	return 0;

@@ -129,16 +129,13 @@ struct unit {
 static int parse_with_unit(const char *s, const struct unit *units, size_t n_units,
 			   uint64_t default_mult, uint64_t *ret)
 {
-	char *end;
+	const char *end;
 	double v;
 
 	while (isspace((unsigned char)*s))
 		s++;
-	if (!isdigit((unsigned char)*s) && *s != '.')
-		return -EINVAL;
-	errno = 0;
-	v = strtod(s, &end);
-	if (errno || end == s || !isfinite(v) || v < 0)
+	/* plain decimals only: "0x10" or "1e3" are no durations or sizes anyone writes */
+	if (parse_decimal_prefix(s, &v, &end) < 0 || !isfinite(v))
 		return -EINVAL;
 	while (isspace((unsigned char)*end))
 		end++;
@@ -360,18 +357,17 @@ int zcg_config_set(struct zcg_config *c, const char *key, const char *value)
 		*(uint32_t *)field = (uint32_t)u;
 		return 0;
 	case KEY_PERCENT: {
-		char *end;
-		double v;
+		const char *end = value;
+		double v = 0;
 
-		errno = 0;
-		v = strtod(value, &end);
+		r = parse_decimal_prefix(value, &v, &end);
 		while (isspace((unsigned char)*end))
 			end++;
 		if (*end == '%')
 			end++;
 		while (isspace((unsigned char)*end))
 			end++;
-		if (errno || end == value || *end || !isfinite(v))
+		if (r < 0 || *end || !isfinite(v))
 			return zcg_error(-EINVAL, "%s = %s: not a percentage of one CPU (like 1%% or 0.5%%)",
 					 key, value);
 		if (!(v > 0) || v > 100)

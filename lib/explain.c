@@ -1148,7 +1148,7 @@ static int explain_bpf(const struct zcg_sys *sys, const struct zcg_explain_opts 
 			if (r < 0)
 				goto out;
 		}
-		qsort(z->pins, z->n_pins, sizeof(*z->pins), pin_size_cmp);
+		qsort_safe(z->pins, z->n_pins, sizeof(*z->pins), pin_size_cmp);
 		r = zcg_zombie_decide(z);
 		if (r < 0)
 			goto out;

@@ -47,6 +47,9 @@ void zcg_folio_walker_counts(const struct zcg_folio_walker *w, uint64_t *ret_ste
 /* A run stops after this many steps; each step reads a dozen words of kernel memory, so a
  * run holds cgroup_mutex for a few milliseconds at most. */
 #define FOLIO_BUDGET 16384
+/* A memcg record costs a few times a folio step (its LRU sizes are summed over nodes and
+ * zones): fewer per run keep each run as short (bench/scale.sh: mkdir+rmdir latency). */
+#define MEMCG_RECORDS_PER_RUN 4096
 /* Far more runs than any real walk needs (2^16 runs of 16384 folios: 4 TiB of 4 KiB pages),
  * but a bound in case lists keep changing under the walk. */
 #define MAX_RUNS (1u << 16)
@@ -201,7 +204,7 @@ int zcg_folio_walker_open(const char *memory_dir, struct zcg_folio_walker **ret,
 	}
 	w->skel->data->nr_nodes = possible_nodes();
 	w->skel->data->budget = FOLIO_BUDGET;
-	w->skel->data->emit_limit = FOLIO_BUDGET;
+	w->skel->data->emit_limit = MEMCG_RECORDS_PER_RUN;
 	r = memcg_folios_bpf__load(w->skel);
 	if (r < 0) {
 		*ret_reason = strdup_printf("cannot load the BPF program: %s%s%s", strerror(-r),

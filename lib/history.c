@@ -228,9 +228,16 @@ int zcg_history_read(const char *path, struct zcg_history_sample **ret_samples, 
 	uint64_t written;
 	int r;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+
+	/* O_NONBLOCK and a regular file only: a FIFO named as the ring must not hang us. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0)
 		return zcg_error_errno(-errno, "cannot open %s", path);
+	if (fstat(fd, &st) < 0)
+		return zcg_error_errno(-errno, "cannot stat %s", path);
+	if (!S_ISREG(st.st_mode))
+		return zcg_error(-EBADMSG, "%s is not a zombiecg history file (not a regular file)", path);
 	r = read_header(fd, path, &capacity, &written);
 	if (r < 0)
 		return r;

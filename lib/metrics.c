@@ -147,7 +147,7 @@ static int render_parents(FILE *f, const struct zcg_census *c, unsigned top)
 		for (size_t i = 0; i < c->n_subtrees; i++)
 			if (c->subtrees[i].dying >= 0)
 				by_dying[n++] = &c->subtrees[i];
-		qsort(by_dying, n, sizeof(*by_dying), cmp_dying_desc);
+		qsort_safe(by_dying, n, sizeof(*by_dying), cmp_dying_desc);
 		for (size_t i = 0; i < n && i < top; i++)
 			sample_labelled_int(f, "zombiecg_dying_memcgs_by_parent", "parent",
 					    by_dying[i]->path, by_dying[i]->dying);

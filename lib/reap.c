@@ -28,6 +28,7 @@ struct reap {
 	const struct zcg_reap_opts *opts;
 	struct zcg_reap_result *res;
 	struct zcg_budget budget;
+	double act_cpu0;		/* the budget's CPU when acting began */
 	struct zcg_mounts mounts;
 	size_t steps_allocated, skipped_allocated;
 	uint64_t page_size;
@@ -49,7 +50,7 @@ static bool stopping(struct reap *rp)
 	 * even where looking alone costs more than the limit (a slow machine, the VM lab). */
 	if ((o->stop && *o->stop) || (o->cancelled && o->cancelled(o->userdata)) ||
 	    (o->cpu_limit_ns > 0 && rp->res->n_steps > 0 &&
-	     zcg_budget_cpu(&rp->budget) * 1e9 > (double)o->cpu_limit_ns))
+	     (zcg_budget_cpu(&rp->budget) - rp->act_cpu0) * 1e9 > (double)o->cpu_limit_ns))
 		rp->res->stopped = true;
 	return rp->res->stopped;
 }
@@ -576,6 +577,7 @@ static int act(struct reap *rp, const struct zcg_explain *e)
 
 	if (!mountinfo)
 		return -ENOMEM;
+	rp->act_cpu0 = zcg_budget_cpu(&rp->budget);
 	if (rp->opts->recharge_tmpfs && zcg_recharge_target_check(rp->sys, rp->opts->recharge_tmpfs) < 0) {
 		rp->recharge_unusable = strdup(zcg_error_message() ? zcg_error_message() : "unusable target");
 		zcg_error_clear();

@@ -25,7 +25,8 @@ struct zcg_reap_opts {
 	volatile sig_atomic_t *stop;	/* set (e.g. by SIGTERM): finish the current step, stop */
 	bool (*cancelled)(void *userdata);	/* the same as a callback (the daemon), may be NULL */
 	void *userdata;
-	int64_t cpu_limit_ns;		/* stop acting once this much CPU is spent, 0: no limit */
+	int64_t cpu_limit_ns;		/* stop acting once acting has spent this much CPU (the
+					 * explain before it not counted), 0: no limit */
 	bool no_settle;			/* one census afterwards, without waiting for late frees
 					 * (the daemon: its next census sees them anyway) */
 	/* Act only on these zombies (by cgroup id) and on the zombies below these live parents;

@@ -217,9 +217,29 @@ bool zcg_is_root(void)
 	return geteuid() == 0;
 }
 
+static char *state_root;
+
+void zcg_set_state_root(const char *root)
+{
+	free(state_root);
+	state_root = root && *root ? strdup(root) : NULL;
+}
+
+char *zcg_state_path(const char *abs_path)
+{
+	return strdup_printf("%s%s", state_root ? state_root : "", abs_path);
+}
+
 const char *zcg_run_dir(void)
 {
+	static char *below_root;
 	const char *env = getenv("ZCG_RUN_DIR");
 
-	return env && *env ? env : "/run/zombiecg";
+	if (env && *env)
+		return env;
+	if (!state_root)
+		return "/run/zombiecg";
+	if (!below_root)
+		below_root = zcg_state_path("/run/zombiecg");
+	return below_root ? below_root : "/nonexistent/zombiecg-run-dir";
 }

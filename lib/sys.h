@@ -42,8 +42,14 @@ char *zcg_cgroup_dir(const struct zcg_sys *sys, const char *rel);
 int zcg_resolve_cgroup(const struct zcg_sys *sys, const char *user_path, char **ret_rel);
 
 /* Where zombiecg keeps state that must outlive one run (manifests, journals, the release
- * agent's state): $ZCG_RUN_DIR, else /run/zombiecg. */
+ * agent's state): $ZCG_RUN_DIR, else /run/zombiecg (below the state root if one is set). */
 const char *zcg_run_dir(void);
+/* Puts zombiecg's own state (run directory, default configuration and history) below root,
+ * for --sysroot: nothing run on a saved tree touches the host's. NULL or "": the host. */
+void zcg_set_state_root(const char *root);
+/* abs_path (a default state or configuration path) below the state root, newly allocated,
+ * or NULL on allocation failure. */
+char *zcg_state_path(const char *abs_path);
 
 /* True if the process may use privileged interfaces (BPF, writes to cgroupfs). */
 bool zcg_is_root(void);

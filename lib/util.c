@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <string.h>
 #include <ctype.h>
+#include <sys/stat.h>
 
 #include "util.h"
 
@@ -15,9 +16,20 @@ int read_full_file(const char *path, char **ret_buf, size_t *ret_len)
 	_cleanup_free_ char *buf = NULL;
 	size_t len = 0, allocated = 0;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+
+	/* O_NONBLOCK: a FIFO put where a file was expected must not hang us in open(). */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0)
 		return -errno;
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	/* procfs, sysfs and cgroupfs files are regular files (of size 0 or 4096, whatever
+	 * they hold); a directory, FIFO, socket or device is not what any caller reads. */
+	if (S_ISDIR(st.st_mode))
+		return -EISDIR;
+	if (!S_ISREG(st.st_mode))
+		return -EINVAL;
 	for (;;) {
 		ssize_t n;
 
@@ -108,6 +120,54 @@ int parse_u64_or_max(const char *s, uint64_t *ret)
 		}
 	}
 	return parse_u64(s, ret);
+}
+
+int parse_decimal_prefix(const char *s, double *ret, const char **ret_end)
+{
+	const char *p = s;
+	size_t digits = 0;
+	char *end;
+	double v;
+
+	while (isdigit((unsigned char)*p)) {
+		p++;
+		digits++;
+	}
+	if (*p == '.') {
+		p++;
+		while (isdigit((unsigned char)*p)) {
+			p++;
+			digits++;
+		}
+	}
+	/* "0x10", "1e3", "inf" and "nan" stop at a letter strtod() would have taken: refused,
+	 * whatever follows (a unit cannot start with x or e: no such unit is known). */
+	if (!digits || *p == 'x' || *p == 'X' || ((*p == 'e' || *p == 'E') &&
+	    (isdigit((unsigned char)p[1]) || ((p[1] == '-' || p[1] == '+') && isdigit((unsigned char)p[2])))))
+		return -EINVAL;
+	errno = 0;
+	v = strtod(s, &end);
+	/* strtod() reads at least what was checked; stop it from reading more. */
+	if (errno == ERANGE || end < p)
+		return -ERANGE;
+	*ret = v;
+	*ret_end = p;
+	return 0;
+}
+
+int parse_decimal(const char *s, double *ret)
+{
+	const char *end;
+	double v;
+	int r;
+
+	r = parse_decimal_prefix(s, &v, &end);
+	if (r < 0)
+		return r;
+	if (*end)
+		return -EINVAL;
+	*ret = v;
+	return 0;
 }
 
 char *path_join(const char *a, const char *b)

@@ -27,8 +27,18 @@ static inline void closep(int *fd) { if (*fd >= 0) close(*fd); }
 
 #define streq(a, b) (strcmp((a), (b)) == 0)
 
-/* Reads a whole file (at most 16 MiB) into a NUL-terminated buffer.
- * Returns 0 and sets *ret_buf (and *ret_len if not NULL) on success, -errno on failure. */
+/* qsort() for arrays that may be empty and then NULL: qsort(NULL, 0, ...) is undefined
+ * (glibc declares base nonnull; UBSan stops there), so nothing is called for fewer than two. */
+static inline void qsort_safe(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *))
+{
+	if (n > 1)
+		qsort(base, n, size, cmp);
+}
+
+/* Reads a whole regular file (less than 16 MiB) into a NUL-terminated buffer.
+ * Returns 0 and sets *ret_buf (and *ret_len if not NULL) on success; -EFBIG if it is larger,
+ * -EISDIR for a directory, -EINVAL for anything else that is not a regular file (a FIFO, a
+ * device: never waited on), other -errno on failure. */
 int read_full_file(const char *path, char **ret_buf, size_t *ret_len);
 
 /* Writes a string to an existing file (cgroupfs control files) with one write().
@@ -41,6 +51,13 @@ int parse_u64(const char *s, uint64_t *ret);
 
 /* Like parse_u64 but accepts "max" (returns UINT64_MAX), as cgroup v2 limit files do. */
 int parse_u64_or_max(const char *s, uint64_t *ret);
+
+/* Parses a plain decimal number at the start of s ("12", "0.5", ".5"): no sign, exponent,
+ * hex, inf or nan. Returns 0 and sets *ret and *ret_end (the first byte after it), or
+ * -EINVAL if s does not start with one, -ERANGE if it does not fit a double. */
+int parse_decimal_prefix(const char *s, double *ret, const char **ret_end);
+/* Like parse_decimal_prefix() for a number that fills the whole string. */
+int parse_decimal(const char *s, double *ret);
 
 /* Joins a and b with exactly one '/' between them into a newly allocated string.
  * Returns NULL on allocation failure. */

@@ -31,6 +31,7 @@
 #include "recharge.h"
 #include "sdnotify.h"
 #include "util.h"
+#include "text.h"
 #include "zombiecg.h"
 
 enum {
@@ -91,8 +92,7 @@ static const char *const threshold_names[_THRESHOLD_MAX] = {
 #define TEXTFILE_TMP_NAME ".zombiecg.prom.tmp"
 
 /* Zombies handed to one reap step: it explains just those, so a step's cost follows its
- * batch, which follows the budget (it doubles while steps stay within their CPU, halves
- * when one overran it). */
+ * batch (see reap() for how the batch adapts). */
 #define REAP_BATCH_MIN 256
 #define REAP_BATCH_FIRST 4096
 #define REAP_BATCH_MAX 65536
@@ -220,12 +220,29 @@ static int override(struct zcg_config *c, const char *option, const char *key, c
 /* Defaults, then the file, then the command line. Returns 0; -EINVAL with a detail message
  * naming the file and line (or the option) if something is invalid; other -errno if the
  * file cannot be read. */
+/* Under --sysroot the built-in state paths lie below it: a daemon run on a saved tree
+ * never writes the host's history. Paths a configuration file sets are taken as written. */
+int config_defaults_below_sysroot(const struct zcg_ctx *ctx, struct zcg_config *c)
+{
+	char *p;
+
+	if (!ctx->sysroot || !c->history_file)
+		return 0;
+	p = zcg_state_path(c->history_file);
+	if (!p)
+		return -ENOMEM;
+	free(c->history_file);
+	c->history_file = p;
+	return 0;
+}
+
 static int build_config(const struct daemon *d, struct zcg_config *ret)
 {
 	int r = 0;
 
 	zcg_config_init(ret);
-	if (d->config_path)
+	r = config_defaults_below_sysroot(d->ctx, ret);
+	if (r == 0 && d->config_path)
 		r = zcg_config_load(ret, d->config_path);
 	if (r == 0 && daemon_args.interval)
 		r = override(ret, "--interval", "interval", daemon_args.interval);
@@ -587,10 +604,12 @@ static void reap(struct daemon *d, const struct zcg_age_target *targets, size_t 
 	}
 	if (out.cpu_ns < 0)
 		out.cpu_ns = process_cpu_ns() - cpu0;
-	if (out.cpu_ns > 2 * req.cpu_budget_ns && d->reap_batch > REAP_BATCH_MIN)
+	/* A step's censuses and explain cost about the same whatever its batch: a full batch the
+	 * step got through doubles, so that on a big backlog each step frees more for that cost;
+	 * one whose acting ran out of budget halves. */
+	if (out.stopped && d->reap_batch > REAP_BATCH_MIN)
 		d->reap_batch /= 2;
-	else if (out.cpu_ns < req.cpu_budget_ns / 2 && req.n_targets == d->reap_batch &&
-		 d->reap_batch < REAP_BATCH_MAX)
+	else if (!out.stopped && req.n_targets == d->reap_batch && d->reap_batch < REAP_BATCH_MAX)
 		d->reap_batch *= 2;
 	d->reaped += out.reaped;
 	d->evicted_bytes += out.evicted_bytes;
@@ -909,6 +928,47 @@ static int daemon_parse_option(struct zcg_ctx *ctx, int opt, const char *arg)
 	return 0;
 }
 
+/* --check-config: the file (and options) parsed; now whether the cgroups it names exist.
+ * sys_r is what opening the memory hierarchy returned. Returns the exit code: 0 valid,
+ * 1 a cgroup it names is missing (the daemon would not start), 0 with a note where the
+ * hierarchy could not be read to check. */
+static int check_config(struct daemon *d, int sys_r)
+{
+	struct zcg_ctx *ctx = d->ctx;
+	_cleanup_free_ char *scope = NULL, *tmpfs = NULL, *unchecked = NULL, *missing = NULL;
+	const char *name = d->config_path ? d->config_path : "defaults and command line";
+	bool names_cgroups = d->cfg.under || d->cfg.tmpfs_recharge_target;
+	int r;
+
+	if (sys_r < 0 && names_cgroups) {
+		unchecked = strdup_printf("under and tmpfs_recharge_target not checked: %s",
+					  zcg_error_message() ? zcg_error_message() : strerror(-sys_r));
+	} else if (names_cgroups) {
+		zcg_error_clear();
+		r = resolve_paths(d, &d->cfg, &scope, &tmpfs);
+		if (r < 0)
+			missing = strdup(zcg_error_message() ? zcg_error_message() : strerror(-r));
+	}
+	if (ctx->json) {
+		json_object_begin(&ctx->out, NULL);
+		json_string(&ctx->out, "config", d->config_path);
+		json_bool(&ctx->out, "valid", true);
+		json_bool(&ctx->out, "cgroups_checked", !unchecked);
+		if (unchecked)
+			json_string(&ctx->out, "note", unchecked);
+		if (missing)
+			json_string(&ctx->out, "error", missing);
+		json_object_end(&ctx->out);
+		json_finish(&ctx->out);
+	} else if (missing) {
+		fprintf(stderr, "zombiecg: %s: parses, but %s\n", esc(name), esc(missing));
+	} else {
+		printf("%s: valid%s%s\n", esc(name), unchecked ? "; " : "", unchecked ? esc(unchecked) : "");
+	}
+	zcg_config_done(&d->cfg);
+	return missing ? EXIT_FAIL : EXIT_OK;
+}
+
 static int daemon_run(struct zcg_ctx *ctx, int argc, char **argv)
 {
 	struct daemon d = {
@@ -919,38 +979,37 @@ static int daemon_run(struct zcg_ctx *ctx, int argc, char **argv)
 		.eligible_parents = -1,
 		.pub = { .lock = PTHREAD_MUTEX_INITIALIZER },
 	};
+	_cleanup_free_ char *default_config = NULL;
 	int r, exit_code = EXIT_FAIL;
 
 	if (argc > 0)
 		return zcg_usage_error(ctx, "daemon: unexpected argument '%s'", argv[0]);
 	d.start_wall = wall_now();
+	default_config = zcg_state_path(ZCG_CONFIG_DEFAULT_PATH);
+	if (!default_config)
+		return zcg_fail(ctx, -ENOMEM, NULL);
 	if (daemon_args.config)
 		d.config_path = daemon_args.config;
-	else if (access(ZCG_CONFIG_DEFAULT_PATH, F_OK) == 0)
-		d.config_path = ZCG_CONFIG_DEFAULT_PATH;
+	else if (access(default_config, F_OK) == 0)
+		d.config_path = default_config;
 
 	zcg_error_clear();
 	r = build_config(&d, &d.cfg);
-	if (r == -EINVAL) {
-		/* an invalid file or option is the caller's to fix: a usage error */
+	if (r < 0 && r != -ENOMEM) {
+		/* an invalid, missing or unreadable file, or a bad option, is the caller's to
+		 * fix: a usage error, like any other configuration error */
 		zcg_fail(ctx, r, NULL);
 		return EXIT_USAGE;
 	}
 	if (r < 0)
 		return zcg_fail(ctx, r, NULL);
-	if (daemon_args.check_config) {
-		if (ctx->json) {
-			json_object_begin(&ctx->out, NULL);
-			json_string(&ctx->out, "config", d.config_path);
-			json_bool(&ctx->out, "valid", true);
-			json_object_end(&ctx->out);
-			json_finish(&ctx->out);
-		} else {
-			printf("%s: valid\n", d.config_path ? d.config_path : "defaults and command line");
-		}
-		zcg_config_done(&d.cfg);
-		return EXIT_OK;
-	}
+	/* The memory hierarchy is opened here, not before the command, so --check-config can
+	 * still judge the file where it cannot be found. */
+	r = zcg_sys_open(ctx->sysroot, &ctx->sys);
+	if (r < 0 && !daemon_args.check_config)
+		return zcg_fail(ctx, r, NULL);
+	if (daemon_args.check_config)
+		return check_config(&d, r);
 	log_setup(d.cfg.log_json, d.cfg.log_level);
 	d.config_ok = true;
 	d.config_ok_wall = wall_now();
@@ -1024,5 +1083,5 @@ const struct zcg_command cmd_daemon = {
 	.options = daemon_options,
 	.parse_option = daemon_parse_option,
 	.run = daemon_run,
-	.needs_sys = true,
+	.needs_sys = false,	/* opened in daemon_run(), after the configuration */
 };

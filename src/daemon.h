@@ -53,6 +53,7 @@ struct daemon_reap_outcome {
 	uint64_t reaped;			/* zombies freed */
 	uint64_t evicted_bytes;			/* bytes evicted or recharged to free them */
 	int64_t cpu_ns;				/* CPU time the step spent, < 0: let the loop measure */
+	bool stopped;				/* acting ran out of its CPU budget (or was cancelled) */
 	bool have_unreclaimable;		/* the array below is meaningful */
 	uint64_t unreclaimable[_DAEMON_UNRECL_MAX];
 	char message[256];			/* one line for the log: what happened, or why not */

@@ -84,6 +84,7 @@ int daemon_reap_step(const struct daemon_reap_request *req, struct daemon_reap_o
 		ret->cpu_ns = (cpu1.tv_sec - cpu0.tv_sec) * 1000000000ll + (cpu1.tv_nsec - cpu0.tv_nsec) +
 			      (int64_t)(res.helper_cpu_seconds * 1e9);
 	ret->reaped = res.freed;
+	ret->stopped = res.stopped;
 	ret->evicted_bytes = res.evicted_bytes + res.reclaimed_bytes + res.recharged_bytes;
 	ret->have_unreclaimable = true;
 	for (size_t i = 0; i < res.n_skipped; i++)

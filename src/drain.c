@@ -8,6 +8,7 @@
 #include "error.h"
 #include "util.h"
 #include "zcg_drain.h"
+#include "text.h"
 #include "zombiecg.h"
 
 enum {
@@ -32,14 +33,26 @@ static const struct option drain_options[] = {
 
 static int drain_parse_option(struct zcg_ctx *ctx, int opt, const char *arg)
 {
+	int r;
+
 	switch (opt) {
 	case OPT_TIMEOUT:
-		if (parse_positive_number(arg, 86400, &drain_args.timeout_s) < 0)
-			return zcg_usage_error(ctx, "drain: --timeout '%s' is not a number of seconds", arg), -EINVAL;
+		r = parse_number_in(arg, 0.001, 86400, &drain_args.timeout_s);
+		if (r == -ERANGE)
+			return zcg_usage_error(ctx, "drain: --timeout %s is out of range: from 0.001 to 86400 "
+					       "(seconds)", arg), -EINVAL;
+		if (r < 0)
+			return zcg_usage_error(ctx, "drain: --timeout '%s' is not a number of seconds (from "
+					       "0.001 to 86400)", arg), -EINVAL;
 		break;
 	case OPT_MAX_CPU:
-		if (parse_positive_number(arg, 100, &drain_args.max_cpu) < 0)
-			return zcg_usage_error(ctx, "drain: --max-cpu '%s' is not a percentage from 0 to 100", arg), -EINVAL;
+		r = parse_number_in(arg, 0.01, 100, &drain_args.max_cpu);
+		if (r == -ERANGE)
+			return zcg_usage_error(ctx, "drain: --max-cpu %s is out of range: from 0.01 to 100 "
+					       "(percent of one CPU)", arg), -EINVAL;
+		if (r < 0)
+			return zcg_usage_error(ctx, "drain: --max-cpu '%s' is not a number (a percentage of "
+					       "one CPU, from 0.01 to 100)", arg), -EINVAL;
 		break;
 	case OPT_KEEP:
 		drain_args.keep = true;
@@ -80,15 +93,15 @@ static void print_human_cgroup(const struct zcg_drain_cgroup *cg)
 {
 	char b1[32], b2[32];
 
-	printf("%s: %s -> %s%s%s\n", cg->path, format_bytes((int64_t)cg->before_bytes, b1, sizeof(b1)),
+	printf("%s: %s -> %s%s%s\n", esc(cg->path), format_bytes((int64_t)cg->before_bytes, b1, sizeof(b1)),
 	       format_bytes((int64_t)cg->after_bytes, b2, sizeof(b2)), cg->removed ? ", removed" : "",
 	       cg->left_zombie ? ", LEFT A ZOMBIE" : "");
 	for (size_t i = 0; i < cg->n_pins; i++) {
 		const struct zcg_drain_pin *p = &cg->pins[i];
 
 		printf("  %-7s %10s  %s%s%s%s%s\n", p->kind, format_bytes((int64_t)p->bytes, b1, sizeof(b1)),
-		       p->path ? p->path : "", p->path ? ": " : "", p->reason,
-		       p->holder ? "; held by " : "", p->holder ? p->holder : "");
+		       p->path ? esc(p->path) : "", p->path ? ": " : "", esc(p->reason),
+		       p->holder ? "; held by " : "", p->holder ? esc(p->holder) : "");
 	}
 }
 
@@ -139,6 +152,10 @@ static int drain_run(struct zcg_ctx *ctx, int argc, char **argv)
 
 		if (argc > 0)
 			return zcg_usage_error(ctx, "drain: --self takes no PATH");
+		/* this process's cgroup is the live host's, never a saved tree's */
+		if (ctx->sysroot)
+			return zcg_usage_error(ctx, "drain --self drains the cgroup this process runs in "
+					       "on the live host; --sysroot cannot be used");
 		if (!moved) {
 			r = self_cgroup(ctx, &self);
 			if (r < 0)
@@ -216,7 +233,7 @@ static int drain_run(struct zcg_ctx *ctx, int argc, char **argv)
 		json_finish(j);
 	} else {
 		for (int i = 0; i < n_errors; i++)
-			fprintf(stderr, "zombiecg: drain: %s\n", errors[i]);
+			fprintf(stderr, "zombiecg: drain: %s\n", esc(errors[i]));
 	}
 	for (int i = 0; i < n_errors; i++)
 		free(errors[i]);

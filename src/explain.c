@@ -5,6 +5,7 @@
 
 #include "error.h"
 #include "explain.h"
+#include "text.h"
 #include "util.h"
 #include "zombiecg.h"
 
@@ -99,43 +100,17 @@ static void explain_json(struct zcg_ctx *ctx, const struct zcg_explain *e)
 
 /* ---- human ---- */
 
-/* 'it'\''s' style quoting for the commands we print. */
-static char *shell_quote(const char *s)
-{
-	size_t n = 2;
-	char *out, *w;
-
-	for (const char *p = s; *p; p++)
-		n += *p == '\'' ? 4 : 1;
-	out = malloc(n + 1);
-	if (!out)
-		return NULL;
-	w = out;
-	*w++ = '\'';
-	for (const char *p = s; *p; p++) {
-		if (*p == '\'') {
-			memcpy(w, "'\\''", 4);
-			w += 4;
-		} else {
-			*w++ = *p;
-		}
-	}
-	*w++ = '\'';
-	*w = '\0';
-	return out;
-}
-
 /* "pid 12 (bash) in /a", or "33 processes, e.g. pid 12 (bash) in /a" */
 static void print_procs(const char *what, const struct zcg_proc *p, size_t n, bool with_fd)
 {
 	printf("%s ", what);
 	if (n > 1)
 		printf("%zu processes, e.g. ", n);
-	printf("pid %d (%s)", p[0].pid, p[0].comm ? p[0].comm : "?");
+	printf("pid %d (%s)", p[0].pid, p[0].comm ? esc(p[0].comm) : "?");
 	if (with_fd && p[0].fd >= 0)
 		printf(" fd %d", p[0].fd);
 	if (p[0].cgroup)
-		printf(" in %s", p[0].cgroup);
+		printf(" in %s", esc(p[0].cgroup));
 }
 
 static void print_pin(const struct zcg_pin *p, long page)
@@ -165,7 +140,7 @@ static void print_pin(const struct zcg_pin *p, long page)
 	}
 	printf("  %-6s %10s  %-17s %s", zcg_pin_kind_names[p->kind],
 	       format_bytes((int64_t)(p->pages * (uint64_t)page), size, sizeof(size)),
-	       zcg_action_names[p->action], what);
+	       zcg_action_names[p->action], esc(what));
 	if (p->has_file && !p->path)
 		printf(" dev %u:%u ino %llu", p->dev_major, p->dev_minor, (unsigned long long)p->ino);
 	if (p->dirty_pages || p->writeback_pages)
@@ -265,7 +240,7 @@ static int pin_commands(const struct zcg_explain *e, const struct zcg_explained 
 							 "on a kernel with BTF for the commands that evict it"));
 		target = evict_target(p);
 		if (!target)
-			return command_add(waits, strdup_printf("# %s: no way to open it from here", pin_noun(p)));
+			return command_add(waits, strdup_printf("# %s: no way to open it from here", esc(pin_noun(p))));
 		q = shell_quote(target);
 		if (!q)
 			return -ENOMEM;
@@ -318,21 +293,32 @@ static int wait_comments(const struct zcg_explain *e, struct commands *waits)
 			const struct zcg_proc *h = example->n_open_by ? example->open_by : example->mapped_by;
 			size_t nh = example->n_open_by ? example->n_open_by : example->n_mapped_by;
 			_cleanup_free_ char *held = nh ? strdup_printf(", held by %zu process(es), e.g. pid %d (%s)",
-								       nh, h[0].pid, h[0].comm ? h[0].comm : "?")
+								       nh, h[0].pid, h[0].comm ? esc(h[0].comm) : "?")
 						       : strdup("");
 
 			r = held ? command_add(waits, strdup_printf(
 				"# wait-mapper: nothing to run for %zu pin(s) that live processes map or hold; "
-				"they go when those processes exit (the largest: %s%s)", n, pin_noun(example), held)) :
+				"they go when those processes exit (the largest: %s%s)", n, esc(pin_noun(example)), held)) :
 			    -ENOMEM;
 		} else {
 			r = command_add(waits, strdup_printf("# none: nothing to run for %zu pin(s): %s", n,
-							     example->reason));
+							     esc(example->reason)));
 		}
 		if (r < 0)
 			return r;
 	}
 	return 0;
+}
+
+/* dir/file shell-quoted for a suggested command (a static buffer: one per line built). */
+static const char *quoted_file(const char *dir, const char *file)
+{
+	static char *last;
+	_cleanup_free_ char *path = dir ? path_join(dir, file) : NULL;
+
+	free(last);
+	last = path ? shell_quote(path) : NULL;
+	return last ? last : "''";
 }
 
 /* v2 protected reclaim, once per live parent: protect every live child at its current
@@ -367,25 +353,25 @@ static int protect_commands(struct zcg_ctx *ctx, const struct zcg_explain *e, si
 			return -ENOMEM;
 		}
 		r = command_add(cmds, strdup_printf("# protected reclaim under %s: protect its live children, "
-						    "reclaim, then restore their memory.min", z->parent));
+						    "reclaim, then restore their memory.min", esc(z->parent)));
 		for (size_t k = 0; k < n && r >= 0; k++) {
 			_cleanup_free_ char *d = zcg_cgroup_dir(ctx->sys, kids[k].path);
 
-			r = d ? command_add(cmds, strdup_printf("echo %llu > %s/memory.min    # was %s%llu", (unsigned long long)kids[k].current_bytes, d,
+			r = d ? command_add(cmds, strdup_printf("echo %llu > %s    # was %s%llu", (unsigned long long)kids[k].current_bytes, quoted_file(d, "memory.min"),
 								kids[k].min_is_max ? "max " : "",
 								(unsigned long long)kids[k].min_bytes)) : -ENOMEM;
 		}
 		if (r >= 0)
-			r = command_add(cmds, strdup_printf("echo %llu > %s/memory.reclaim",
-							    (unsigned long long)bytes, parent_dir));
+			r = command_add(cmds, strdup_printf("echo %llu > %s",
+							    (unsigned long long)bytes, quoted_file(parent_dir, "memory.reclaim")));
 		for (size_t k = 0; k < n && r >= 0; k++) {
 			_cleanup_free_ char *d = zcg_cgroup_dir(ctx->sys, kids[k].path);
 
 			if (kids[k].min_is_max)
-				r = d ? command_add(cmds, strdup_printf("echo max > %s/memory.min", d)) : -ENOMEM;
+				r = d ? command_add(cmds, strdup_printf("echo max > %s", quoted_file(d, "memory.min"))) : -ENOMEM;
 			else
-				r = d ? command_add(cmds, strdup_printf("echo %llu > %s/memory.min",
-									(unsigned long long)kids[k].min_bytes, d)) : -ENOMEM;
+				r = d ? command_add(cmds, strdup_printf("echo %llu > %s",
+									(unsigned long long)kids[k].min_bytes, quoted_file(d, "memory.min"))) : -ENOMEM;
 		}
 		zcg_live_children_free(kids, n);
 		if (r < 0)
@@ -407,13 +393,13 @@ static int explain_human(struct zcg_ctx *ctx, const struct zcg_explain *e)
 		total += e->zombies[i].usage_bytes > 0 ? (uint64_t)e->zombies[i].usage_bytes : 0;
 	printf("Source: %s, cgroup %s", e->source, e->hierarchy == ZCG_HIER_V2 ? "v2" : "v1");
 	if (!streq(e->scope, "/"))
-		printf(", under %s", e->scope);
+		printf(", under %s", esc(e->scope));
 	printf("\n");
 	if (e->source_note)
-		printf("Note: %s.\n", e->source_note);
+		printf("Note: %s.\n", esc(e->source_note));
 	if (e->n_zombies == 0) {
 		printf("No dying memcgs%s%s.\n", streq(e->scope, "/") ? "" : " under ",
-		       streq(e->scope, "/") ? "" : e->scope);
+		       streq(e->scope, "/") ? "" : esc(e->scope));
 		return 0;
 	}
 	printf("%s %zu %s, %s charged%s.\n\n", e->zombies[0].estimated ? "Estimates for" : "Explained",
@@ -425,11 +411,11 @@ static int explain_human(struct zcg_ctx *ctx, const struct zcg_explain *e)
 		const struct zcg_explained *z = &e->zombies[i];
 
 		if (z->estimated) {
-			printf("zombies below %s", z->parent);
+			printf("zombies below %s", esc(z->parent));
 			if (z->count >= 0)
 				printf(" (%lld)", (long long)z->count);
 		} else {
-			printf("zombie %llu %s", (unsigned long long)z->id, z->path);
+			printf("zombie %llu %s", (unsigned long long)z->id, esc(z->path));
 		}
 		printf(": %s, verdict %s", format_bytes(z->usage_bytes, size, sizeof(size)),
 		       zcg_action_names[z->action]);
@@ -443,7 +429,7 @@ static int explain_human(struct zcg_ctx *ctx, const struct zcg_explain *e)
 				goto out;
 		}
 		if (!z->n_pins)
-			printf("  %s\n", z->reason);
+			printf("  %s\n", esc(z->reason));
 	}
 	zcg_print_rows_left(shown, e->n_zombies, e->zombies[0].estimated ? "live parents" : "zombies");
 
@@ -466,7 +452,7 @@ static int explain_human(struct zcg_ctx *ctx, const struct zcg_explain *e)
 		if (!pins)
 			continue;
 		printf("  %-17s %zu pin(s), %s: %s\n", zcg_action_names[a], pins,
-		       format_bytes((int64_t)(pages * (uint64_t)page), size, sizeof(size)), example->reason);
+		       format_bytes((int64_t)(pages * (uint64_t)page), size, sizeof(size)), esc(example->reason));
 	}
 	r = protect_commands(ctx, e, shown, &cmds);
 	if (r >= 0)

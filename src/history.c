@@ -13,6 +13,7 @@
 #include "error.h"
 #include "history.h"
 #include "util.h"
+#include "text.h"
 #include "zombiecg.h"
 
 enum {
@@ -88,15 +89,19 @@ static int history_path(struct zcg_ctx *ctx, char **ret)
 		*ret = strdup(history_args.file);
 		return *ret ? 0 : -ENOMEM;
 	}
-	if (!config && access(ZCG_CONFIG_DEFAULT_PATH, F_OK) == 0)
-		config = ZCG_CONFIG_DEFAULT_PATH;
+	_cleanup_free_ char *default_config = zcg_state_path(ZCG_CONFIG_DEFAULT_PATH);
+
+	if (!default_config)
+		return -ENOMEM;
+	if (!config && access(default_config, F_OK) == 0)
+		config = default_config;
 	zcg_config_init(&c);
-	if (config) {
+	r = config_defaults_below_sysroot(ctx, &c);
+	if (r == 0 && config)
 		r = zcg_config_load(&c, config);
-		if (r < 0) {
-			zcg_config_done(&c);
-			return r;
-		}
+	if (r < 0) {
+		zcg_config_done(&c);
+		return r;
 	}
 	if (!c.history_file) {
 		zcg_config_done(&c);
@@ -403,12 +408,12 @@ static int history_run(struct zcg_ctx *ctx, int argc, char **argv)
 		return EXIT_OK;
 	}
 	if (n == first) {
-		printf("No samples in %s%s yet: the daemon writes one every history_interval.\n", path,
+		printf("No samples in %s%s yet: the daemon writes one every history_interval.\n", esc(path),
 		       history_args.since_s ? " for that time" : "");
 		return EXIT_OK;
 	}
 	char t1[32], t2[32], p[32];
-	printf("History in %s: %zu samples from %s to %s, in periods of %s\n\n", path, n - first,
+	printf("History in %s: %zu samples from %s to %s, in periods of %s\n\n", esc(path), n - first,
 	       format_time((int64_t)samples[first].time, 60, t1, sizeof(t1)),
 	       format_time((int64_t)samples[n - 1].time, 60, t2, sizeof(t2)), format_period(period, p, sizeof(p)));
 	sparkline("dying", buckets, nb, 0, utf8, false);

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "json.h"
+#include "text.h"
 
 void json_init(struct json *j, FILE *f)
 {
@@ -11,10 +12,23 @@ void json_init(struct json *j, FILE *f)
 	j->first[0] = true;
 }
 
+/* RFC 8259 wants UTF-8: the kernel hands over names and paths as bytes, so a byte that
+ * starts no valid UTF-8 sequence becomes U+FFFD (the replacement character), one per byte. */
 static void write_escaped(FILE *f, const char *s)
 {
 	fputc('"', f);
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p >= 0x80) {
+			size_t n = utf8_sequence_length(p);
+
+			if (!n) {
+				fputs("\\ufffd", f);
+				continue;
+			}
+			fwrite(p, 1, n, f);
+			p += n - 1;
+			continue;
+		}
 		switch (*p) {
 		case '"': fputs("\\\"", f); break;
 		case '\\': fputs("\\\\", f); break;

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "census.h"
+#include "text.h"
 #include "util.h"
 #include "zombiecg.h"
 
@@ -52,6 +53,7 @@ static int list_human(const struct zcg_census *c)
 	tb = scols_new_table();
 	if (!tb)
 		return -ENOMEM;
+	scols_table_enable_noencoding(tb, 1);	/* cells are esc()aped already */
 	for (size_t i = 0; i < n_cols; i++) {
 		bool text = streq(headers[i], "NAME") || streq(headers[i], "PATH") || streq(headers[i], "PARENT");
 
@@ -66,7 +68,7 @@ static int list_human(const struct zcg_census *c)
 		if (!ln)
 			goto oom;
 		if (est) {
-			scols_line_set_data(ln, col++, z->parent);
+			scols_line_set_data(ln, col++, esc(z->parent));
 			if (z->count >= 0)
 				snprintf(buf, sizeof(buf), "%lld", (long long)z->count);
 			else
@@ -75,9 +77,9 @@ static int list_human(const struct zcg_census *c)
 		} else {
 			snprintf(buf, sizeof(buf), "%llu", (unsigned long long)z->id);
 			scols_line_set_data(ln, col++, buf);
-			scols_line_set_data(ln, col++, z->name);
-			scols_line_set_data(ln, col++, z->path);
-			scols_line_set_data(ln, col++, z->parent);
+			scols_line_set_data(ln, col++, esc(z->name));
+			scols_line_set_data(ln, col++, esc(z->path));
+			scols_line_set_data(ln, col++, esc(z->parent));
 			snprintf(buf, sizeof(buf), "%lld", (long long)z->memcg_id);
 			scols_line_set_data(ln, col++, z->memcg_id >= 0 ? buf : "-");
 		}
@@ -115,7 +117,7 @@ static int list_run(struct zcg_ctx *ctx, int argc, char **argv)
 		r = list_human(c);
 	else
 		printf("No dying memcgs%s%s (source: %s).\n", streq(c->scope, "/") ? "" : " under ",
-		       streq(c->scope, "/") ? "" : c->scope, c->source);
+		       streq(c->scope, "/") ? "" : esc(c->scope), c->source);
 	zcg_census_free(c);
 	return r < 0 ? zcg_fail(ctx, r, NULL) : EXIT_OK;
 }

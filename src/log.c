@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "text.h"
 
 static bool log_json;
 static int log_max = LOG_INFO;
@@ -37,6 +38,21 @@ static void json_escape(char *buf, size_t size, size_t *pos, const char *s)
 		case '\n': esc = "\\n"; break;
 		case '\t': esc = "\\t"; break;
 		case '\r': esc = "\\r"; break;
+		}
+		if (*p >= 0x80) {
+			/* valid UTF-8 as it is, any other byte as U+FFFD (RFC 8259) */
+			size_t n = utf8_sequence_length(p);
+
+			if (!n) {
+				*pos += (size_t)snprintf(buf + *pos, size - *pos, "\\ufffd");
+				continue;
+			}
+			if (*pos + n + 7 >= size)
+				break;
+			memcpy(buf + *pos, p, n);
+			*pos += n;
+			p += n - 1;
+			continue;
 		}
 		if (esc)
 			*pos += (size_t)snprintf(buf + *pos, size - *pos, "%s", esc);
@@ -78,10 +94,9 @@ void zlog(int prio, const char *event, const char *fmt, ...)
 		json_escape(line, sizeof(line) - 4, &pos, msg);
 		pos += (size_t)snprintf(line + pos, sizeof(line) - pos, "\"}\n");
 	} else {
-		/* one line per message: a newline in the text would lose the prefix */
-		for (char *p = msg; (p = strchr(p, '\n'));)
-			*p = ' ';
-		pos = (size_t)snprintf(line, sizeof(line), "<%d>%s: %s\n", prio, event, msg);
+		/* one line per message, and nothing a terminal would act on: esc() writes
+		 * a newline (and every other control byte) as \xHH */
+		pos = (size_t)snprintf(line, sizeof(line), "<%d>%s: %s\n", prio, event, esc(msg));
 	}
 	if (pos >= sizeof(line))
 		pos = sizeof(line) - 1;

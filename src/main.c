@@ -9,6 +9,7 @@
 #include "error.h"
 #include "protect.h"
 #include "release_agent.h"
+#include "text.h"
 #include "util.h"
 #include "zombiecg.h"
 
@@ -42,28 +43,6 @@ static const struct option global_options[] = {
 	{},
 };
 
-static void usage(FILE *f)
-{
-	fprintf(f, "Usage: zombiecg [OPTIONS] COMMAND [ARGS]\n\n"
-		   "Find, explain, reap and prevent dying (\"zombie\") memory cgroups.\n\nCommands:\n");
-	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
-		fprintf(f, "  %-8s %s\n", commands[i]->name, commands[i]->summary);
-	fprintf(f, "\nOptions (any command):\n"
-		   "  -J, --json          machine-readable output\n"
-		   "      --sysroot DIR   read /proc and /sys under DIR (saved trees, tests)\n"
-		   "      --under PATH    limit to a cgroup subtree (/sys/fs/cgroup/memory/a or /a)\n"
-		   "      --no-bpf        use the cgroupfs source even where BPF works\n"
-		   "  -h, --help          this help (also: zombiecg COMMAND --help)\n"
-		   "  -V, --version       print the version\n"
-		   "\nExit status: 0 ok, 1 runtime failure, 2 usage error, 3 partial (zombies left).\n");
-}
-
-static void command_usage(const struct zcg_command *cmd, FILE *f)
-{
-	fprintf(f, "Usage: zombiecg %s %s\n\n%s\n", cmd->name, cmd->args, cmd->summary);
-	fprintf(f, "See 'zombiecg --help' for the options every command takes, and zombiecg(8).\n");
-}
-
 static void report(struct zcg_ctx *ctx, const char *msg)
 {
 	if (ctx->json) {
@@ -75,7 +54,7 @@ static void report(struct zcg_ctx *ctx, const char *msg)
 		json_object_end(&j);
 		json_finish(&j);
 	} else {
-		fprintf(stderr, "zombiecg: %s\n", msg);
+		fprintf(stderr, "zombiecg: %s\n", esc(msg));
 	}
 }
 
@@ -114,15 +93,16 @@ int zcg_usage_error(struct zcg_ctx *ctx, const char *fmt, ...)
 	return EXIT_USAGE;
 }
 
-int parse_positive_number(const char *arg, double max, double *ret)
+int parse_number_in(const char *arg, double min, double max, double *ret)
 {
-	char *end;
 	double v;
+	int r;
 
-	errno = 0;
-	v = strtod(arg, &end);
-	if (errno || end == arg || *end || !(v > 0) || v > max)
+	r = parse_decimal(arg, &v);
+	if (r < 0)
 		return -EINVAL;
+	if (!(v >= min) || v > max)
+		return -ERANGE;
 	*ret = v;
 	return 0;
 }
@@ -196,12 +176,14 @@ static struct option *merge_options(const struct zcg_command *cmd)
 	return all;
 }
 
-/* Short options: the globals plus any single-letter command option. */
+/* Short options: the globals plus any single-letter command option. A leading ':' makes
+ * getopt_long() tell a missing argument (':') from an unknown option ('?'). */
 static void short_options(const struct option *opts, char *buf, size_t size)
 {
 	size_t n = 0;
 
 	buf[n++] = '+';	/* stop at the command name in the first pass */
+	buf[n++] = ':';
 	for (const struct option *o = opts; o->name && n + 3 < size; o++) {
 		if (o->val > 0 && o->val < 0x100) {
 			buf[n++] = (char)o->val;
@@ -210,6 +192,51 @@ static void short_options(const struct option *opts, char *buf, size_t size)
 		}
 	}
 	buf[n] = '\0';
+}
+
+static const struct option *option_by_val(const struct option *opts, int val)
+{
+	for (const struct option *o = opts; o->name; o++)
+		if (o->val == val)
+			return o;
+	return NULL;
+}
+
+static bool is_short_option(const char *shorts, int c)
+{
+	return c > 0 && c < 0x100 && c != ':' && c != '+' && strchr(shorts, c);
+}
+
+/* Says which option getopt_long() stopped at, as the user typed it. */
+static int option_error(struct zcg_ctx *ctx, const struct zcg_command *cmd, const struct option *opts,
+			const char *shorts, int opt, int argc, char **argv)
+{
+	/* "status: " for a command's options; nothing before the global ones (report() adds
+	 * "zombiecg: " already). */
+	const char *who = cmd ? cmd->name : NULL;
+	const char *sep = cmd ? ": " : "";
+	const struct option *o = option_by_val(opts, optopt);
+	const char *word = optind > 0 && optind <= argc ? argv[optind - 1] : "";
+
+	if (opt == ':') {
+		/* A missing argument only happens at the end of the line: the last word is the
+		 * option, "--under" or "-x" (or a cluster ending in it). */
+		word = argv[argc - 1];
+		if (strncmp(word, "--", 2) == 0 && o)
+			return zcg_usage_error(ctx, "%s%soption '--%s' requires an argument", who ? who : "", sep,
+					       o->name);
+		return zcg_usage_error(ctx, "%s%soption '-%c' requires an argument", who ? who : "", sep,
+				       optopt);
+	}
+	/* '?' with a known option's value: a long option that takes no argument was given one
+	 * (a short option cannot fail that way). */
+	if (o && (optopt >= 0x100 || is_short_option(shorts, optopt)))
+		return zcg_usage_error(ctx, "%s%soption '--%s' takes no argument (in '%s')", who ? who : "", sep,
+				       o->name, word);
+	if (optopt > 0 && optopt < 0x100)
+		return zcg_usage_error(ctx, "%s%sunknown option '-%c'", who ? who : "", sep, optopt);
+	return zcg_usage_error(ctx, "%s%sunknown option '%.*s'", who ? who : "", sep,
+			       (int)strcspn(word, "="), word);
 }
 
 static int parse(struct zcg_ctx *ctx, const struct zcg_command *cmd, int argc, char **argv,
@@ -245,17 +272,14 @@ static int parse(struct zcg_ctx *ctx, const struct zcg_command *cmd, int argc, c
 			if (cmd)
 				command_usage(cmd, stdout);
 			else
-				usage(stdout);
+				usage(stdout, commands, ARRAY_SIZE(commands));
 			exit(EXIT_OK);
 		case 'V':
 			printf("zombiecg %s\n", ZCG_VERSION);
 			exit(EXIT_OK);
+		case ':':
 		case '?':
-			if (optopt)
-				return zcg_usage_error(ctx, "%s: unknown option or missing argument '-%c'",
-						       cmd ? cmd->name : "zombiecg", optopt);
-			return zcg_usage_error(ctx, "%s: unknown option or missing argument '%s'",
-					       cmd ? cmd->name : "zombiecg", argv[optind - 1]);
+			return option_error(ctx, cmd, opts, shorts, opt, argc, argv);
 		default:
 			if (cmd && cmd->parse_option && cmd->parse_option(ctx, opt, optarg) < 0)
 				return EXIT_USAGE;
@@ -263,6 +287,60 @@ static int parse(struct zcg_ctx *ctx, const struct zcg_command *cmd, int argc, c
 		}
 	}
 	*ret_optind = optind;
+	return EXIT_OK;
+}
+
+/* Errors are JSON whenever --json is on the line, even after the option that failed:
+ * look for it before parsing anything (up to "--", where options end). */
+static bool json_requested(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (streq(a, "--"))
+			break;
+		if (streq(a, "--json") || strncmp(a, "--json=", 7) == 0)
+			return true;
+		/* -J alone or in a cluster of flags (-Jh) */
+		if (a[0] == '-' && a[1] != '-' && a[1] && strspn(a + 1, "JhV") == strlen(a + 1) && strchr(a, 'J'))
+			return true;
+	}
+	return false;
+}
+
+/* Whatever went to stdout must have reached it: a full disk or a closed pipe is an error
+ * (exit 1), not a silent truncation. Runs at every exit, --help and --version included. */
+static void close_stdout(void)
+{
+	bool failed = ferror(stdout);
+	int saved;
+
+	errno = 0;
+	if (fflush(stdout) != 0)
+		failed = true;
+	saved = errno;
+	if (failed) {
+		fprintf(stderr, "zombiecg: cannot write standard output: %s\n",
+			saved ? strerror(saved) : "write error");
+		_exit(EXIT_FAIL);
+	}
+}
+
+/* --sysroot is a sandbox: a saved tree, never the live host by another name (the host's
+ * journal and state would be acted on while the user thinks they are reading a copy). Our
+ * own state (journals, the release agent's files) then lives below it too. */
+static int check_sysroot(struct zcg_ctx *ctx)
+{
+	_cleanup_free_ char *real = NULL;
+
+	if (!*ctx->sysroot)
+		return zcg_usage_error(ctx, "--sysroot '': an empty sysroot is the live host; to read the "
+				       "live host, run without --sysroot");
+	real = realpath(ctx->sysroot, NULL);
+	if (real && streq(real, "/"))
+		return zcg_usage_error(ctx, "--sysroot %s is the live host's root; to read the live host, "
+				       "run without --sysroot", ctx->sysroot);
+	zcg_set_state_root(real ? real : ctx->sysroot);
 	return EXIT_OK;
 }
 
@@ -276,12 +354,29 @@ int main(int argc, char **argv)
 	/* The kernel runs the release agent as <run dir>/zombiecg-release-agent CGROUP. */
 	if (streq(base ? base + 1 : argv[0], ZCG_RELEASE_AGENT_NAME))
 		return zcg_release_agent_main(argc > 1 ? argv[1] : NULL);
+	atexit(close_stdout);
+	ctx.json = json_requested(argc, argv);
 	r = parse(&ctx, NULL, argc, argv, true, &first);
 	if (r != EXIT_OK)
 		return r;
 	if (first >= argc) {
-		usage(stderr);
+		if (ctx.json)
+			return zcg_usage_error(&ctx, "missing command (see 'zombiecg help')");
+		usage(stderr, commands, ARRAY_SIZE(commands));
 		return EXIT_USAGE;
+	}
+	if (streq(argv[first], "help")) {
+		if (first + 1 >= argc) {
+			usage(stdout, commands, ARRAY_SIZE(commands));
+			return EXIT_OK;
+		}
+		cmd = find_command(argv[first + 1]);
+		if (!cmd)
+			return zcg_usage_error(&ctx, "help: unknown command '%s'", argv[first + 1]);
+		if (first + 2 < argc)
+			return zcg_usage_error(&ctx, "help: unexpected argument '%s'", argv[first + 2]);
+		command_usage(cmd, stdout);
+		return EXIT_OK;
 	}
 	cmd = find_command(argv[first]);
 	if (!cmd)
@@ -297,10 +392,15 @@ int main(int argc, char **argv)
 		return r;
 	json_init(&ctx.out, stdout);
 	ctx.argv = argv;
+	if (ctx.sysroot) {
+		r = check_sysroot(&ctx);
+		if (r != EXIT_OK)
+			return r;
+	}
 
 	/* A zombiecg that crashed in the middle of protected reclaim left raised memory.min
 	 * settings behind: every start as root puts them back. */
-	if (zcg_is_root() && !(ctx.sysroot && *ctx.sysroot)) {
+	if (zcg_is_root() && !ctx.sysroot) {
 		size_t restored = 0;
 
 		r = zcg_protect_recover(&restored);

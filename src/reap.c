@@ -11,6 +11,7 @@
 #include "reap.h"
 #include "recharge.h"
 #include "util.h"
+#include "text.h"
 #include "zombiecg.h"
 
 enum {
@@ -47,6 +48,8 @@ static void on_stop(int sig)
 
 static int reap_parse_option(struct zcg_ctx *ctx, int opt, const char *arg)
 {
+	int r;
+
 	switch (opt) {
 	case OPT_DRY_RUN:
 		reap_args.dry_run = true;
@@ -58,12 +61,22 @@ static int reap_parse_option(struct zcg_ctx *ctx, int opt, const char *arg)
 		reap_args.no_protected = true;
 		break;
 	case OPT_MAX_CPU:
-		if (parse_positive_number(arg, 100, &reap_args.max_cpu) < 0)
-			return zcg_usage_error(ctx, "reap: --max-cpu '%s' is not a percentage from 0 to 100", arg), -EINVAL;
+		r = parse_number_in(arg, 0.01, 100, &reap_args.max_cpu);
+		if (r == -ERANGE)
+			return zcg_usage_error(ctx, "reap: --max-cpu %s is out of range: from 0.01 to 100 (percent "
+					       "of one CPU)", arg), -EINVAL;
+		if (r < 0)
+			return zcg_usage_error(ctx, "reap: --max-cpu '%s' is not a number (a percentage of one "
+					       "CPU, from 0.01 to 100)", arg), -EINVAL;
 		break;
 	case OPT_MAX_RATE:
-		if (parse_positive_number(arg, 1e6, &reap_args.max_rate) < 0)
-			return zcg_usage_error(ctx, "reap: --max-rate '%s' is not a positive number of MB/s", arg), -EINVAL;
+		r = parse_number_in(arg, 0.01, 1e6, &reap_args.max_rate);
+		if (r == -ERANGE)
+			return zcg_usage_error(ctx, "reap: --max-rate %s is out of range: from 0.01 to 1000000 "
+					       "(MiB/s)", arg), -EINVAL;
+		if (r < 0)
+			return zcg_usage_error(ctx, "reap: --max-rate '%s' is not a number (MiB/s, from 0.01 to "
+					       "1000000)", arg), -EINVAL;
 		break;
 	case OPT_RECHARGE_TMPFS:
 		/* checked in reap_run(), once the memory hierarchy is known */
@@ -140,8 +153,9 @@ static int reap_human(const struct zcg_reap_result *r)
 
 	if (!tb)
 		return -ENOMEM;
-	printf("Source: %s%s%s%s\n", r->source, r->source_note ? " (" : "", r->source_note ? r->source_note : "",
+	printf("Source: %s%s%s%s\n", r->source, r->source_note ? " (" : "", r->source_note ? esc(r->source_note) : "",
 	       r->source_note ? ")" : "");
+	scols_table_enable_noencoding(tb, 1);	/* cells are esc()aped already */
 	for (size_t i = 0; i < ARRAY_SIZE(headers); i++)
 		if (!scols_table_new_column(tb, headers[i], i == 3 ? 0.08 : 0.2,
 					    i == 3 ? SCOLS_FL_RIGHT : (i == 4 ? SCOLS_FL_WRAP : SCOLS_FL_TRUNC)))
@@ -152,11 +166,11 @@ static int reap_human(const struct zcg_reap_result *r)
 
 		if (!ln)
 			goto oom;
-		scols_line_set_data(ln, 0, s->zombie_path);
+		scols_line_set_data(ln, 0, esc(s->zombie_path));
 		scols_line_set_data(ln, 1, zcg_action_names[s->action]);
-		scols_line_set_data(ln, 2, s->file ? s->file : "-");
+		scols_line_set_data(ln, 2, s->file ? esc(s->file) : "-");
 		scols_line_set_data(ln, 3, format_bytes((int64_t)s->bytes, b1, sizeof(b1)));
-		scols_line_set_data(ln, 4, s->note ? s->note : "");
+		scols_line_set_data(ln, 4, s->note ? esc(s->note) : "");
 	}
 	if (r->n_steps)
 		scols_print_table(tb);
@@ -171,11 +185,11 @@ static int reap_human(const struct zcg_reap_result *r)
 	       format_bytes((int64_t)r->reclaimed_bytes, b2, sizeof(b2)), r->cpu_seconds, r->wall_seconds);
 	if (reap_args.recharge_tmpfs)
 		printf("Recharged %u tmpfs file(s), %s, to %s.\n", r->recharged_files,
-		       format_bytes((int64_t)r->recharged_bytes, b1, sizeof(b1)), reap_args.recharge_tmpfs);
+		       format_bytes((int64_t)r->recharged_bytes, b1, sizeof(b1)), esc(reap_args.recharge_tmpfs));
 	if (r->n_skipped && !reap_args.dry_run) {
 		printf("\nStill dying:\n");
 		for (size_t i = 0; i < r->n_skipped; i++)
-			printf("  %s: %s\n", r->skipped[i].path ? r->skipped[i].path : "?", r->skipped[i].reason);
+			printf("  %s: %s\n", r->skipped[i].path ? esc(r->skipped[i].path) : "?", esc(r->skipped[i].reason));
 	}
 	return 0;
 oom:
@@ -237,7 +251,7 @@ static int reap_run(struct zcg_ctx *ctx, int argc, char **argv)
 
 const struct zcg_command cmd_reap = {
 	.name = "reap",
-	.args = "[--under PATH] [--dry-run] [--no-flush] [--no-protected-reclaim] [--max-cpu PCT] [--max-rate MB/s] [--recharge-tmpfs CGROUP]",
+	.args = "[--under PATH] [--dry-run] [--no-flush] [--no-protected-reclaim] [--max-cpu PCT] [--max-rate MiB/s] [--recharge-tmpfs CGROUP]",
 	.summary = "free zombies, and only zombies, within a CPU and I/O budget",
 	.options = reap_options,
 	.parse_option = reap_parse_option,

@@ -16,6 +16,7 @@
 #include "release_agent.h"
 #include "util.h"
 #include "zcg_drain.h"
+#include "text.h"
 #include "zombiecg.h"
 
 /* How many agents drain at once; the rest wait for a slot, then give up. */
@@ -165,7 +166,7 @@ static int release_agent_run(struct zcg_ctx *ctx, int argc, char **argv)
 			json_finish(&ctx->out);
 		} else if (r == 0) {
 			printf("Installed for the descendants of %s (agent %s, previous agent '%s').\n",
-			       s.under, s.agent, s.previous_agent);
+			       esc(s.under), esc(s.agent), esc(s.previous_agent));
 		} else {
 			printf("Not installed.\n");
 		}
@@ -198,7 +199,7 @@ static int release_agent_run(struct zcg_ctx *ctx, int argc, char **argv)
 		json_finish(&ctx->out);
 	} else {
 		printf("Release agent %sed%s%s.\n", argv[0], ctx->scope ? " for the descendants of " : "",
-		       ctx->scope ? ctx->scope : "");
+		       ctx->scope ? esc(ctx->scope) : "");
 	}
 	return EXIT_OK;
 }

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* zombiecg repro: make zombies on purpose, and clean them up again. */
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,6 +8,7 @@
 #include "error.h"
 #include "repro.h"
 #include "util.h"
+#include "text.h"
 #include "zombiecg.h"
 
 enum {
@@ -32,6 +34,7 @@ static const struct option repro_options[] = {
 static int repro_parse_option(struct zcg_ctx *ctx, int opt, const char *arg)
 {
 	char *end;
+	int r;
 
 	switch (opt) {
 	case OPT_COUNT: {
@@ -39,7 +42,7 @@ static int repro_parse_option(struct zcg_ctx *ctx, int opt, const char *arg)
 
 		errno = 0;
 		v = strtoul(arg, &end, 10);
-		if (errno || *end || v == 0 || v > 1000000)
+		if (!isdigit((unsigned char)arg[0]) || errno || *end || v == 0 || v > 1000000)
 			return zcg_usage_error(ctx, "repro: --count '%s' is not a number from 1 to 1000000", arg), -EINVAL;
 		repro_args.count = (unsigned)v;
 		break;
@@ -47,10 +50,14 @@ static int repro_parse_option(struct zcg_ctx *ctx, int opt, const char *arg)
 	case OPT_SIZE_MB: {
 		double mb;
 
-		errno = 0;
-		mb = strtod(arg, &end);
-		if (errno || *end || !(mb > 0) || mb > 1024 * 1024)
-			return zcg_usage_error(ctx, "repro: --size-mb '%s' is not a positive size in MiB", arg), -EINVAL;
+		/* down to one byte: the tmpfs scenario needs no more */
+		r = parse_number_in(arg, 0.000001, 1024 * 1024, &mb);
+		if (r == -ERANGE)
+			return zcg_usage_error(ctx, "repro: --size-mb %s is out of range: from 0.000001 "
+					       "(a byte) to 1048576 (MiB)", arg), -EINVAL;
+		if (r < 0)
+			return zcg_usage_error(ctx, "repro: --size-mb '%s' is not a size in MiB (from "
+					       "0.000001 to 1048576)", arg), -EINVAL;
 		repro_args.size_bytes = (uint64_t)(mb * 1048576.0);
 		repro_args.size_given = true;
 		if (!repro_args.size_bytes)
@@ -97,6 +104,8 @@ static int repro_cleanup(struct zcg_ctx *ctx)
 static void print_result(struct zcg_ctx *ctx, const struct zcg_repro_opts *opts,
 			 const struct zcg_repro_result *res)
 {
+	_cleanup_free_ char *quoted = NULL;
+
 	if (ctx->json) {
 		struct json *j = &ctx->out;
 
@@ -127,10 +136,12 @@ static void print_result(struct zcg_ctx *ctx, const struct zcg_repro_opts *opts,
 		return;
 	}
 	printf("Made %zu %s zombie(s) under %s, files in %s.\n", res->n,
-	       zcg_repro_scenario_names[opts->scenario], res->subtree, res->dir);
+	       zcg_repro_scenario_names[opts->scenario], esc(res->subtree), esc(res->dir));
 	if (res->holder)
-		printf("Holder pid %d in %s maps the files.\n", (int)res->holder, res->holder_cgroup);
-	printf("Manifest: %s\nUndo with: zombiecg repro cleanup --under %s\n", res->manifest, res->subtree);
+		printf("Holder pid %d in %s maps the files.\n", (int)res->holder, esc(res->holder_cgroup));
+	quoted = shell_quote(res->subtree);
+	printf("Manifest: %s\nUndo with: zombiecg repro cleanup --under %s\n", esc(res->manifest),
+	       quoted ? quoted : esc(res->subtree));
 }
 
 static int repro_run(struct zcg_ctx *ctx, int argc, char **argv)

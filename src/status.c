@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "census.h"
+#include "text.h"
 #include "util.h"
 #include "zombiecg.h"
 
@@ -87,6 +88,7 @@ static int subtree_table(const struct zcg_census *c)
 
 	if (!tb)
 		return -ENOMEM;
+	scols_table_enable_noencoding(tb, 1);	/* cells are esc()aped already */
 	for (size_t i = 0; i < ARRAY_SIZE(headers); i++)
 		if (!scols_table_new_column(tb, headers[i], i == 0 ? 0.4 : 0.08,
 					    i == 0 ? SCOLS_FL_TRUNC : SCOLS_FL_RIGHT))
@@ -97,7 +99,7 @@ static int subtree_table(const struct zcg_census *c)
 
 		if (!ln)
 			goto oom;
-		scols_line_set_data(ln, 0, s->path);
+		scols_line_set_data(ln, 0, esc(s->path));
 		scols_line_set_data(ln, 1, count_or_dash(s->dying, buf, sizeof(buf)));
 		scols_line_set_data(ln, 2, format_bytes(s->pinned_bytes, buf, sizeof(buf)));
 		snprintf(buf, sizeof(buf), "%.0f%%", 100 * subtree_share(c, s));
@@ -117,10 +119,10 @@ static int status_human(struct zcg_ctx *ctx, const struct zcg_census *c)
 {
 	char b1[64], b2[64];
 
-	printf("Memory hierarchy  cgroup %s at %s%s%s\n", hierarchy_name(c->hierarchy), c->memory_root,
-	       streq(c->scope, "/") ? "" : ", subtree ", streq(c->scope, "/") ? "" : c->scope);
+	printf("Memory hierarchy  cgroup %s at %s%s%s\n", hierarchy_name(c->hierarchy), esc(c->memory_root),
+	       streq(c->scope, "/") ? "" : ", subtree ", streq(c->scope, "/") ? "" : esc(c->scope));
 	printf("Source            %s%s%s%s\n", c->source, c->source_note ? " (" : "",
-	       c->source_note ? c->source_note : "", c->source_note ? ")" : "");
+	       c->source_note ? esc(c->source_note) : "", c->source_note ? ")" : "");
 	printf("Live memcgs       %llu\n", (unsigned long long)c->live);
 	if (c->dying >= 0)
 		printf("Dying memcgs      %lld\n", (long long)c->dying);

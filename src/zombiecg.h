@@ -6,6 +6,7 @@
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "json.h"
 #include "sys.h"
@@ -43,6 +44,11 @@ struct zcg_command {
 extern const struct zcg_command cmd_status, cmd_list, cmd_explain, cmd_reap, cmd_repro, cmd_drain,
 	cmd_release_agent, cmd_daemon, cmd_history;
 
+/* The top-level usage (commands, global options) and one command's: each option, and
+ * whether root is needed (src/help.c). */
+void usage(FILE *f, const struct zcg_command *const *commands, size_t n);
+void command_usage(const struct zcg_command *cmd, FILE *f);
+
 /* The release agent as the kernel runs it (src/release_agent.c). Returns an exit code. */
 int zcg_release_agent_main(const char *cgroup);
 
@@ -52,9 +58,10 @@ int zcg_fail(struct zcg_ctx *ctx, int r, const char *fmt, ...) __attribute__((fo
 /* Reports a usage error with a hint to --help and returns EXIT_USAGE. */
 int zcg_usage_error(struct zcg_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* Parses a number > 0 and <= max that fills arg (command option values).
- * Returns 0 and sets *ret, or -EINVAL. */
-int parse_positive_number(const char *arg, double max, double *ret);
+/* Parses a plain decimal number (no sign, exponent or hex) from min to max that fills arg
+ * (command option values). Returns 0 and sets *ret, -EINVAL if it is not such a number,
+ * -ERANGE if it is outside [min, max]. */
+int parse_number_in(const char *arg, double min, double max, double *ret);
 
 /* The fields list and explain share: the object's header, and a zombie's (or, estimated, a
  * live parent's) identity. The caller has opened the object. */
@@ -62,6 +69,11 @@ void json_zombies_header(struct json *j, const char *source, const char *source_
 			 enum zcg_hierarchy hierarchy, const char *scope);
 void json_zombie_identity(struct json *j, uint64_t id, const char *name, const char *path,
 			  const char *parent, int64_t memcg_id, int64_t usage_bytes);
+
+struct zcg_config;
+/* Under --sysroot, moves the configuration's built-in state paths (history_file) below it
+ * (src/daemon.c; the history command reads the same default). Returns 0 or -ENOMEM. */
+int config_defaults_below_sysroot(const struct zcg_ctx *ctx, struct zcg_config *c);
 
 /* Human tables of zombies stop after this many rows unless --all is given: past that a
  * terminal shows nothing useful, and --json (streamed) is the way to see every one. */

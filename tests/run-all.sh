@@ -1,6 +1,6 @@
 #!/bin/sh
 # Runs every test through one prove invocation, so `make check` ends with prove's summary:
-# unit tests (normal and ASan+UBSan builds), CLI tests, root tests on this host (they skip
+# unit tests (normal and ASan+UBSan builds), CLI tests, the fuzz targets for a short time each, root tests on this host (they skip
 # themselves when not root), and the VM lab's results (the same root tests under Debian's
 # 6.1 and 6.12 kernels, cgroup v2 and v1), collected first as .tap files.
 set -u
@@ -9,7 +9,7 @@ BUILD=${BUILD:-build}
 TOP=$(pwd)
 ZCG=$TOP/$BUILD/zombiecg
 export TOP ZCG BUILD
-tests="$BUILD/tests/unit/*.t $BUILD/asan/tests/unit/*.t tests/cli/*.t tests/root/*.t"
+tests="$BUILD/tests/unit/*.t $BUILD/asan/tests/unit/*.t tests/cli/*.t tests/fuzz/*.t tests/root/*.t"
 if [ -z "${ZCG_NO_VM:-}" ]; then
 	# run.sh never fails here: a guest's failures become not-ok lines in its .tap files
 	vm=$(ZCG_VM_PROVE=0 tests/vm/run.sh) || { echo "VM lab failed to run"; exit 1; }

@@ -223,6 +223,7 @@ enum lru_list {
 
 /* UAPI (include/uapi/linux/bpf.h): fixed values. */
 enum bpf_map_type {
+	BPF_MAP_TYPE_ARRAY = 2,
 	BPF_MAP_TYPE_PERCPU_ARRAY = 6,
 	BPF_MAP_TYPE_RINGBUF = 27,
 };

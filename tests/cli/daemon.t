@@ -46,15 +46,31 @@ run 2 "$TMP/bad2.conf:2: grace_period = soon: not a duration" "bad value at star
 out=$("$ZCG" -J $V2 daemon --config "$TMP/bad.conf" --once 2>/dev/null)
 is "$?" 2 "JSON mode: bad config exits 2"
 is "$(printf '%s' "$out" | jq -r .error)" "$TMP/bad.conf:3: unknown key 'frobnicate'" "JSON mode: {\"error\"} names file and line"
-run 1 "cannot read $TMP/missing.conf: No such file or directory" "unreadable config file" -- \
+run 2 "cannot read $TMP/missing.conf: No such file or directory" "a missing config file is a configuration error" -- \
 	$V2 daemon --config "$TMP/missing.conf" --once
+run 2 "cannot read $TMP/missing.conf" "--check-config: a missing config file" -- \
+	$V2 daemon --config "$TMP/missing.conf" --check-config
 run 2 "--interval 'soon' is not a duration" "bad --interval" -- $V2 daemon --interval soon --once
 run 2 "--listen 'localhost' is not ADDR:PORT" "bad --listen" -- $V2 daemon --listen localhost --once
 run 2 "--textfile 'rel' is not an absolute directory" "relative --textfile" -- $V2 daemon --textfile rel --once
 conf "$TMP/nope.conf" "under = /nope"
 run 1 "under: no cgroup /nope in the memory hierarchy" "a scope that does not exist" -- \
 	$V2 daemon --config "$TMP/nope.conf" --once
-run 0 "$TMP/nope.conf: valid" "--check-config: a valid file" -- $V2 daemon --config "$TMP/nope.conf" --check-config
+run 1 "$TMP/nope.conf: parses, but under: no cgroup /nope in the memory hierarchy" \
+	"--check-config: under names a cgroup that does not exist" -- $V2 daemon --config "$TMP/nope.conf" --check-config
+conf "$TMP/nope2.conf" "tmpfs_recharge_target = /nope"
+run 1 "parses, but tmpfs_recharge_target: no cgroup /nope" \
+	"--check-config: tmpfs_recharge_target names a cgroup that does not exist" -- \
+	$V2 daemon --config "$TMP/nope2.conf" --check-config
+out=$("$ZCG" -J $V2 daemon --config "$TMP/nope.conf" --check-config 2>/dev/null)
+is "$(printf '%s' "$out" | jq -r '[.valid, .cgroups_checked, (.error | test("no cgroup /nope"))] | join(",")')" \
+	"true,true,true" "--check-config --json: parses, checked, the missing cgroup in .error"
+conf "$TMP/good.conf" "under = /system.slice"
+run 0 "$TMP/good.conf: valid\$" "--check-config: a valid file whose cgroups exist" -- \
+	$V2 daemon --config "$TMP/good.conf" --check-config
+run 0 "$TMP/good.conf: valid; under and tmpfs_recharge_target not checked: no memory controller mounted" \
+	"--check-config: says when it could not check the cgroups" -- \
+	--sysroot $F/nomemory daemon --config "$TMP/good.conf" --check-config
 run 2 "bad.conf:3: unknown key" "--check-config: an invalid file" -- $V2 daemon --config "$TMP/bad.conf" --check-config
 
 # --- metrics against the census of the same tree ---------------------------------------------

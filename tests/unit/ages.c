@@ -142,5 +142,12 @@ int main(void)
 	is_int(zcg_cpu_bucket_wait_ns(&b), 5000000000ull, "a 50 ms debt takes 5 s to repay at 1%%");
 	zcg_cpu_bucket_set(&b, 0.1, 100000000);
 	is_int(zcg_cpu_bucket_wait_ns(&b), 500000000, "at 10%% it takes 0.5 s");
+	/* A census that finds no zombie (a clean host): nothing to sort, nothing eligible
+	 * (UBSan stopped on qsort(NULL, 0) here). */
+	zcg_ages_new(&a);
+	c = census_of(NULL, 0);
+	is_int(zcg_ages_update(a, &c, 1000), 0, "a census without zombies");
+	is_int(eligible(a, 1000 + grace, grace, &parents), 0, "nothing eligible");
+	zcg_ages_free(a);
 	return done_testing();
 }

@@ -1,5 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "census.h"
 #include "error.h"
@@ -19,8 +24,60 @@ static struct zcg_census *take(const char *fixture, const char *scope)
 	return r < 0 ? NULL : c;
 }
 
+static void put(const char *dir, const char *name, const char *text)
+{
+	char path[4096];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "w");
+	if (f) {
+		fputs(text, f);
+		fclose(f);
+	}
+}
+
+/* A cgroup v2 tree whose root's zombies hold counters near 2^64, as a corrupt or hostile
+ * saved tree could: the sums must saturate, not overflow (UBSan stops on signed overflow). */
+static char *make_huge_tree(void)
+{
+	static char top[] = "/tmp/zcg-census-huge.XXXXXX";
+	char d[4096];
+
+	if (!mkdtemp(top))
+		return NULL;
+	snprintf(d, sizeof(d), "%s/proc", top);
+	mkdir(d, 0755);
+	snprintf(d, sizeof(d), "%s/proc/self", top);
+	mkdir(d, 0755);
+	put(d, "mountinfo", "30 22 0:26 / /sys/fs/cgroup rw - cgroup2 cgroup2 rw\n");
+	snprintf(d, sizeof(d), "%s/sys", top);
+	mkdir(d, 0755);
+	snprintf(d, sizeof(d), "%s/sys/fs", top);
+	mkdir(d, 0755);
+	snprintf(d, sizeof(d), "%s/sys/fs/cgroup", top);
+	mkdir(d, 0755);
+	put(d, "cgroup.controllers", "memory\n");
+	put(d, "cgroup.subtree_control", "\n");
+	put(d, "cgroup.stat", "nr_descendants 0\nnr_dying_descendants 3\nnr_dying_subsys_memory 3\n");
+	put(d, "memory.stat", "anon 18446744073709551615\nfile 18446744073709551615\n"
+			      "shmem 9223372036854775807\n");
+	put(d, "memory.swap.current", "18446744073709551615\n");
+	return top;
+}
+
+static void remove_huge_tree(const char *top)
+{
+	char cmd[4200];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", top);
+	if (system(cmd) != 0)
+		fprintf(stderr, "cannot remove %s\n", top);
+}
+
 int main(void)
 {
+	char *huge;
 	struct zcg_census *c;
 	struct zcg_sys *sys = NULL;
 
@@ -73,6 +130,26 @@ int main(void)
 	is_int(c->live, 2, "v2 scoped live");
 	is_int(c->dying, 4, "v2 scoped dying");
 	zcg_census_free(c);
+
+	/* A subtree without zombies: nothing to sort (qsort(NULL, 0) is undefined). */
+	c = take(FIXTURE("v2"), "/user.slice");
+	ok(c, "v2 census of a subtree without zombies");
+	if (c) {
+		is_int(c->n_subtrees, 0, "no subtree holds zombies");
+		is_int(c->pinned_bytes, 0, "nothing pinned");
+		zcg_census_free(c);
+	}
+
+	huge = make_huge_tree();
+	c = huge ? take(huge, "/") : NULL;
+	ok(c, "census of a tree with counters near 2^64");
+	if (c) {
+		is_int(c->pinned_bytes, INT64_MAX, "pinned bytes saturate at INT64_MAX");
+		is_int(c->kind_bytes[ZCG_KIND_CACHE], INT64_MAX, "a kind's bytes saturate too");
+		zcg_census_free(c);
+	}
+	if (huge)
+		remove_huge_tree(huge);
 
 	zcg_sys_open(FIXTURE("v1-malformed"), &sys);
 	is_int(zcg_census_cgroupfs(sys, "/", &c), -EINVAL, "malformed memory.stat fails the census");

@@ -135,6 +135,13 @@ int main(void)
 	is_int(zcg_parse_duration_ms("1.5h", &u), 0, "duration 1.5h");
 	is_int(u, 5400000, "1.5h in ms");
 	is_int(zcg_parse_duration_ms("7d", &u), 0, "duration 7d");
+	is_int(zcg_parse_duration_ms("0x10", &u), -EINVAL, "duration: hex refused");
+	is_int(zcg_parse_duration_ms("1e3s", &u), -EINVAL, "duration: exponent refused");
+	is_int(zcg_parse_size("1e-300M", &u), -EINVAL, "size: exponent refused");
+	is_int(zcg_parse_size("inf", &u), -EINVAL, "size: inf refused");
+	is_int(zcg_config_set(&c, "cpu_budget", "1e-300"), -EINVAL, "cpu_budget: exponent refused");
+	is_int(zcg_config_set(&c, "cpu_budget", "0x10%"), -EINVAL, "cpu_budget: hex refused");
+	is_int(zcg_config_set(&c, "cpu_budget", "0.5%"), 0, "cpu_budget 0.5%% still taken");
 	is_int(u, 604800000, "7d in ms");
 	is_int(zcg_parse_duration_ms("-1s", &u), -EINVAL, "negative duration");
 	is_int(zcg_parse_size("64MiB", &u), 0, "size 64MiB");

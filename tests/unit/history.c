@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
 #include <fcntl.h>
+#include <unistd.h>
 #include <sys/stat.h>
 
 #include "error.h"
@@ -105,6 +106,15 @@ int main(void)
 	}
 	is_int(zcg_history_read("/nonexistent/history", &s, &n), -ENOENT, "missing file");
 	is_str(zcg_error_message(), "cannot open /nonexistent/history: No such file or directory", "message names it");
+
+	{
+		_cleanup_free_ char *fifo = path_join(dir, "fifo");
+
+		mkfifo(fifo, 0600);
+		alarm(5);	/* the old code blocked in open() */
+		is_int(zcg_history_read(fifo, &s, &n), -EBADMSG, "a FIFO is refused at once");
+		alarm(0);
+	}
 
 	cmd = strdup_printf("rm -rf '%s'", dir);
 	if (system(cmd) != 0)

@@ -1,5 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "tap.h"
 #include "util.h"
@@ -43,5 +47,51 @@ int main(void)
 	ok(path_has_prefix("/a", "/a/"), "/a is under /a/");
 	ok(!path_has_prefix("/ab", "/a"), "/ab is not under /a");
 	ok(path_has_prefix("/anything", "/"), "everything is under /");
+
+	{
+		double d = 0;
+
+		is_int(parse_decimal("12.5", &d), 0, "parse_decimal 12.5");
+		ok(d == 12.5, "parse_decimal value");
+		is_int(parse_decimal(".5", &d), 0, "parse_decimal .5");
+		is_int(parse_decimal("0x10", &d), -EINVAL, "parse_decimal refuses hex");
+		is_int(parse_decimal("1e-300", &d), -EINVAL, "parse_decimal refuses an exponent");
+		is_int(parse_decimal("inf", &d), -EINVAL, "parse_decimal refuses inf");
+		is_int(parse_decimal("nan", &d), -EINVAL, "parse_decimal refuses nan");
+		is_int(parse_decimal("-1", &d), -EINVAL, "parse_decimal refuses a sign");
+		is_int(parse_decimal("", &d), -EINVAL, "parse_decimal refuses empty");
+		is_int(parse_decimal("5%", &d), -EINVAL, "parse_decimal refuses trailing text");
+	}
+
+	/* read_full_file() is bounded in size and kind. */
+	{
+		char dir[] = "/tmp/zcg-util.XXXXXX", path[64], *buf = NULL;
+		int fd;
+
+		if (mkdtemp(dir)) {
+			snprintf(path, sizeof(path), "%s/fifo", dir);
+			mkfifo(path, 0600);
+			alarm(5);	/* the old code blocked in open() on a FIFO */
+			is_int(read_full_file(path, &buf, NULL), -EINVAL, "read_full_file refuses a FIFO at once");
+			alarm(0);
+			unlink(path);
+			is_int(read_full_file(dir, &buf, NULL), -EISDIR, "read_full_file refuses a directory");
+			snprintf(path, sizeof(path), "%s/big", dir);
+			fd = open(path, O_WRONLY | O_CREAT, 0600);
+			if (fd >= 0) {
+				char block[65536] = { 'x' };
+
+				for (int i = 0; i < 257; i++)
+					if (write(fd, block, sizeof(block)) < 0)
+						break;
+				close(fd);
+			}
+			is_int(read_full_file(path, &buf, NULL), -EFBIG, "read_full_file refuses 16 MiB and more");
+			unlink(path);
+			is_int(read_full_file("/dev/null", &buf, NULL), -EINVAL, "read_full_file refuses a device");
+			rmdir(dir);
+		}
+		free(buf);
+	}
 	return done_testing();
 }
