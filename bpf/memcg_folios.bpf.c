@@ -186,6 +186,7 @@ static __always_inline __u64 css_cgroup_id(struct cgroup_subsys_state *css)
 struct lru_sum {
 	struct mem_cgroup *memcg;
 	__u32 nr_zones;
+	__u32 nonempty;			/* bit type * nr_zones + zone: that (type, zone) has pages */
 	__u64 pages[ZCG_NR_LRU];
 };
 
@@ -197,7 +198,8 @@ struct lru_sum {
  * each zombiecg loads its own copy and reads one iterator at a time. */
 static struct lru_sum sum_state;
 
-/* One (node, zone) row of mem_cgroup_per_node->lru_zone_size[zone][list]. */
+/* One (node, zone) row of mem_cgroup_per_node->lru_zone_size[zone][list]. It counts MGLRU's
+ * folios too (lru_gen_update_size keeps it). */
 static long lru_sum_step(__u64 i, void *unused)
 {
 	struct lru_sum *s = &sum_state;
@@ -219,7 +221,26 @@ static long lru_sum_step(__u64 i, void *unused)
 			      pn + lru_zone_size_off() + zone * sizeof(row));
 	for (int l = 0; l < ZCG_NR_LRU; l++)
 		s->pages[l] += row[l];
+	if (row[0] || row[1])	/* LRU_INACTIVE_ANON, LRU_ACTIVE_ANON */
+		s->nonempty |= 1u << zone;
+	if (row[2] || row[3])	/* the file lists */
+		s->nonempty |= 1u << (s->nr_zones + zone);
 	return 0;
+}
+
+/* sum_state for memcg: its pages per list, summed over nodes and zones. */
+static __always_inline struct lru_sum *lru_sum_of(struct mem_cgroup *memcg)
+{
+	struct lru_sum *s = &sum_state;
+	__u32 nodes = nr_nodes < MAX_NODES ? nr_nodes : MAX_NODES;
+
+	__builtin_memset(s, 0, sizeof(*s));
+	s->memcg = memcg;
+	s->nr_zones = bpf_core_enum_value(enum zone_type, __MAX_NR_ZONES);
+	if (s->nr_zones > MAX_ZONES)
+		s->nr_zones = MAX_ZONES;
+	bpf_loop(nodes * s->nr_zones, lru_sum_step, NULL, 0);
+	return s;
 }
 
 static int emit_memcg(struct cgroup_subsys_state *css, __u32 depth)
@@ -246,17 +267,8 @@ static int emit_memcg(struct cgroup_subsys_state *css, __u32 depth)
 		rec->lru_pages[l] = 0;
 	/* Per-list sizes only where they matter: dying memcgs, whose folios get walked. */
 	if (!(rec->css_flags & CSS_ONLINE_FLAG)) {
-		struct lru_sum *s = &sum_state;
-		__u32 nodes = nr_nodes;
+		struct lru_sum *s = lru_sum_of(memcg);
 
-		__builtin_memset(s, 0, sizeof(*s));
-		s->memcg = memcg;
-		s->nr_zones = bpf_core_enum_value(enum zone_type, __MAX_NR_ZONES);
-		if (s->nr_zones > MAX_ZONES)
-			s->nr_zones = MAX_ZONES;
-		if (nodes > MAX_NODES)
-			nodes = MAX_NODES;
-		bpf_loop(nodes * s->nr_zones, lru_sum_step, NULL, 0);
 		for (int l = 0; l < ZCG_NR_LRU; l++)
 			rec->lru_pages[l] = s->pages[l];
 	}
@@ -583,33 +595,6 @@ static __always_inline void fill_folio(struct lru_walk *w, struct folio *folio,
 
 static struct lru_walk lru_state;
 
-/* Which (type, zone) pairs of w->memcg hold pages, summed over nodes: lru_zone_size counts
- * MGLRU's folios too (lru_gen_update_size keeps it). */
-static long nonempty_step(__u64 i, void *unused)
-{
-	struct lru_walk *w = &lru_state;
-	unsigned long row[ZCG_NR_LRU] = {};
-	__u32 node, zone;
-	void *pn;
-
-	if (!w->nr_zones)
-		return 1;
-	node = i / w->nr_zones;
-	zone = i % w->nr_zones;
-	if (node >= MAX_NODES)
-		return 1;
-	pn = read_ptr((void *)w->memcg + bpf_core_field_offset(struct mem_cgroup, nodeinfo) +
-		      node * sizeof(void *));
-	if (!pn)
-		return 0;
-	bpf_probe_read_kernel(row, sizeof(row), pn + lru_zone_size_off() + zone * sizeof(row));
-	if (row[0] || row[1])
-		w->nonempty |= 1u << zone;
-	if (row[2] || row[3])
-		w->nonempty |= 1u << (w->nr_zones + zone);
-	return 0;
-}
-
 static __always_inline void walked(struct lru_walk *w, __u32 result)
 {
 	struct zcg_walked_rec *rec = bpf_ringbuf_reserve(&records, sizeof(*rec), 0);
@@ -640,7 +625,6 @@ static __always_inline bool take_target(struct lru_walk *w)
 {
 	__u32 key = cur_target;
 	struct zcg_walk_target *t = bpf_map_lookup_elem(&targets, &key);
-	__u32 nodes = nr_nodes < MAX_NODES ? nr_nodes : MAX_NODES;
 
 	if (!t)
 		return false;
@@ -648,8 +632,8 @@ static __always_inline bool take_target(struct lru_walk *w)
 	if (!css_alive((void *)t->css, t->id))
 		return false;
 	w->memcg = (void *)t->css;	/* css is the memcg's first member */
-	w->nonempty = 0;
-	bpf_loop(nodes * w->nr_zones, nonempty_step, NULL, 0);
+	/* which (type, zone) pairs hold pages (list_may_hold): nr_zones is the same in both */
+	w->nonempty = lru_sum_of(w->memcg)->nonempty;
 	return true;
 }
 
