@@ -193,6 +193,16 @@ struct bpf_iter__cgroup {
 	};
 };
 
+/* the census's entry point where the kernel has no iter/cgroup (5.10) */
+struct bpf_iter__task {
+	union {
+		struct bpf_iter_meta *meta;
+	};
+	union {
+		struct task_struct *task;
+	};
+};
+
 enum cgroup_subsys_id {
 	memory_cgrp_id = 4,
 };
