@@ -428,22 +428,19 @@ static __always_inline void next_list(struct lru_walk *w)
 }
 
 /* Whether list w->list can hold folios, from lru_zone_size as read when the target's walk
- * began: lists of a type (anon, file) or an MGLRU zone with no pages are skipped without a
- * read. A dying memcg gets no new charges, and folios keep their type and zone, so what is
- * empty stays empty; a folio that moves between lists meanwhile is missed either way. */
+ * began: classic lists of a type (anon, file) with no pages in any zone are skipped without a
+ * read. A dying memcg gets no new charges, and folios keep their type, so what is empty stays
+ * empty. MGLRU's lists are always walked: lru_gen_update_size() keeps the node's counters but
+ * not the memcg's lru_zone_size (it calls __update_lru_size, not update_lru_size), which
+ * reads 0 for folios on them (seen on Debian's 6.12, MGLRU on). */
 static __always_inline bool list_may_hold(struct lru_walk *w)
 {
 	__u32 l = w->list, type, zone_bits = (1u << w->nr_zones) - 1;
 
-	if (!w->nr_zones)
-		return true;	/* no zone count: walk everything */
-	if (l < ZCG_NR_LRU) {
-		type = l >= 2;	/* LRU_INACTIVE_ANON, LRU_ACTIVE_ANON, then the file lists */
-		return (w->nonempty >> (type * w->nr_zones)) & zone_bits;
-	}
-	l -= ZCG_NR_LRU;	/* folios[gen][type][zone] */
-	type = (l / w->nr_zones) & 1;
-	return (w->nonempty >> (type * w->nr_zones + l % w->nr_zones)) & 1;
+	if (!w->nr_zones || l >= ZCG_NR_LRU)
+		return true;
+	type = l >= 2;	/* LRU_INACTIVE_ANON, LRU_ACTIVE_ANON, then the file lists */
+	return (w->nonempty >> (type * w->nr_zones)) & zone_bits;
 }
 
 static __always_inline struct list_head *list_head_of(struct lru_walk *w)
