@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* The loader of bpf/memcg_folios.bpf.c: every memcg (dying ones included) and the LRU
- * folios of one memcg, read in bounded chunks. Root only; builds without BPF return
+ * folios of a list of target memcgs, read in bounded runs. Root only; builds without BPF return
  * -EOPNOTSUPP. The records are the program's own (bpf/memcg_folios.h). */
 #ifndef ZCG_FOLIO_WALK_H
 #define ZCG_FOLIO_WALK_H
