@@ -34,6 +34,10 @@ static const struct command_help helps[] = {
 		{ "ZOMBIE...", "zombies by id (cgroup inode number), name or former path; none: all" },
 		{ "--all", "every zombie in the human output (it stops at 500 otherwise)" },
 		{ NULL, NULL } } },
+	{ "origins", "not needed; as root on a kernel with BTF (BPF) every zombie's former path is "
+		     "known and grouped, otherwise one origin per live parent (estimated)", {
+		{ "--all", "every origin in the human table (it stops at 500 otherwise)" },
+		{ NULL, NULL } } },
 	{ "reap", "needed (it evicts page cache and writes cgroupfs); --dry-run works without, "
 		  "but without BPF nothing can be targeted", {
 		{ "--dry-run", "print the plan, touch nothing" },
