@@ -495,18 +495,28 @@ static void write_textfile(struct daemon *d, const char *text, size_t len)
 static void publish(struct daemon *d, bool census_ok)
 {
 	struct zcg_metrics_label_value thresholds[_THRESHOLD_MAX], unreclaimable[_DAEMON_UNRECL_MAX];
+	struct zcg_origins *origins = NULL, *top_origins = NULL;
 	struct zcg_metrics m;
 	char *http_text = NULL, *file_text = NULL, status[200];
 	size_t http_len = 0, file_len = 0;
 
 	fill_metrics(d, &m, thresholds, unreclaimable);
 	status_line(d, status, sizeof(status));
+	/* timers are looked up (a few access() calls), restart counts not: no exec per census */
+	if (d->census && zcg_origins_group(d->census, &origins) == 0 &&
+	    zcg_origins_look_up_facts(origins, d->ctx->sysroot ?: "", false) == 0)
+		zcg_origins_top(origins, d->cfg.top_origins, &top_origins);
+	m.origins = top_origins;
 	if (zcg_metrics_render(&m, ZCG_METRICS_PROCESS, &http_text, &http_len) < 0 ||
 	    zcg_metrics_render(&m, 0, &file_text, &file_len) < 0) {
 		zlog(LOG_ERR, "metrics", "cannot render metrics: out of memory");
 		free(http_text);
+		zcg_origins_free(origins);
+		zcg_origins_free(top_origins);
 		return;
 	}
+	zcg_origins_free(origins);
+	zcg_origins_free(top_origins);
 	pthread_mutex_lock(&d->pub.lock);
 	free(d->pub.metrics);
 	d->pub.metrics = http_text;

@@ -142,7 +142,7 @@ static int origins_human(const struct zcg_census *c, const struct zcg_origins *o
 	return 0;
 }
 
-int zcg_origins_of(struct zcg_ctx *ctx, const struct zcg_census *c, struct zcg_origins **ret)
+int zcg_origins_of(struct zcg_ctx *ctx, const struct zcg_census *c, bool restarts, struct zcg_origins **ret)
 {
 	struct zcg_origins *o = NULL;
 	int r;
@@ -150,7 +150,7 @@ int zcg_origins_of(struct zcg_ctx *ctx, const struct zcg_census *c, struct zcg_o
 	r = zcg_origins_group(c, &o);
 	if (r < 0)
 		return r;
-	r = zcg_origins_look_up_facts(o, ctx->sysroot ?: "", !ctx->sysroot);
+	r = zcg_origins_look_up_facts(o, ctx->sysroot ?: "", restarts && !ctx->sysroot);
 	if (r < 0) {
 		zcg_origins_free(o);
 		return r;
@@ -171,7 +171,7 @@ static int origins_run(struct zcg_ctx *ctx, int argc, char **argv)
 	r = zcg_census_take(ctx->sys, &opts, &c);
 	if (r < 0)
 		return zcg_fail(ctx, r, NULL);
-	r = zcg_origins_of(ctx, c, &o);
+	r = zcg_origins_of(ctx, c, true, &o);
 	if (r < 0) {
 		zcg_census_free(c);
 		return zcg_fail(ctx, r, "cannot group the zombies by origin");

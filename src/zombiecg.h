@@ -91,9 +91,9 @@ void zcg_print_rows_left(size_t shown, size_t n, const char *what);
 struct zcg_census;
 struct zcg_origins;
 /* The census's zombies grouped by origin, with the facts the system gives (timers below the
- * sysroot, restart counts on the live host) (src/origins.c). Returns 0 and sets *ret, or
- * -ENOMEM. */
-int zcg_origins_of(struct zcg_ctx *ctx, const struct zcg_census *c, struct zcg_origins **ret);
+ * sysroot; restart counts on the live host if restarts) (src/origins.c). Returns 0 and sets
+ * *ret, or -ENOMEM. */
+int zcg_origins_of(struct zcg_ctx *ctx, const struct zcg_census *c, bool restarts, struct zcg_origins **ret);
 /* The origins table (status shows its first rows). Returns 0 or -ENOMEM. */
 int zcg_origins_table(const struct zcg_origins *o, size_t max_rows);
 

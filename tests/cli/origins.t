@@ -57,6 +57,15 @@ like "$out" "^kubernetes burstable containers +kubernetes-container +3 +4.0 MiB 
 like "$out" "^What stops them at the source:" "advice block"
 like "$out" "^  backup.service: the drain drop-in" "advice per origin"
 
+# the daemon's metric: the same grouping, top_origins bounds it, the rest is other
+printf 'history_file = off\nlisten = off\ntextfile_dir = %s\ntop_origins = 2\n' "$TMP" > "$TMP/once.conf"
+"$ZCG" --sysroot $FIX daemon --config "$TMP/once.conf" --once 2>/dev/null
+ok $? "daemon --once on the fixture"
+is "$(grep '^zombiecg_dying_memcgs_by_origin{' "$TMP/zombiecg.prom")" \
+'zombiecg_dying_memcgs_by_origin{origin="kubernetes burstable containers",kind="kubernetes-container"} 3
+zombiecg_dying_memcgs_by_origin{origin="backup.service",kind="systemd-timer"} 2
+zombiecg_dying_memcgs_by_origin{origin="other",kind="generic"} 3' "by origin: the top 2 (timer looked up) and other"
+
 # no zombies
 out=$("$ZCG" --sysroot tests/fixtures/v2 --under /user.slice origins)
 like "$out" "^No dying memcgs under /user.slice" "none under a subtree without zombies"

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "census.h"
+#include "metrics.h"
 #include "origins.h"
 #include "tap.h"
 #include "util.h"
@@ -266,10 +267,38 @@ static void timers(void)
 	ok(zcg_origin_unit_has_timer(FIXTURE("origins"), "x.scope") == 0, "scopes have no timer");
 }
 
+/* The metric family: one series per origin with both labels, escaped; unknown counts out. */
+static void metrics(void)
+{
+	struct zcg_origin v[] = {
+		{ .origin = (char *)"foo@.service", .kind = ZCG_ORIGIN_TEMPLATE, .dying = 5 },
+		{ .origin = (char *)"/we\"ird\n/*", .kind = ZCG_ORIGIN_GENERIC, .dying = 2 },
+		{ .origin = (char *)"/a/*", .kind = ZCG_ORIGIN_GENERIC, .dying = -1 },
+	};
+	struct zcg_origins o = { .origins = v, .n = 3 };
+	struct zcg_metrics m = { .version = "0", .hierarchy = "v2", .origins = &o, .scan_duration_seconds = -1 };
+	char *text = NULL;
+
+	is_int(zcg_metrics_render(&m, 0, &text, NULL), 0, "render");
+	ok(text && strstr(text, "# TYPE zombiecg_dying_memcgs_by_origin gauge\n"), "TYPE line");
+	ok(text && strstr(text, "\nzombiecg_dying_memcgs_by_origin{origin=\"foo@.service\",kind=\"systemd-template\"} 5\n"),
+	   "a series with origin and kind");
+	ok(text && strstr(text, "\nzombiecg_dying_memcgs_by_origin{origin=\"/we\\\"ird\\n/*\",kind=\"generic\"} 2\n"),
+	   "label value escaped");
+	ok(text && !strstr(text, "origin=\"/a/*\""), "an unknown count is left out");
+	free(text);
+	m.origins = NULL;
+	is_int(zcg_metrics_render(&m, 0, &text, NULL), 0, "render without origins");
+	ok(text && strstr(text, "# TYPE zombiecg_dying_memcgs_by_origin gauge\n") &&
+	   !strstr(text, "zombiecg_dying_memcgs_by_origin{"), "no origins: the family, no series");
+	free(text);
+}
+
 int main(void)
 {
 	schemes();
 	grouping();
 	timers();
+	metrics();
 	return done_testing();
 }
