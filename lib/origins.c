@@ -894,8 +894,6 @@ int zcg_origin_unit_restarts(const char *unit, int64_t *ret)
 	ssize_t n;
 	pid_t pid;
 
-	if (access("/run/systemd/system", F_OK) < 0)
-		return -ENOENT;
 	if (pipe2(fds, O_CLOEXEC) < 0)
 		return -errno;
 	pid = fork();
@@ -936,6 +934,8 @@ int zcg_origin_unit_restarts(const char *unit, int64_t *ret)
 
 int zcg_origins_look_up_facts(struct zcg_origins *o, const char *root, bool live_host)
 {
+	/* systemd's own test for "booted with systemd" (sd_booted()) */
+	bool systemd = live_host && access("/run/systemd/system", F_OK) == 0;
 	size_t asked = 0;
 
 	for (size_t i = 0; i < o->n; i++) {
@@ -948,7 +948,7 @@ int zcg_origins_look_up_facts(struct zcg_origins *o, const char *root, bool live
 			continue;
 		timer = zcg_origin_unit_has_timer(root, g->unit) > 0;
 		/* one systemctl per service, for the first few: the largest origins matter */
-		if (live_host && asked < ZCG_ORIGIN_RESTART_LOOKUPS) {
+		if (systemd && asked < ZCG_ORIGIN_RESTART_LOOKUPS) {
 			asked++;
 			if (zcg_origin_unit_restarts(g->unit, &restarts) < 0)
 				restarts = -1;

@@ -104,16 +104,17 @@ int zcg_origin_advise(const struct zcg_origin *o, char **ret_advice);
  * unit directories. Returns 1 if so, 0 if not. */
 int zcg_origin_unit_has_timer(const char *root, const char *unit);
 
-/* A service's restart count from systemd (`systemctl show --property=NRestarts`), on a host
- * that runs systemd. Returns 0 and sets *ret; -ENOENT without systemd; -ENODATA if systemctl
- * gave no count (no such unit, no NRestarts in this systemd); other -errno. */
+/* A service's restart count from systemd: runs `systemctl show --property=NRestarts --value
+ * -- UNIT` (found in $PATH). Returns 0 and sets *ret; -ENODATA if systemctl gave no count or
+ * failed (no systemd, no such unit, no NRestarts in this systemd); other -errno. */
 int zcg_origin_unit_restarts(const char *unit, int64_t *ret);
 
 /* Services asked for their restart count per call of zcg_origins_look_up_facts(), at most. */
 #define ZCG_ORIGIN_RESTART_LOOKUPS 16
 
 /* Fills in the facts for every service origin: a timer below root ("" for the host), and
- * where live_host, its restart count (for the first ZCG_ORIGIN_RESTART_LOOKUPS services);
+ * where live_host and systemd runs (/run/systemd/system), its restart count (for the first
+ * ZCG_ORIGIN_RESTART_LOOKUPS services);
  * then its kind and advice follow (zcg_origin_set_facts()). Returns 0 or -ENOMEM. */
 int zcg_origins_look_up_facts(struct zcg_origins *o, const char *root, bool live_host);
 

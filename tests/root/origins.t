@@ -74,7 +74,8 @@ if [ "$source" != bpf ]; then
 fi
 got=$(printf '%s' "$out" | jq -r '.origins[] | "\(.pattern) \(.kind) \(.dying)"' | sort)
 if [ "$(printf '%s' "$out" | jq '[.origins[].dying] | add')" != 12 ] && cg_lru_reparented; then
-	skip_all "zombies went by themselves: $REPARENT_WHY"
+	skip "the grouping: some zombies went by themselves: $REPARENT_WHY"
+	done_testing
 fi
 want=$(sort <<EOF2
 /$P/docker/* docker 1

@@ -4,6 +4,8 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "census.h"
 #include "metrics.h"
@@ -294,11 +296,45 @@ static void metrics(void)
 	free(text);
 }
 
+/* The restart count through a systemctl of our own in $PATH. */
+static void restarts(void)
+{
+	char dir[] = "/tmp/zcg-origins.XXXXXX", path[64];
+	const char *old = getenv("PATH");
+	char *saved = old ? strdup(old) : NULL;
+	int64_t n = -1;
+	FILE *f;
+
+	if (!mkdtemp(dir)) {
+		ok(0, "mkdtemp");
+		return;
+	}
+	snprintf(path, sizeof(path), "%s/systemctl", dir);
+	f = fopen(path, "w");
+	fprintf(f, "#!/bin/sh\n[ \"$*\" = 'show --property=NRestarts --value -- crashy.service' ] && echo 12 && exit 0\n"
+		   "[ \"$5\" = 'empty.service' ] && exit 0\nexit 1\n");
+	fclose(f);
+	chmod(path, 0755);
+	setenv("PATH", dir, 1);
+	is_int(zcg_origin_unit_restarts("crashy.service", &n), 0, "systemctl says how often it restarted");
+	is_int(n, 12, "12 restarts");
+	is_int(zcg_origin_unit_restarts("empty.service", &n), -ENODATA, "no number: -ENODATA");
+	is_int(zcg_origin_unit_restarts("gone.service", &n), -ENODATA, "systemctl failed: -ENODATA");
+	setenv("PATH", "/nonexistent", 1);
+	is_int(zcg_origin_unit_restarts("crashy.service", &n), -ENODATA, "no systemctl: -ENODATA");
+	if (saved)
+		setenv("PATH", saved, 1);
+	free(saved);
+	unlink(path);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	schemes();
 	grouping();
 	timers();
 	metrics();
+	restarts();
 	return done_testing();
 }
