@@ -36,25 +36,25 @@ static bool is_digit(char c)
 	return c >= '0' && c <= '9';
 }
 
-/* n bytes of s are all hex digits (n > 0). */
-static bool all_hex(const char *s, size_t n)
+/* n > 0 bytes of s, each of which pred accepts. */
+static bool all_of(const char *s, size_t n, bool (*pred)(char))
 {
 	if (!n)
 		return false;
 	for (size_t i = 0; i < n; i++)
-		if (!is_hex(s[i]))
+		if (!pred(s[i]))
 			return false;
 	return true;
 }
 
+static bool all_hex(const char *s, size_t n)
+{
+	return all_of(s, n, is_hex);
+}
+
 static bool all_digits(const char *s, size_t n)
 {
-	if (!n)
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (!is_digit(s[i]))
-			return false;
-	return true;
+	return all_of(s, n, is_digit);
 }
 
 static bool has_digit(const char *s, size_t n)

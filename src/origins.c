@@ -48,7 +48,7 @@ static void origins_json(struct zcg_ctx *ctx, const struct zcg_origins *o)
 	json_finish(j);
 }
 
-static const char *count_or_dash(int64_t v, char *buf, size_t size)
+const char *format_count(int64_t v, char *buf, size_t size)
 {
 	if (v < 0)
 		snprintf(buf, size, "-");
@@ -82,11 +82,11 @@ int zcg_origins_table(const struct zcg_origins *o, size_t max_rows)
 			goto oom;
 		scols_line_set_data(ln, 0, esc(g->origin));
 		scols_line_set_data(ln, 1, zcg_origin_kind_names[g->kind]);
-		scols_line_set_data(ln, 2, count_or_dash(g->dying, buf, sizeof(buf)));
+		scols_line_set_data(ln, 2, format_count(g->dying, buf, sizeof(buf)));
 		scols_line_set_data(ln, 3, format_bytes(g->pinned_bytes, buf, sizeof(buf)));
 		scols_line_set_data(ln, 4, format_bytes(g->kernel_overhead_bytes, buf, sizeof(buf)));
-		scols_line_set_data(ln, 5, count_or_dash(g->oldest_age_s, buf, sizeof(buf)));
-		scols_line_set_data(ln, 6, count_or_dash(g->newest_age_s, buf, sizeof(buf)));
+		scols_line_set_data(ln, 5, format_count(g->oldest_age_s, buf, sizeof(buf)));
+		scols_line_set_data(ln, 6, format_count(g->newest_age_s, buf, sizeof(buf)));
 		if (g->rate_per_hour >= 0)
 			snprintf(buf, sizeof(buf), "%.1f", g->rate_per_hour);
 		else

@@ -97,6 +97,9 @@ int zcg_origins_of(struct zcg_ctx *ctx, const struct zcg_census *c, bool restart
 /* The origins table (status shows its first rows). Returns 0 or -ENOMEM. */
 int zcg_origins_table(const struct zcg_origins *o, size_t max_rows);
 
+/* A count into buf; v < 0 (unknown) prints "-" (src/origins.c). */
+const char *format_count(int64_t v, char *buf, size_t size);
+
 /* "1.5 GiB" style, into buf. v < 0 prints "-". */
 const char *format_bytes(int64_t v, char *buf, size_t size);
 
