@@ -123,4 +123,36 @@ int zcg_origins_look_up_facts(struct zcg_origins *o, const char *root, bool live
  * and sets *ret (a new list of that many entries, names copied), or -ENOMEM. */
 int zcg_origins_top(const struct zcg_origins *o, size_t top, struct zcg_origins **ret);
 
+/* ---- the daemon's memory of origins (lib/origin_tracker.c) ----
+ * Each BPF census names the zombies: the tracker remembers when it first saw each (by cgroup
+ * id) and its pattern (classified once, when new), and counts per pattern the zombies that
+ * appeared after its first census. Ages are then "first seen by the daemon" (a lower bound),
+ * and the rate is those new zombies over the time from the first census to the last. */
+struct zcg_origin_tracker;
+
+/* Patterns tracked at most; zombies of further ones are not counted. */
+#define ZCG_ORIGIN_TRACKED_PATTERNS 1024
+
+/* Returns 0 and sets *ret, or -ENOMEM. */
+int zcg_origin_tracker_new(struct zcg_origin_tracker **ret);
+void zcg_origin_tracker_free(struct zcg_origin_tracker *t);
+
+/* Folds a census taken at now (unix seconds) in. Returns 1 if it did; 0 if the census cannot
+ * name zombies (not from BPF), which changes nothing; -ENOMEM. */
+int zcg_origin_tracker_update(struct zcg_origin_tracker *t, const struct zcg_census *c, uint64_t now);
+
+/* Writes the state file at path (atomically: path.tmp, then rename): a line
+ * "zombiecg-origins 1 FIRST LAST" (the first and last census), then one line per pattern:
+ * created, current, oldest and newest first-seen time (0 without current zombies), pattern
+ * (backslash, tab and newline escaped), tab-separated. Returns 0 or -errno with detail. */
+int zcg_origin_tracker_write(const struct zcg_origin_tracker *t, const char *path);
+
+/* Fills the ages (from first-seen times, at now) and rates of o's origins whose pattern the
+ * state file at path has. Returns 0; -ENOENT without one (no daemon); -EBADMSG (with
+ * detail) if it is not such a file; other -errno. */
+int zcg_origins_apply_state(struct zcg_origins *o, const char *path, uint64_t now);
+
+/* The state file's name in the run directory. */
+#define ZCG_ORIGINS_STATE_FILE "origins"
+
 #endif

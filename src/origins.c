@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <libsmartcols.h>
 #include <string.h>
+#include <time.h>
 
 #include "census.h"
 #include "origins.h"
@@ -144,6 +145,7 @@ static int origins_human(const struct zcg_census *c, const struct zcg_origins *o
 
 int zcg_origins_of(struct zcg_ctx *ctx, const struct zcg_census *c, bool restarts, struct zcg_origins **ret)
 {
+	_cleanup_free_ char *state = NULL;
 	struct zcg_origins *o = NULL;
 	int r;
 
@@ -155,6 +157,13 @@ int zcg_origins_of(struct zcg_ctx *ctx, const struct zcg_census *c, bool restart
 		zcg_origins_free(o);
 		return r;
 	}
+	/* ages and rates where a daemon keeps them; without one they stay unknown */
+	state = path_join(zcg_run_dir(), ZCG_ORIGINS_STATE_FILE);
+	if (!state) {
+		zcg_origins_free(o);
+		return -ENOMEM;
+	}
+	(void)zcg_origins_apply_state(o, state, (uint64_t)time(NULL));
 	*ret = o;
 	return 0;
 }

@@ -11,13 +11,17 @@
 #       docker/<id>                                                   docker
 #       machine.slice/machine-qemu\x2d1\x2dvm1.scope                  libvirt-machine
 #       hadoop-yarn/container_<ts>_<app>_01_<n> (two)                 yarn-container
+# Then a daemon watches the subtree while two more foo@ instances die: its state file gives
+# origins their ages (first seen) and rates (new zombies over the time it watched).
 # Each leaf is made a zombie by a process that writes a file in it and leaves, then rmdir; the
 # files stay until teardown (which frees the zombies). Without BPF only the estimate (one
 # origin per live parent) can be checked.
 . "$(dirname "$0")/../lib/tap.sh"
 . "$(dirname "$0")/../lib/cg.sh"
+. "$(dirname "$0")/../lib/daemon.sh"
 cg_require_root
 cg_setup
+trap 'daemon_kill_all; cg_teardown' EXIT
 CID1=0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
 CID2=fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210
 UID1=8b2e1c4a-1f3d-4c5e-9a7b-0c1d2e3f4a5b
@@ -108,4 +112,29 @@ like "$human" "^  session-\*.scope of uid 1000: loginctl enable-linger 1000 " "h
 st=$("$ZCG" status --under "$TESTCG")
 like "$st" "^Top origins \\(zombiecg origins shows all 8\\):" "status: the top origins"
 is "$(printf '%s\n' "$st" | sed -n '/^Top origins/,$p' | grep -c ' /zombiecg-test')" 3 "status: three of them"
+
+# --- ages and rates from a daemon watching the subtree
+export ZCG_RUN_DIR=$TESTDIR/run
+printf 'under = %s\ninterval = 300ms\nlisten = 127.0.0.1:0\nhistory_file = off\nidle_priority = no\nreap = no\n' \
+	"$TESTCG" > "$TESTDIR/d.conf"
+daemon_start "$TESTDIR/log" daemon --config "$TESTDIR/d.conf"
+ok $? "daemon watching $TESTCG"
+wait_until 60 [ -s "$ZCG_RUN_DIR/origins" ]
+ok $? "the daemon wrote its origins state"
+sleep 1
+zombie system.slice/system-foo.slice/foo@3.service
+zombie system.slice/system-foo.slice/foo@4.service
+foo_created() { awk -F '\t' '$5 ~ /foo@\*\.service$/ { print $1 }' "$ZCG_RUN_DIR/origins"; }
+foo_both() { [ "$(foo_created)" = 2 ]; }
+wait_until 60 foo_both
+ok $? "the daemon counted the two new foo@ zombies (created: $(foo_created))"
+daemon_stop
+out=$("$ZCG" origins --under "$TESTCG" --json)
+t=$(printf '%s' "$out" | jq -c '.origins[] | select(.kind == "systemd-template") | [.dying, (.rate_per_hour > 0), (.oldest_age_s >= .newest_age_s), .newest_age_s != null]')
+is "$t" "[4,true,true,true]" "foo@: 4 zombies, a rate above 0, oldest at least as old as newest"
+is "$(printf '%s' "$out" | jq -c '.origins[] | select(.kind == "docker") | [.rate_per_hour, .oldest_age_s != null]')" "[0,true]" \
+	"docker: none new while the daemon watched (rate 0), an age"
+unset ZCG_RUN_DIR
+is "$("$ZCG" origins --under "$TESTCG" --json | jq -c '[.origins[] | .rate_per_hour, .oldest_age_s] | unique')" "[null]" \
+	"without the daemon's state: ages and rates unknown"
 done_testing

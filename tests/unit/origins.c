@@ -296,6 +296,81 @@ static void metrics(void)
 	free(text);
 }
 
+/* The daemon's tracker: first-seen times, new zombies per pattern, the state file, and what
+ * origins makes of it. */
+static void tracker(void)
+{
+	struct zcg_zombie first[] = {
+		zrow("/user.slice/user-1000.slice/session-1.scope", 10),
+		zrow("/user.slice/user-1000.slice/session-2.scope", 10),
+		zrow("/we\tird\n\\/z1", 10),
+	};
+	struct zcg_zombie second[] = {
+		zrow("/user.slice/user-1000.slice/session-2.scope", 10),
+		zrow("/user.slice/user-1000.slice/session-3.scope", 10),
+		zrow("/system.slice/system-foo.slice/foo@1.service", 10),
+		zrow("/we\tird\n\\/z1", 10),
+	};
+	struct zcg_zombie est[] = { { .path = (char *)"/", .parent = (char *)"/", .estimated = true, .count = 9 } };
+	struct zcg_census c1 = { .zombies = first, .n_zombies = 3, .dying = 3, .kernel_overhead_bytes = -1, .source = "bpf" };
+	struct zcg_census c2 = { .zombies = second, .n_zombies = 4, .dying = 4, .kernel_overhead_bytes = -1, .source = "bpf" };
+	struct zcg_census ce = { .zombies = est, .n_zombies = 1, .dying = 9, .kernel_overhead_bytes = -1,
+				 .source = "cgroupfs" };
+	char dir[] = "/tmp/zcg-tracker.XXXXXX", path[64], *text = NULL;
+	struct zcg_origin_tracker *t = NULL;
+	struct zcg_origins *o = NULL;
+	const struct zcg_origin *g;
+	size_t len;
+
+	first[0].id = 1, first[1].id = 2, first[2].id = 5;
+	second[0].id = 2, second[1].id = 3, second[2].id = 4, second[3].id = 5;
+	if (!mkdtemp(dir)) {
+		ok(0, "mkdtemp");
+		return;
+	}
+	snprintf(path, sizeof(path), "%s/origins", dir);
+	is_int(zcg_origin_tracker_new(&t), 0, "tracker");
+	is_int(zcg_origin_tracker_update(t, &c1, 1000), 1, "first census at 1000");
+	is_int(zcg_origin_tracker_update(t, &c2, 1600), 1, "second at 1600: session-1 gone, session-3 and foo@1 new");
+	is_int(zcg_origin_tracker_update(t, &ce, 1700), 0, "an estimate changes nothing");
+	is_int(zcg_origin_tracker_write(t, path), 0, "write the state");
+	is_int(read_full_file(path, &text, &len), 0, "read it back");
+	is_str(text, "zombiecg-origins 1 1000 1600\n"
+		     "1\t2\t1000\t1600\t/user.slice/user-1000.slice/session-*.scope\n"
+		     "0\t1\t1000\t1000\t/we\\tird\\n\\\\/z*\n"
+		     "1\t1\t1600\t1600\t/system.slice/system-foo.slice/foo@*.service\n",
+	       "state: created, current, oldest, newest, pattern (escaped); the first census created none");
+	free(text);
+
+	is_int(zcg_origins_group(&c2, &o), 0, "group the second census");
+	is_int(zcg_origins_apply_state(o, path, 1900), 0, "apply the state at 1900");
+	g = find(o, "/user.slice/user-1000.slice/session-*.scope");
+	ok(g && g->oldest_age_s == 900 && g->newest_age_s == 300, "sessions: ages from first-seen times");
+	ok(g && g->rate_per_hour == 6.0, "sessions: 1 new in 600 s: 6 an hour");
+	g = find(o, "/we\tird\n\\/z*");
+	ok(g && g->oldest_age_s == 900 && g->rate_per_hour == 0.0, "an escaped pattern matches; none new: rate 0");
+	g = find(o, "/system.slice/system-foo.slice/foo@*.service");
+	ok(g && g->oldest_age_s == 300 && g->rate_per_hour == 6.0, "foo@: new in the second census");
+	zcg_origins_free(o);
+
+	/* an origin the daemon has not seen stays unknown; a bad file is refused */
+	struct zcg_zombie other[] = { zrow("/docker/" CID, 10) };
+	struct zcg_census co = { .zombies = other, .n_zombies = 1, .dying = 1, .kernel_overhead_bytes = -1 };
+
+	is_int(zcg_origins_group(&co, &o), 0, "group another census");
+	is_int(zcg_origins_apply_state(o, path, 1900), 0, "apply");
+	ok(o->origins[0].oldest_age_s == -1 && o->origins[0].rate_per_hour < 0, "not in the state: unknown");
+	FILE *f = fopen(path, "w");
+	fputs("garbage\n", f);
+	fclose(f);
+	is_int(zcg_origins_apply_state(o, path, 1900), -EBADMSG, "not a state file: -EBADMSG");
+	unlink(path);
+	is_int(zcg_origins_apply_state(o, path, 1900), -ENOENT, "no state file: -ENOENT");
+	zcg_origins_free(o);
+	zcg_origin_tracker_free(t);
+	rmdir(dir);
+}
+
 /* The restart count through a systemctl of our own in $PATH. */
 static void restarts(void)
 {
@@ -336,5 +411,6 @@ int main(void)
 	timers();
 	metrics();
 	restarts();
+	tracker();
 	return done_testing();
 }
