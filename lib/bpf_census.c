@@ -421,24 +421,6 @@ static unsigned int node_ids(void)
 	return last + 1;
 }
 
-/* How many memcgs to expect, dying included: num_cgroups of the memory line. */
-static uint64_t expected_memcgs(void)
-{
-	_cleanup_free_ char *buf = NULL;
-	char *line;
-
-	if (read_full_file("/proc/cgroups", &buf, NULL) < 0)
-		return 4096;
-	for (line = strtok(buf, "\n"); line; line = strtok(NULL, "\n")) {
-		unsigned int hierarchy, num;
-		char name[64];
-
-		if (sscanf(line, "%63s %u %u", name, &hierarchy, &num) == 3 && streq(name, "memory"))
-			return num;
-	}
-	return 4096;
-}
-
 /* Ring buffer bytes for n records: a power of two, as the kernel wants. */
 static uint32_t ringbuf_size(uint64_t n)
 {
@@ -573,24 +555,26 @@ int zcg_bpf_available(const char *btf_path, char **ret_reason)
 }
 
 struct collector {
-	struct zcg_memcg_rec *recs;
-	size_t n, allocated;
+	const struct zcg_memcg_sink *sink;
+	size_t n;
 	int error;
 };
 
 static int collect_record(void *ctx, void *data, size_t size)
 {
 	struct collector *c = ctx;
+	int r;
 
 	if (size != sizeof(struct zcg_memcg_rec)) {
 		c->error = -EBADMSG;
 		return c->error;
 	}
-	if (grow_array((void **)&c->recs, &c->allocated, c->n + 1, sizeof(*c->recs)) < 0) {
-		c->error = -ENOMEM;
-		return c->error;
+	r = c->sink->record(c->sink->userdata, data);
+	if (r < 0) {
+		c->error = r;
+		return r;
 	}
-	memcpy(&c->recs[c->n++], data, size);
+	c->n++;
 	return 0;
 }
 
@@ -736,8 +720,14 @@ static int census_prepare(const struct census_params *p, uint64_t expected, char
 	return 0;
 }
 
-/* One census run with a ring buffer sized for `expected` records. */
-static int census_run(const struct census_params *p, uint64_t expected, struct collector *c,
+/* Records one run of the census program emits at most. The ring buffer holds one run's
+ * records (userspace maps it twice over, all of it resident: 1 MiB of ring costs 2 MiB of
+ * RSS), and the run holds cgroup_mutex throughout: a few microseconds a memcg. */
+#define CENSUS_RECORDS_PER_RUN 2048
+
+/* One run of the census program (the first of a census if `fresh`, else going on where the
+ * last one stopped), its records handed to c. */
+static int census_run(const struct census_params *p, bool fresh, struct collector *c,
 		      struct zcg_census_summary *ret_summary, char **ret_reason)
 {
 	_cleanup_close_ int iter_fd = -1;
@@ -745,10 +735,15 @@ static int census_run(const struct census_params *p, uint64_t expected, struct c
 	ssize_t n;
 	int r;
 
-	r = census_prepare(p, expected, ret_reason);
+	r = census_prepare(p, CENSUS_RECORDS_PER_RUN + CENSUS_RECORDS_PER_RUN / 4, ret_reason);
 	if (r < 0)
 		return r;
 	memset(&loaded.skel->bss->summary, 0, sizeof(loaded.skel->bss->summary));
+	loaded.skel->bss->max_records = CENSUS_RECORDS_PER_RUN;
+	if (fresh) {
+		loaded.skel->bss->resume_css = 0;
+		loaded.skel->bss->resume_id = 0;
+	}
 	loaded.skel->bss->task_walk_started = 0;
 	loaded.collector = c;
 	iter_fd = bpf_iter_create(bpf_link__fd(loaded.link));
@@ -778,14 +773,16 @@ static int census_run(const struct census_params *p, uint64_t expected, struct c
 	return 0;
 }
 
-int zcg_bpf_read_memcgs(const char *memory_root_dir, struct zcg_memcg_rec **ret_recs, size_t *ret_n,
-			char **ret_reason)
+/* How often a census starts over because the memcg it was to resume at went away between
+ * two runs (a zombie freed at that moment): rare, and a snapshot taken again is as good. */
+#define CENSUS_RESTARTS_MAX 8
+
+int zcg_bpf_walk_memcgs(const char *memory_root_dir, const struct zcg_memcg_sink *sink, char **ret_reason)
 {
 	_cleanup_close_ int root_fd = -1;
 	struct census_params p = { .root_dir = memory_root_dir };
-	struct zcg_census_summary summary = {};
-	struct collector c = {};
-	uint64_t expected;
+	struct zcg_census_summary summary = {}, total = {};
+	struct collector c = { .sink = sink };
 	struct statfs sfs;
 	int attempt, r;
 
@@ -827,56 +824,98 @@ int zcg_bpf_read_memcgs(const char *memory_root_dir, struct zcg_memcg_rec **ret_
 	}
 	p.layout = layout_cache;
 
-	/* Records beyond the ring buffer's room are dropped, counted, and the whole census is
-	 * retaken with room for everything the walk saw. */
-	expected = expected_memcgs();
-	expected += expected / 4 + 64;
+	/* Runs of at most CENSUS_RECORDS_PER_RUN records each, until one gets back to the root;
+	 * a run that finds its resume point gone starts the census over. */
 	for (attempt = 0;; attempt++) {
+		if (attempt > 0 && sink->restart)
+			sink->restart(sink->userdata);
 		c.n = 0;
-		r = census_run(&p, expected, &c, &summary, ret_reason);
-		if (r < 0)
-			goto fail;
-		if (summary.dropped == 0 || attempt == 2)
+		memset(&total, 0, sizeof(total));
+		for (bool fresh = true;; fresh = false) {
+			r = census_run(&p, fresh, &c, &summary, ret_reason);
+			if (r < 0)
+				return r;
+			total.visited += summary.visited;
+			total.emitted += summary.emitted;
+			total.dropped += summary.dropped;
+			total.faults += summary.faults;
+			if (summary.no_memcg || summary.runs != 1 || summary.resume_lost ||
+			    summary.walk_done || !summary.more || summary.faults || summary.dropped)
+				break;
+		}
+		if (!summary.resume_lost || attempt + 1 >= CENSUS_RESTARTS_MAX)
 			break;
-		expected = summary.visited + summary.visited / 2 + 64;
 	}
 
 	if (summary.no_memcg) {
 		set_reason(ret_reason, "%s has no memory controller", memory_root_dir);
-		r = -ENODEV;
-		goto fail;
+		return -ENODEV;
 	}
 	if (summary.runs != 1) {
 		set_reason(ret_reason, "the BPF cgroup iterator ran %llu times on %s, expected once",
 			   (unsigned long long)summary.runs, memory_root_dir);
-		r = -EIO;
-		goto fail;
+		return -EIO;
 	}
-	if (!summary.walk_done || summary.faults) {
+	if (summary.resume_lost) {
+		set_reason(ret_reason, "the memory hierarchy changed under the BPF census %d times in a row",
+			   CENSUS_RESTARTS_MAX);
+		return -EAGAIN;
+	}
+	if (!summary.walk_done || total.faults) {
 		set_reason(ret_reason, "the BPF memcg walk stopped early after %llu memcgs (%llu failed reads)",
-			   (unsigned long long)summary.visited, (unsigned long long)summary.faults);
-		r = -EIO;
-		goto fail;
+			   (unsigned long long)total.visited, (unsigned long long)total.faults);
+		return -EIO;
 	}
-	if (summary.dropped) {
+	if (total.dropped) {
 		set_reason(ret_reason, "the BPF census lost %llu of %llu records: ring buffer too small",
-			   (unsigned long long)summary.dropped, (unsigned long long)summary.visited);
-		r = -ENOBUFS;
-		goto fail;
+			   (unsigned long long)total.dropped, (unsigned long long)total.visited);
+		return -ENOBUFS;
 	}
-	if (c.n != summary.emitted) {
+	if (c.n != total.emitted) {
 		set_reason(ret_reason, "the BPF census emitted %llu records but %zu arrived",
-			   (unsigned long long)summary.emitted, c.n);
-		r = -EIO;
-		goto fail;
+			   (unsigned long long)total.emitted, c.n);
+		return -EIO;
 	}
-
-	*ret_recs = c.recs;
-	*ret_n = c.n;
 	return 0;
-fail:
-	free(c.recs);
-	return r;
+}
+
+struct rec_array {
+	struct zcg_memcg_rec *recs;
+	size_t n, allocated;
+};
+
+static int rec_array_add(void *userdata, const struct zcg_memcg_rec *rec)
+{
+	struct rec_array *a = userdata;
+
+	if (grow_array((void **)&a->recs, &a->allocated, a->n + 1, sizeof(*a->recs)) < 0)
+		return -ENOMEM;
+	a->recs[a->n++] = *rec;
+	return 0;
+}
+
+static void rec_array_restart(void *userdata)
+{
+	((struct rec_array *)userdata)->n = 0;
+}
+
+int zcg_bpf_read_memcgs(const char *memory_root_dir, struct zcg_memcg_rec **ret_recs, size_t *ret_n,
+			char **ret_reason)
+{
+	struct rec_array a = {};
+	const struct zcg_memcg_sink sink = {
+		.record = rec_array_add, .restart = rec_array_restart, .userdata = &a,
+	};
+	int r;
+
+	r = zcg_bpf_walk_memcgs(memory_root_dir, &sink, ret_reason);
+	if (r < 0) {
+		free(a.recs);
+		return r;
+	}
+	*ret_recs = a.recs;
+	*ret_n = a.n;
+	return 0;
 }
 
 int zcg_bpf_vmstat_indexes(const char *btf_path, int ret_idx[ZCG_VMSTAT_NR])
@@ -985,6 +1024,11 @@ int zcg_bpf_available(const char *btf_path, char **ret_reason)
 {
 	set_reason(ret_reason, "this build has no BPF support (libbpf, clang or bpftool was missing)");
 	return -EOPNOTSUPP;
+}
+
+int zcg_bpf_walk_memcgs(const char *memory_root_dir, const struct zcg_memcg_sink *sink, char **ret_reason)
+{
+	return zcg_bpf_available(NULL, ret_reason);
 }
 
 int zcg_bpf_read_memcgs(const char *memory_root_dir, struct zcg_memcg_rec **ret_recs, size_t *ret_n,

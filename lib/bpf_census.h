@@ -32,6 +32,21 @@ static inline bool zcg_memcg_rec_dying(const struct zcg_memcg_rec *rec)
  * newly allocated sentence saying why (NULL if out of memory). */
 int zcg_bpf_available(const char *btf_path, char **ret_reason);
 
+/* Where zcg_bpf_walk_memcgs() hands its records: record() gets each one, in pre-order, and
+ * returns 0 or a -errno that ends the walk with that error; restart() (may be NULL) says the
+ * records given so far are void: the walk starts over from the root. */
+struct zcg_memcg_sink {
+	int (*record)(void *userdata, const struct zcg_memcg_rec *rec);
+	void (*restart)(void *userdata);
+	void *userdata;
+};
+
+/* zcg_bpf_read_memcgs() without the array: each record goes to sink as it arrives, so a
+ * caller that keeps less than a record per memcg holds less (a record is ~400 bytes).
+ * Returns 0 or a -errno as zcg_bpf_read_memcgs(), plus -EAGAIN if the hierarchy changed under
+ * the walk too often for it to finish, or the -errno record() returned. */
+int zcg_bpf_walk_memcgs(const char *memory_root_dir, const struct zcg_memcg_sink *sink, char **ret_reason);
+
 /* Loads the census program and walks the memory hierarchy mounted at memory_root_dir
  * (/sys/fs/cgroup/memory on v1, /sys/fs/cgroup on v2; a directory below it walks that
  * subtree only). Records come in pre-order: a parent before its children, so parent_id always

@@ -37,14 +37,20 @@ enum {
 	_V_MAX,
 };
 
+/* One memcg of the walk, as much of its record as the census needs (a record is ~400
+ * bytes, most of it the name buffer; at 10^5 memcgs that difference is the census's RSS). */
 struct node {
-	char *path;		/* former path, hierarchy-relative */
-	size_t parent;		/* index of the parent record (0 for the root itself) */
-	size_t live_anc;	/* index of the nearest live ancestor, itself if live */
-	bool dying;
+	char *path;		/* former path, hierarchy-relative; its last component is the name */
+	uint64_t id;		/* cgroup id */
+	uint64_t memcg_id;
+	uint64_t lru_anon, lru_file, lru_unevictable;	/* ZCG_UNKNOWN where unknown */
 	uint64_t own[_V_MAX];	/* as the record has them; ZCG_UNKNOWN where unknown */
 	uint64_t children[_V_MAX];	/* sums over the direct children */
-	ssize_t subtree;	/* its slot in census->subtrees when it has zombies, else -1 */
+	uint32_t parent;	/* index of the parent record (0 for the root itself) */
+	uint32_t live_anc;	/* index of the nearest live ancestor, itself if live */
+	int32_t subtree;	/* its slot in census->subtrees when it has zombies, else -1 */
+	uint32_t flags;		/* the record's ZCG_REC_* */
+	bool dying;
 };
 
 static void rec_values(const struct zcg_memcg_rec *r, uint64_t v[_V_MAX])
@@ -60,16 +66,16 @@ static void rec_values(const struct zcg_memcg_rec *r, uint64_t v[_V_MAX])
 	v[V_KMEM] = r->kmem_pages;
 }
 
-static bool value_is_hierarchical(const struct zcg_memcg_rec *r, int v)
+static bool value_is_hierarchical(const struct node *nd, int v)
 {
-	return v == V_USAGE || v == V_SWAP || (r->flags & ZCG_REC_VMSTAT_HIER);
+	return v == V_USAGE || v == V_SWAP || (nd->flags & ZCG_REC_VMSTAT_HIER);
 }
 
-static uint64_t local_value(const struct node *nd, const struct zcg_memcg_rec *r, int v)
+static uint64_t local_value(const struct node *nd, int v)
 {
 	if (nd->own[v] == ZCG_UNKNOWN)
 		return ZCG_UNKNOWN;
-	if (!value_is_hierarchical(r, v))
+	if (!value_is_hierarchical(nd, v))
 		return nd->own[v];
 	return nd->own[v] > nd->children[v] ? nd->own[v] - nd->children[v] : 0;
 }
@@ -79,29 +85,28 @@ struct zombie_pages {
 	uint64_t usage, cache, rss, shmem, mapped, dirty, writeback, swap, kmem;	/* ZCG_UNKNOWN: unknown */
 };
 
-static void zombie_pages(const struct node *nd, const struct zcg_memcg_rec *r, struct zombie_pages *p)
+static void zombie_pages(const struct node *nd, struct zombie_pages *p)
 {
-	uint64_t shmem = local_value(nd, r, V_SHMEM), lru_anon = r->lru_anon_pages, on_anon;
+	uint64_t shmem = local_value(nd, V_SHMEM), lru_anon = nd->lru_anon, on_anon;
 
-	p->usage = local_value(nd, r, V_USAGE);
-	p->swap = local_value(nd, r, V_SWAP);
+	p->usage = local_value(nd, V_USAGE);
+	p->swap = local_value(nd, V_SWAP);
 	p->shmem = shmem;
-	p->mapped = local_value(nd, r, V_MAPPED);
-	p->dirty = local_value(nd, r, V_DIRTY);
-	p->writeback = local_value(nd, r, V_WRITEBACK);
-	p->kmem = local_value(nd, r, V_KMEM);
-	if (lru_anon != ZCG_UNKNOWN && r->lru_file_pages != ZCG_UNKNOWN &&
-	    r->lru_unevictable_pages != ZCG_UNKNOWN) {
+	p->mapped = local_value(nd, V_MAPPED);
+	p->dirty = local_value(nd, V_DIRTY);
+	p->writeback = local_value(nd, V_WRITEBACK);
+	p->kmem = local_value(nd, V_KMEM);
+	if (lru_anon != ZCG_UNKNOWN && nd->lru_file != ZCG_UNKNOWN && nd->lru_unevictable != ZCG_UNKNOWN) {
 		/* The LRU sizes are current; shmem sits on the anon LRU but counts as cache. The
 		 * vmstat shmem may lag by a flush period, hence the clamp. Unevictable pages
 		 * (ramfs, SHM_LOCK, mlock) are counted as cache: for a zombie they are file pages
 		 * mapped or locked by someone else far more often than anon ones. */
 		on_anon = shmem == ZCG_UNKNOWN ? 0 : (shmem < lru_anon ? shmem : lru_anon);
-		p->cache = r->lru_file_pages + r->lru_unevictable_pages + on_anon;
+		p->cache = nd->lru_file + nd->lru_unevictable + on_anon;
 		p->rss = lru_anon - on_anon;
 	} else {
-		p->cache = local_value(nd, r, V_FILE);
-		p->rss = local_value(nd, r, V_ANON);
+		p->cache = local_value(nd, V_FILE);
+		p->rss = local_value(nd, V_ANON);
 	}
 }
 
@@ -163,109 +168,158 @@ static int cmp_zombie(const void *a, const void *b)
 	return strcmp(x->path, y->path);
 }
 
-static void nodes_free(struct node *nodes, size_t n)
+/* Builds the census as records arrive: each becomes a node, linked to its parent by depth
+ * (pre-order), with its former path, nearest live ancestor and its share of its parent's
+ * children's sums. */
+struct builder {
+	struct node *nodes;
+	size_t n, allocated;
+	size_t *at_depth;	/* the last node seen at each depth below the root */
+	size_t at_depth_allocated, depth_max;
+	uint64_t root_level;
+	int error;		/* the first error add() returned */
+};
+
+static void builder_reset(void *userdata)
 {
-	if (!nodes)
-		return;
-	for (size_t i = 0; i < n; i++)
-		free(nodes[i].path);
-	free(nodes);
+	struct builder *b = userdata;
+
+	for (size_t i = 0; i < b->n; i++)
+		free(b->nodes[i].path);
+	b->n = 0;
+	b->depth_max = 0;
+	b->error = 0;
 }
 
-/* Links the pre-order records into a tree: parent index by depth, former paths, nearest live
- * ancestors, children's sums. Returns 0, -EIO if the records are not a pre-order walk. */
-static int build_tree(const struct zcg_memcg_rec *recs, size_t n, struct node *nodes)
+static void builder_free(struct builder *b)
 {
-	_cleanup_free_ size_t *at_depth = NULL;
-	size_t depth_max = 0;
+	builder_reset(b);
+	free(b->nodes);
+	free(b->at_depth);
+}
 
-	at_depth = calloc(n + 1, sizeof(*at_depth));
-	if (!at_depth)
+/* Returns 0, -EIO if the records are not a pre-order walk, -ENOMEM. */
+static int builder_add_checked(struct builder *b, const struct zcg_memcg_rec *r)
+{
+	struct node *nd;
+	size_t i = b->n, depth;
+
+	if (i >= UINT32_MAX)
+		return -E2BIG;
+	if (grow_array((void **)&b->nodes, &b->allocated, i + 1, sizeof(*b->nodes)) < 0)
 		return -ENOMEM;
-	for (size_t i = 0; i < n; i++) {
-		const struct zcg_memcg_rec *r = &recs[i];
-		struct node *nd = &nodes[i];
-		size_t depth;
-
-		nd->subtree = -1;
-		nd->dying = zcg_memcg_rec_dying(r);
-		rec_values(r, nd->own);
-		if (i == 0) {
-			nd->path = strdup("/");
-			if (!nd->path)
-				return -ENOMEM;
-			nd->live_anc = 0;
-			continue;
-		}
-		/* Levels are absolute; the walk may start below the hierarchy root. */
-		if (r->level <= recs[0].level)
-			return -EIO;
-		depth = r->level - recs[0].level;
-		if (depth > depth_max + 1 || depth > n)
-			return -EIO;
-		nd->parent = at_depth[depth - 1];
-		if (recs[nd->parent].id != r->parent_id)
-			return -EIO;
-		at_depth[depth] = i;
-		depth_max = depth;
-		nd->path = path_join(nodes[nd->parent].path, r->name);
+	nd = &b->nodes[i];
+	*nd = (struct node) {
+		.id = r->id,
+		.memcg_id = r->memcg_id,
+		.lru_anon = r->lru_anon_pages,
+		.lru_file = r->lru_file_pages,
+		.lru_unevictable = r->lru_unevictable_pages,
+		.subtree = -1,
+		.flags = (uint32_t)r->flags,
+		.dying = zcg_memcg_rec_dying(r),
+	};
+	rec_values(r, nd->own);
+	if (i == 0) {
+		nd->path = strdup("/");
 		if (!nd->path)
 			return -ENOMEM;
-		nd->live_anc = nd->dying ? nodes[nd->parent].live_anc : i;
-		for (int v = 0; v < _V_MAX; v++)
-			if (nd->own[v] != ZCG_UNKNOWN)
-				nodes[nd->parent].children[v] += nd->own[v];
+		b->root_level = r->level;
+		b->n = 1;
+		return 0;
 	}
+	/* Levels are absolute; the walk may start below the hierarchy root. */
+	if (r->level <= b->root_level)
+		return -EIO;
+	depth = r->level - b->root_level;
+	if (depth > b->depth_max + 1)
+		return -EIO;
+	nd->parent = depth == 1 ? 0 : (uint32_t)b->at_depth[depth - 1];
+	if (b->nodes[nd->parent].id != r->parent_id)
+		return -EIO;
+	if (grow_array((void **)&b->at_depth, &b->at_depth_allocated, depth + 1, sizeof(*b->at_depth)) < 0)
+		return -ENOMEM;
+	b->at_depth[depth] = i;
+	b->depth_max = depth;
+	nd->path = path_join(b->nodes[nd->parent].path, r->name);
+	if (!nd->path)
+		return -ENOMEM;
+	nd->live_anc = nd->dying ? b->nodes[nd->parent].live_anc : (uint32_t)i;
+	for (int v = 0; v < _V_MAX; v++)
+		if (nd->own[v] != ZCG_UNKNOWN)
+			b->nodes[nd->parent].children[v] += nd->own[v];
+	b->n = i + 1;
 	return 0;
 }
 
-int zcg_census_from_memcg_recs(const struct zcg_sys *sys, const char *scope, const struct zcg_memcg_rec *recs,
-			       size_t n, uint64_t page_size, int64_t overhead_per_memcg,
-			       struct zcg_census **ret_census)
+static int builder_add(void *userdata, const struct zcg_memcg_rec *r)
 {
-	struct node *nodes = NULL;
-	struct zcg_census *c = NULL;
-	size_t subtrees_allocated = 0, zombies_allocated = 0;
+	struct builder *b = userdata;
+	int r2 = builder_add_checked(b, r);
+
+	if (r2 < 0 && !b->error)
+		b->error = r2;
+	return r2;
+}
+
+/* A former path's last component: the cgroup's name. */
+static const char *path_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash ? slash + 1 : path;
+}
+
+static void census_freep(struct zcg_census **c)
+{
+	zcg_census_free(*c);
+}
+
+/* Turns the nodes into a census of scope; the nodes' paths of zombies move into the census. */
+static int builder_finish(struct builder *b, const struct zcg_sys *sys, const char *scope, uint64_t page_size,
+			  int64_t overhead_per_memcg, struct zcg_census **ret_census)
+{
+	_cleanup_(census_freep) struct zcg_census *c = NULL;
+	size_t subtrees_allocated = 0, zombies_max = 0;
 	uint64_t ids_used = 0;
 	int r;
 
 	if (!scope)
 		scope = "/";
-	if (n == 0)
+	if (b->n == 0)
 		return -EIO;
-	nodes = calloc(n, sizeof(*nodes));
 	c = calloc(1, sizeof(*c));
-	if (!nodes || !c) {
-		r = -ENOMEM;
-		goto fail;
-	}
+	if (!c)
+		return -ENOMEM;
 	c->hierarchy = sys->hierarchy;
 	c->memory_root = strdup(sys->memory_mount);
 	c->scope = strdup(scope);
-	if (!c->memory_root || !c->scope) {
-		r = -ENOMEM;
-		goto fail;
-	}
+	if (!c->memory_root || !c->scope)
+		return -ENOMEM;
 	c->source = "bpf";
 	c->dying_counter = "bpf";
 	c->pinned_accuracy = "exact";
 
-	r = build_tree(recs, n, nodes);
-	if (r < 0)
-		goto fail;
+	for (size_t i = 0; i < b->n; i++)
+		if (b->nodes[i].dying)
+			zombies_max++;
+	if (zombies_max) {
+		c->zombies = calloc(zombies_max, sizeof(*c->zombies));
+		if (!c->zombies)
+			return -ENOMEM;
+	}
 
 	c->dying = 0;
 	c->pinned_bytes = 0;
 	for (int k = 0; k < _ZCG_KIND_MAX; k++)
 		c->kind_bytes[k] = 0;
-	for (size_t i = 0; i < n; i++) {
-		const struct zcg_memcg_rec *rec = &recs[i];
-		struct node *nd = &nodes[i], *anc;
+	for (size_t i = 0; i < b->n; i++) {
+		struct node *nd = &b->nodes[i], *anc;
 		struct zombie_pages p;
 		struct zcg_subtree *s;
 		struct zcg_zombie *z;
 
-		if (rec->memcg_id)
+		if (nd->memcg_id)
 			ids_used++;
 		if (!path_has_prefix(nd->path, scope))
 			continue;
@@ -274,24 +328,20 @@ int zcg_census_from_memcg_recs(const struct zcg_sys *sys, const char *scope, con
 			continue;
 		}
 		c->dying++;
-		zombie_pages(nd, rec, &p);
+		zombie_pages(nd, &p);
 		add_kinds(c->kind_bytes, &c->pinned_bytes, &p, page_size);
 
-		/* One row per zombie. */
-		r = grow_array((void **)&c->zombies, &zombies_allocated, c->n_zombies + 1, sizeof(*c->zombies));
-		if (r < 0)
-			goto fail;
-		anc = &nodes[nd->live_anc];
+		/* One row per zombie. Its path is needed no more by the nodes: a zombie is
+		 * nobody's nearest live ancestor, and its descendants' paths are made. */
+		anc = &b->nodes[nd->live_anc];
 		z = &c->zombies[c->n_zombies++];
-		z->id = rec->id;
-		z->name = strdup(rec->name);
-		z->path = strdup(nd->path);
+		z->id = nd->id;
+		z->path = TAKE_PTR(nd->path);
+		z->name = strdup(path_name(z->path));
 		z->parent = strdup(anc->path);
-		if (!z->name || !z->path || !z->parent) {
-			r = -ENOMEM;
-			goto fail;
-		}
-		z->memcg_id = (int64_t)rec->memcg_id;
+		if (!z->name || !z->parent)
+			return -ENOMEM;
+		z->memcg_id = (int64_t)nd->memcg_id;
 		z->usage_bytes = bytes_or_unknown(p.usage, page_size);
 		z->file_bytes = bytes_or_unknown(p.cache, page_size);
 		z->anon_bytes = bytes_or_unknown(p.rss, page_size);
@@ -307,14 +357,12 @@ int zcg_census_from_memcg_recs(const struct zcg_sys *sys, const char *scope, con
 			r = grow_array((void **)&c->subtrees, &subtrees_allocated, c->n_subtrees + 1,
 				       sizeof(*c->subtrees));
 			if (r < 0)
-				goto fail;
+				return r;
 			s = &c->subtrees[c->n_subtrees];
 			s->path = strdup(anc->path);
-			if (!s->path) {
-				r = -ENOMEM;
-				goto fail;
-			}
-			anc->subtree = (ssize_t)c->n_subtrees++;
+			if (!s->path)
+				return -ENOMEM;
+			anc->subtree = (int32_t)c->n_subtrees++;
 		}
 		s = &c->subtrees[anc->subtree];
 		s->dying++;
@@ -333,22 +381,32 @@ int zcg_census_from_memcg_recs(const struct zcg_sys *sys, const char *scope, con
 
 	qsort_safe(c->subtrees, c->n_subtrees, sizeof(*c->subtrees), cmp_subtree);
 	qsort_safe(c->zombies, c->n_zombies, sizeof(*c->zombies), cmp_zombie);
-	nodes_free(nodes, n);
-	*ret_census = c;
+	*ret_census = TAKE_PTR(c);
 	return 0;
-fail:
-	nodes_free(nodes, n);
-	zcg_census_free(c);
+}
+
+int zcg_census_from_memcg_recs(const struct zcg_sys *sys, const char *scope, const struct zcg_memcg_rec *recs,
+			       size_t n, uint64_t page_size, int64_t overhead_per_memcg,
+			       struct zcg_census **ret_census)
+{
+	struct builder b = {};
+	int r = 0;
+
+	for (size_t i = 0; i < n && r == 0; i++)
+		r = builder_add(&b, &recs[i]);
+	if (r == 0)
+		r = builder_finish(&b, sys, scope, page_size, overhead_per_memcg, ret_census);
+	builder_free(&b);
 	return r;
 }
 
 int zcg_census_bpf(const struct zcg_sys *sys, const char *scope, struct zcg_census **ret_census,
 		   char **ret_reason)
 {
-	_cleanup_free_ struct zcg_memcg_rec *recs = NULL;
 	_cleanup_free_ char *btf = NULL, *stat = NULL, *buf = NULL;
+	struct builder b = {};
+	const struct zcg_memcg_sink sink = { .record = builder_add, .restart = builder_reset, .userdata = &b };
 	uint64_t per_memcg = 0;
-	size_t n = 0;
 	int r;
 
 	btf = zcg_sys_path(sys, ZCG_BTF_VMLINUX);
@@ -363,15 +421,25 @@ int zcg_census_bpf(const struct zcg_sys *sys, const char *scope, struct zcg_cens
 	 * are pending), so the vmstat fields are closer to current. Best effort. */
 	(void)read_full_file(stat, &buf, NULL);
 
-	r = zcg_bpf_read_memcgs(sys->memory_dir, &recs, &n, ret_reason);
-	if (r < 0)
-		return r;
-	r = zcg_census_from_memcg_recs(sys, scope, recs, n, sysconf(_SC_PAGESIZE),
-				       zcg_memcg_kernel_overhead(&per_memcg) < 0 ? -1 : (int64_t)per_memcg,
-				       ret_census);
-	if (r == -EIO && ret_reason)
-		*ret_reason = strdup("the BPF census records do not form a pre-order walk of the hierarchy");
-	else if (r < 0 && ret_reason)
-		*ret_reason = strdup_printf("building the BPF census failed: %s", strerror(-r));
+	r = zcg_bpf_walk_memcgs(sys->memory_dir, &sink, ret_reason);
+	if (r >= 0) {
+		r = builder_finish(&b, sys, scope, sysconf(_SC_PAGESIZE),
+				   zcg_memcg_kernel_overhead(&per_memcg) < 0 ? -1 : (int64_t)per_memcg,
+				   ret_census);
+	} else if (b.error) {
+		/* the walk stopped because building failed: say why building failed */
+		r = b.error;
+		if (ret_reason) {
+			free(*ret_reason);
+			*ret_reason = NULL;
+		}
+	}
+	if (r < 0 && ret_reason && !*ret_reason) {
+		if (r == -EIO)
+			*ret_reason = strdup("the BPF census records do not form a pre-order walk of the hierarchy");
+		else
+			*ret_reason = strdup_printf("building the BPF census failed: %s", strerror(-r));
+	}
+	builder_free(&b);
 	return r;
 }
