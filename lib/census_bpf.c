@@ -37,8 +37,10 @@ enum {
 	_V_MAX,
 };
 
-/* One memcg of the walk, as much of its record as the census needs (a record is ~400
- * bytes, most of it the name buffer; at 10^5 memcgs that difference is the census's RSS). */
+/* One memcg on the path from the walk's root to the record last read: what the census needs
+ * of its record until its subtree is complete (a record is ~400 bytes, most of it the name
+ * buffer). Records come in pre-order, so a memcg's subtree is complete when a record at its
+ * depth or above arrives; only the current path is kept, never the whole tree. */
 struct node {
 	char *path;		/* former path, hierarchy-relative; its last component is the name */
 	uint64_t id;		/* cgroup id */
@@ -46,11 +48,11 @@ struct node {
 	uint64_t lru_anon, lru_file, lru_unevictable;	/* ZCG_UNKNOWN where unknown */
 	uint64_t own[_V_MAX];	/* as the record has them; ZCG_UNKNOWN where unknown */
 	uint64_t children[_V_MAX];	/* sums over the direct children */
-	uint32_t parent;	/* index of the parent record (0 for the root itself) */
-	uint32_t live_anc;	/* index of the nearest live ancestor, itself if live */
+	uint32_t live_anc;	/* depth of the nearest live ancestor, its own if live */
 	int32_t subtree;	/* its slot in census->subtrees when it has zombies, else -1 */
 	uint32_t flags;		/* the record's ZCG_REC_* */
 	bool dying;
+	bool in_scope;
 };
 
 static void rec_values(const struct zcg_memcg_rec *r, uint64_t v[_V_MAX])
@@ -168,47 +170,164 @@ static int cmp_zombie(const void *a, const void *b)
 	return strcmp(x->path, y->path);
 }
 
-/* Builds the census as records arrive: each becomes a node, linked to its parent by depth
- * (pre-order), with its former path, nearest live ancestor and its share of its parent's
- * children's sums. */
+/* Builds the census as records arrive. */
 struct builder {
-	struct node *nodes;
-	size_t n, allocated;
-	size_t *at_depth;	/* the last node seen at each depth below the root */
-	size_t at_depth_allocated, depth_max;
+	const struct zcg_sys *sys;
+	const char *scope;
+	uint64_t page_size;
+	struct node *stack;	/* stack[d]: the memcg at depth d below the root on the current path */
+	size_t depth;		/* nodes on the stack */
+	size_t allocated;
+	size_t n;		/* records taken */
 	uint64_t root_level;
+	uint64_t ids_used;
+	struct zcg_census *census;
+	size_t zombies_allocated, subtrees_allocated;
 	int error;		/* the first error add() returned */
 };
+
+static void builder_init(struct builder *b, const struct zcg_sys *sys, const char *scope, uint64_t page_size)
+{
+	*b = (struct builder) { .sys = sys, .scope = scope ? scope : "/", .page_size = page_size };
+}
 
 static void builder_reset(void *userdata)
 {
 	struct builder *b = userdata;
 
-	for (size_t i = 0; i < b->n; i++)
-		free(b->nodes[i].path);
-	b->n = 0;
-	b->depth_max = 0;
-	b->error = 0;
+	for (size_t d = 0; d < b->depth; d++)
+		free(b->stack[d].path);
+	free(b->stack);
+	zcg_census_free(b->census);
+	builder_init(b, b->sys, b->scope, b->page_size);
 }
 
-static void builder_free(struct builder *b)
+static int census_new(const struct builder *b, struct zcg_census **ret)
 {
-	builder_reset(b);
-	free(b->nodes);
-	free(b->at_depth);
+	struct zcg_census *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return -ENOMEM;
+	c->hierarchy = b->sys->hierarchy;
+	c->memory_root = strdup(b->sys->memory_mount);
+	c->scope = strdup(b->scope);
+	if (!c->memory_root || !c->scope) {
+		zcg_census_free(c);
+		return -ENOMEM;
+	}
+	c->source = "bpf";
+	c->dying_counter = "bpf";
+	c->pinned_accuracy = "exact";
+	*ret = c;
+	return 0;
+}
+
+/* A former path's last component: the cgroup's name. */
+static const char *path_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash ? slash + 1 : path;
+}
+
+/* The memcg at the top of the stack: its subtree is complete, so its own share of the
+ * hierarchical counters is known. Counted, and a row if it is a zombie in scope; popped. */
+static int pop(struct builder *b)
+{
+	struct zcg_census *c = b->census;
+	struct node *nd = &b->stack[b->depth - 1], *anc;
+	struct zombie_pages p;
+	struct zcg_subtree *s;
+	struct zcg_zombie *z;
+	int r;
+
+	if (!nd->in_scope || !nd->dying) {
+		if (nd->in_scope)
+			c->live++;
+		goto done;
+	}
+	c->dying++;
+	zombie_pages(nd, &p);
+	add_kinds(c->kind_bytes, &c->pinned_bytes, &p, b->page_size);
+
+	/* One row per zombie; its path moves into the row. */
+	r = grow_array((void **)&c->zombies, &b->zombies_allocated, c->n_zombies + 1, sizeof(*c->zombies));
+	if (r < 0)
+		return r;
+	anc = &b->stack[nd->live_anc];
+	z = &c->zombies[c->n_zombies++];
+	*z = (struct zcg_zombie) {
+		.id = nd->id,
+		.path = TAKE_PTR(nd->path),
+		.memcg_id = (int64_t)nd->memcg_id,
+		.usage_bytes = bytes_or_unknown(p.usage, b->page_size),
+		.file_bytes = bytes_or_unknown(p.cache, b->page_size),
+		.anon_bytes = bytes_or_unknown(p.rss, b->page_size),
+		.shmem_bytes = bytes_or_unknown(p.shmem, b->page_size),
+		.swap_bytes = bytes_or_unknown(p.swap, b->page_size),
+		.kmem_bytes = bytes_or_unknown(p.kmem, b->page_size),
+		.count = 1,
+	};
+	z->name = strdup(path_name(z->path));
+	z->parent = strdup(anc->path);
+	if (!z->name || !z->parent)
+		return -ENOMEM;
+
+	/* And its share of its nearest live ancestor's row (in scope: the scope's root is a
+	 * live cgroup). That ancestor is below it on the stack. */
+	if (anc->subtree < 0) {
+		r = grow_array((void **)&c->subtrees, &b->subtrees_allocated, c->n_subtrees + 1,
+			       sizeof(*c->subtrees));
+		if (r < 0)
+			return r;
+		s = &c->subtrees[c->n_subtrees];
+		*s = (struct zcg_subtree) { .path = strdup(anc->path) };
+		if (!s->path)
+			return -ENOMEM;
+		anc->subtree = (int32_t)c->n_subtrees++;
+	}
+	s = &c->subtrees[anc->subtree];
+	s->dying++;
+	add_kinds(s->kind_bytes, &s->pinned_bytes, &p, b->page_size);
+done:
+	free(nd->path);
+	b->depth--;
+	return 0;
 }
 
 /* Returns 0, -EIO if the records are not a pre-order walk, -ENOMEM. */
 static int builder_add_checked(struct builder *b, const struct zcg_memcg_rec *r)
 {
-	struct node *nd;
-	size_t i = b->n, depth;
+	struct node *nd, *parent = NULL;
+	size_t depth = 0;
+	int ret;
 
-	if (i >= UINT32_MAX)
-		return -E2BIG;
-	if (grow_array((void **)&b->nodes, &b->allocated, i + 1, sizeof(*b->nodes)) < 0)
+	if (b->n == 0) {
+		ret = census_new(b, &b->census);
+		if (ret < 0)
+			return ret;
+		b->root_level = r->level;
+	} else {
+		/* Levels are absolute; the walk may start below the hierarchy root. */
+		if (r->level <= b->root_level)
+			return -EIO;
+		depth = r->level - b->root_level;
+		if (depth > b->depth)
+			return -EIO;
+		/* everything at its depth or below is complete */
+		while (b->depth > depth) {
+			ret = pop(b);
+			if (ret < 0)
+				return ret;
+		}
+		parent = &b->stack[depth - 1];
+		if (parent->id != r->parent_id)
+			return -EIO;
+	}
+	if (grow_array((void **)&b->stack, &b->allocated, depth + 1, sizeof(*b->stack)) < 0)
 		return -ENOMEM;
-	nd = &b->nodes[i];
+	parent = depth ? &b->stack[depth - 1] : NULL;
+	nd = &b->stack[depth];
 	*nd = (struct node) {
 		.id = r->id,
 		.memcg_id = r->memcg_id,
@@ -220,168 +339,59 @@ static int builder_add_checked(struct builder *b, const struct zcg_memcg_rec *r)
 		.dying = zcg_memcg_rec_dying(r),
 	};
 	rec_values(r, nd->own);
-	if (i == 0) {
-		nd->path = strdup("/");
-		if (!nd->path)
-			return -ENOMEM;
-		b->root_level = r->level;
-		b->n = 1;
-		return 0;
-	}
-	/* Levels are absolute; the walk may start below the hierarchy root. */
-	if (r->level <= b->root_level)
-		return -EIO;
-	depth = r->level - b->root_level;
-	if (depth > b->depth_max + 1)
-		return -EIO;
-	nd->parent = depth == 1 ? 0 : (uint32_t)b->at_depth[depth - 1];
-	if (b->nodes[nd->parent].id != r->parent_id)
-		return -EIO;
-	if (grow_array((void **)&b->at_depth, &b->at_depth_allocated, depth + 1, sizeof(*b->at_depth)) < 0)
-		return -ENOMEM;
-	b->at_depth[depth] = i;
-	b->depth_max = depth;
-	nd->path = path_join(b->nodes[nd->parent].path, r->name);
+	nd->path = parent ? path_join(parent->path, r->name) : strdup("/");
 	if (!nd->path)
 		return -ENOMEM;
-	nd->live_anc = nd->dying ? b->nodes[nd->parent].live_anc : (uint32_t)i;
-	for (int v = 0; v < _V_MAX; v++)
-		if (nd->own[v] != ZCG_UNKNOWN)
-			b->nodes[nd->parent].children[v] += nd->own[v];
-	b->n = i + 1;
+	nd->in_scope = path_has_prefix(nd->path, b->scope);
+	nd->live_anc = parent && nd->dying ? parent->live_anc : (uint32_t)depth;
+	if (parent)
+		for (int v = 0; v < _V_MAX; v++)
+			if (nd->own[v] != ZCG_UNKNOWN)
+				parent->children[v] += nd->own[v];
+	if (r->memcg_id)
+		b->ids_used++;
+	b->depth = depth + 1;
+	b->n++;
 	return 0;
 }
 
 static int builder_add(void *userdata, const struct zcg_memcg_rec *r)
 {
 	struct builder *b = userdata;
-	int r2 = builder_add_checked(b, r);
+	int r2 = b->error ? b->error : builder_add_checked(b, r);
 
 	if (r2 < 0 && !b->error)
 		b->error = r2;
 	return r2;
 }
 
-/* A former path's last component: the cgroup's name. */
-static const char *path_name(const char *path)
+/* Completes the census: the memcgs still on the stack, totals, sorting. */
+static int builder_finish(struct builder *b, int64_t overhead_per_memcg, struct zcg_census **ret_census)
 {
-	const char *slash = strrchr(path, '/');
-
-	return slash ? slash + 1 : path;
-}
-
-static void census_freep(struct zcg_census **c)
-{
-	zcg_census_free(*c);
-}
-
-/* Turns the nodes into a census of scope; the nodes' paths of zombies move into the census. */
-static int builder_finish(struct builder *b, const struct zcg_sys *sys, const char *scope, uint64_t page_size,
-			  int64_t overhead_per_memcg, struct zcg_census **ret_census)
-{
-	_cleanup_(census_freep) struct zcg_census *c = NULL;
-	size_t subtrees_allocated = 0, zombies_max = 0;
-	uint64_t ids_used = 0;
+	struct zcg_census *c = b->census;
 	int r;
 
-	if (!scope)
-		scope = "/";
+	if (b->error)
+		return b->error;
 	if (b->n == 0)
 		return -EIO;
-	c = calloc(1, sizeof(*c));
-	if (!c)
-		return -ENOMEM;
-	c->hierarchy = sys->hierarchy;
-	c->memory_root = strdup(sys->memory_mount);
-	c->scope = strdup(scope);
-	if (!c->memory_root || !c->scope)
-		return -ENOMEM;
-	c->source = "bpf";
-	c->dying_counter = "bpf";
-	c->pinned_accuracy = "exact";
-
-	for (size_t i = 0; i < b->n; i++)
-		if (b->nodes[i].dying)
-			zombies_max++;
-	if (zombies_max) {
-		c->zombies = calloc(zombies_max, sizeof(*c->zombies));
-		if (!c->zombies)
-			return -ENOMEM;
+	while (b->depth > 0) {
+		r = pop(b);
+		if (r < 0)
+			return r;
 	}
-
-	c->dying = 0;
-	c->pinned_bytes = 0;
-	for (int k = 0; k < _ZCG_KIND_MAX; k++)
-		c->kind_bytes[k] = 0;
-	for (size_t i = 0; i < b->n; i++) {
-		struct node *nd = &b->nodes[i], *anc;
-		struct zombie_pages p;
-		struct zcg_subtree *s;
-		struct zcg_zombie *z;
-
-		if (nd->memcg_id)
-			ids_used++;
-		if (!path_has_prefix(nd->path, scope))
-			continue;
-		if (!nd->dying) {
-			c->live++;
-			continue;
-		}
-		c->dying++;
-		zombie_pages(nd, &p);
-		add_kinds(c->kind_bytes, &c->pinned_bytes, &p, page_size);
-
-		/* One row per zombie. Its path is needed no more by the nodes: a zombie is
-		 * nobody's nearest live ancestor, and its descendants' paths are made. */
-		anc = &b->nodes[nd->live_anc];
-		z = &c->zombies[c->n_zombies++];
-		z->id = nd->id;
-		z->path = TAKE_PTR(nd->path);
-		z->name = strdup(path_name(z->path));
-		z->parent = strdup(anc->path);
-		if (!z->name || !z->parent)
-			return -ENOMEM;
-		z->memcg_id = (int64_t)nd->memcg_id;
-		z->usage_bytes = bytes_or_unknown(p.usage, page_size);
-		z->file_bytes = bytes_or_unknown(p.cache, page_size);
-		z->anon_bytes = bytes_or_unknown(p.rss, page_size);
-		z->shmem_bytes = bytes_or_unknown(p.shmem, page_size);
-		z->swap_bytes = bytes_or_unknown(p.swap, page_size);
-		z->kmem_bytes = bytes_or_unknown(p.kmem, page_size);
-		z->count = 1;
-		z->estimated = false;
-
-		/* And its share of its nearest live ancestor's row (in scope: the scope's root
-		 * is a live cgroup). */
-		if (anc->subtree < 0) {
-			r = grow_array((void **)&c->subtrees, &subtrees_allocated, c->n_subtrees + 1,
-				       sizeof(*c->subtrees));
-			if (r < 0)
-				return r;
-			s = &c->subtrees[c->n_subtrees];
-			s->path = strdup(anc->path);
-			if (!s->path)
-				return -ENOMEM;
-			anc->subtree = (int32_t)c->n_subtrees++;
-		}
-		s = &c->subtrees[anc->subtree];
-		s->dying++;
-		add_kinds(s->kind_bytes, &s->pinned_bytes, &p, page_size);
-	}
-
 	/* IDs are global to the memory controller: count them only if the walk saw all of it. */
-	if (streq(sys->mount_root, "/")) {
-		c->memcg_ids_used = (int64_t)ids_used;
+	if (streq(b->sys->mount_root, "/")) {
+		c->memcg_ids_used = (int64_t)b->ids_used;
 		c->memcg_ids_exact = true;
 	} else {
 		c->memcg_ids_used = -1;
 		c->memcg_ids_exact = false;
 	}
 	c->kernel_overhead_bytes = overhead_per_memcg >= 0 ? c->dying * overhead_per_memcg : -1;
-
 	qsort_safe(c->subtrees, c->n_subtrees, sizeof(*c->subtrees), cmp_subtree);
 	qsort_safe(c->zombies, c->n_zombies, sizeof(*c->zombies), cmp_zombie);
-	*ret_census = TAKE_PTR(c);
+	*ret_census = TAKE_PTR(b->census);
 	return 0;
 }
 
@@ -389,14 +399,15 @@ int zcg_census_from_memcg_recs(const struct zcg_sys *sys, const char *scope, con
 			       size_t n, uint64_t page_size, int64_t overhead_per_memcg,
 			       struct zcg_census **ret_census)
 {
-	struct builder b = {};
+	struct builder b;
 	int r = 0;
 
+	builder_init(&b, sys, scope, page_size);
 	for (size_t i = 0; i < n && r == 0; i++)
 		r = builder_add(&b, &recs[i]);
 	if (r == 0)
-		r = builder_finish(&b, sys, scope, page_size, overhead_per_memcg, ret_census);
-	builder_free(&b);
+		r = builder_finish(&b, overhead_per_memcg, ret_census);
+	builder_reset(&b);
 	return r;
 }
 
@@ -404,7 +415,7 @@ int zcg_census_bpf(const struct zcg_sys *sys, const char *scope, struct zcg_cens
 		   char **ret_reason)
 {
 	_cleanup_free_ char *btf = NULL, *stat = NULL, *buf = NULL;
-	struct builder b = {};
+	struct builder b;
 	const struct zcg_memcg_sink sink = { .record = builder_add, .restart = builder_reset, .userdata = &b };
 	uint64_t per_memcg = 0;
 	int r;
@@ -421,10 +432,10 @@ int zcg_census_bpf(const struct zcg_sys *sys, const char *scope, struct zcg_cens
 	 * are pending), so the vmstat fields are closer to current. Best effort. */
 	(void)read_full_file(stat, &buf, NULL);
 
+	builder_init(&b, sys, scope, sysconf(_SC_PAGESIZE));
 	r = zcg_bpf_walk_memcgs(sys->memory_dir, &sink, ret_reason);
 	if (r >= 0) {
-		r = builder_finish(&b, sys, scope, sysconf(_SC_PAGESIZE),
-				   zcg_memcg_kernel_overhead(&per_memcg) < 0 ? -1 : (int64_t)per_memcg,
+		r = builder_finish(&b, zcg_memcg_kernel_overhead(&per_memcg) < 0 ? -1 : (int64_t)per_memcg,
 				   ret_census);
 	} else if (b.error) {
 		/* the walk stopped because building failed: say why building failed */
@@ -440,6 +451,6 @@ int zcg_census_bpf(const struct zcg_sys *sys, const char *scope, struct zcg_cens
 		else
 			*ret_reason = strdup_printf("building the BPF census failed: %s", strerror(-r));
 	}
-	builder_free(&b);
+	builder_reset(&b);
 	return r;
 }
