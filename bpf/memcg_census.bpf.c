@@ -615,8 +615,9 @@ int memcg_census(struct bpf_iter__cgroup *ctx)
  * shows us leads to its memory css (task->cgroups->subsys[memory_cgrp_id]), ->parent climbs
  * to the hierarchy's root css, and from there the walk is the one above. Why that is safe
  * without cgroup_mutex:
- *  - bpf_iter_run_prog() runs each invocation under rcu_read_lock(), and the whole walk is
- *    done within this one invocation (nothing is kept for the next task);
+ *  - bpf_iter_run_prog() runs each invocation under rcu_read_lock(), and a run's walk is
+ *    done within one invocation; all the next run keeps is the resume point, an address it
+ *    checks (css_alive()) before following it;
  *  - task->cgroups is an RCU-protected pointer (task_css_set()), and a css_set pins its css;
  *  - a css's parent outlives it (the child holds a reference, dropped in css_free_rwork_fn);
  *  - css_release_work_fn unlinks a css from its parent's children with list_del_rcu() and
