@@ -247,7 +247,7 @@ static int emit_memcg(struct cgroup_subsys_state *css, __u32 depth)
 {
 	struct mem_cgroup *memcg = (void *)css;	/* css is the first member */
 	struct cgroup_subsys_state *parent;
-	struct zcg_memcg_rec *rec;
+	struct zcg_folio_memcg_rec *rec;
 
 	rec = bpf_ringbuf_reserve(&records, sizeof(*rec), 0);
 	if (!rec)

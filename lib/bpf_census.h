@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* The BPF census: one record per memcg of a memory hierarchy, dying ones included, read by
- * the iter/cgroup program in bpf/memcg_census.bpf.c. Also what one memcg costs the kernel.
+/* The loader of bpf/memcg_census.bpf.c: one record per memcg of a memory hierarchy, dying
+ * ones included (lib/census_bpf.c turns them into a census). Also what one memcg costs the kernel.
  *
  * Everything here needs a build with libbpf (HAVE_BPF) and a kernel with BTF; without them the
  * functions return -EOPNOTSUPP or another -errno and a reason, and callers fall back to
@@ -15,10 +15,7 @@
 #include <stdint.h>
 
 #include "../bpf/memcg_census.h"
-#include "kernel_facts.h"
-
-/* Where the running kernel exposes its BTF. Callers with a sysroot prefix it. */
-#define ZCG_BTF_VMLINUX "/sys/kernel/btf/vmlinux"
+#include "bpf_common.h"
 
 static inline bool zcg_memcg_rec_dying(const struct zcg_memcg_rec *rec)
 {
@@ -109,9 +106,5 @@ int zcg_bpf_vmstat_indexes(const char *btf_path, int ret_idx[ZCG_VMSTAT_NR]);
  * and that the code left for that kernel passes this kernel's verifier.
  * Returns 0 if it loaded, or a -errno with *ret_reason as for zcg_bpf_read_memcgs(). */
 int zcg_bpf_try_load(const char *btf_path, char **ret_reason);
-
-/* Parses a kernel ID list such as "0-3,8,10-11" (/sys/devices/system/cpu/possible).
- * Returns 0 and sets *ret_count (how many IDs) and *ret_last (the highest), or -EINVAL. */
-int zcg_parse_id_list(const char *s, unsigned int *ret_count, unsigned int *ret_last);
 
 #endif
