@@ -78,7 +78,8 @@ int config_defaults_below_sysroot(const struct zcg_ctx *ctx, struct zcg_config *
 /* Human tables of zombies stop after this many rows unless --all is given: past that a
  * terminal shows nothing useful, and --json (streamed) is the way to see every one. */
 #define ZCG_HUMAN_ROWS 500
-/* The option both list and explain take for that, and its handler's answer. */
+/* The option both list and explain take for that, with the table options (src/columns.h),
+ * and its handler's answer. */
 #define ZCG_OPT_ALL 0x1000
 extern const struct option zcg_all_options[];
 int zcg_parse_all_option(struct zcg_ctx *ctx, int opt, const char *arg);
