@@ -46,6 +46,7 @@ struct zcg_cell {
 	uint64_t unum;
 	double share;
 	bool known;		/* false: "-" and JSON null */
+	char buf[64];		/* where a cell function may format text */
 };
 
 struct zcg_table {
