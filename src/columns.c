@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
 
 #include "columns.h"
 #include "text.h"
@@ -60,6 +62,11 @@ int zcg_parse_table_option_only(struct zcg_ctx *ctx, int opt, const char *arg)
 	int r = zcg_parse_table_option(ctx, opt, arg);
 
 	return r > 0 ? 0 : r;
+}
+
+bool zcg_table_raw(void)
+{
+	return table_args.raw;
 }
 
 /* The column named by the n bytes at name (case-insensitive), or -1. */
@@ -219,8 +226,10 @@ int zcg_table_sort(const struct zcg_table *t, const void **rows, size_t n, const
 		get_cell(t, rows[i], (size_t)col, data, &keys[i].cell);
 	}
 	qsort_r(keys, n, sizeof(*keys), compare_keys, (void *)&t->columns[col]);
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		rows[i] = keys[i].row;
+		free(keys[i].cell.allocated);
+	}
 	return 0;
 }
 
@@ -256,12 +265,38 @@ static const char *cell_text(const struct zcg_column *c, const struct zcg_cell *
 	return buf;
 }
 
+/* The table after indent spaces a line; on a terminal, within its width. */
+static int print_indented(struct libscols_table *tb, int indent)
+{
+	_cleanup_free_ char *text = NULL;
+	struct winsize ws;
+
+	if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > indent + 20) {
+		scols_table_set_termforce(tb, SCOLS_TERMFORCE_ALWAYS);
+		scols_table_set_termwidth(tb, ws.ws_col - (size_t)indent);
+	}
+	if (scols_print_table_to_string(tb, &text) < 0)
+		return -ENOMEM;
+	for (const char *p = text; *p;) {
+		size_t n = strcspn(p, "\n"), len = n;
+
+		while (len && p[len - 1] == ' ')	/* the padding of an empty last cell */
+			len--;
+		printf("%*s%.*s\n", indent, "", (int)len, p);
+		p += n;
+		if (*p)
+			p++;
+	}
+	return 0;
+}
+
 int zcg_table_print(const struct zcg_table *t, const size_t *defaults, size_t n_defaults,
-		    const void **rows, size_t n, const void *data)
+		    const void **rows, size_t n, const void *data, int indent)
 {
 	size_t sel[MAX_SELECTED], n_sel;
 	struct libscols_table *tb;
 	char buf[64];
+	int r = 0;
 
 	if (select_columns(NULL, t, defaults, n_defaults, sel, &n_sel) < 0)
 		return -EINVAL;	/* zcg_table_check() said so already */
@@ -287,13 +322,18 @@ int zcg_table_print(const struct zcg_table *t, const size_t *defaults, size_t n_
 			struct zcg_cell v;
 
 			get_cell(t, rows[i], sel[k], data, &v);
-			if (scols_line_set_data(ln, k, cell_text(&t->columns[sel[k]], &v, buf, sizeof(buf))) < 0)
+			r = scols_line_set_data(ln, k, cell_text(&t->columns[sel[k]], &v, buf, sizeof(buf)));
+			free(v.allocated);
+			if (r < 0)
 				goto oom;
 		}
 	}
-	scols_print_table(tb);
+	if (indent && !table_args.raw)
+		r = print_indented(tb, indent);
+	else
+		scols_print_table(tb);
 	scols_unref_table(tb);
-	return 0;
+	return r;
 oom:
 	scols_unref_table(tb);
 	return -ENOMEM;
@@ -321,6 +361,7 @@ void zcg_table_json_row(const struct zcg_table *t, struct json *j, const void *r
 		get_cell(t, row, i, data, &v);
 		if (!v.known && c->type != ZCG_CELL_BOOL) {
 			json_null(j, key);
+			free(v.allocated);
 			continue;
 		}
 		switch (c->type) {
@@ -340,6 +381,7 @@ void zcg_table_json_row(const struct zcg_table *t, struct json *j, const void *r
 			json_int(j, key, v.num);
 			break;
 		}
+		free(v.allocated);
 	}
 	if (open)
 		json_object_end(j);

@@ -47,6 +47,7 @@ struct zcg_cell {
 	double share;
 	bool known;		/* false: "-" and JSON null */
 	char buf[64];		/* where a cell function may format text */
+	char *allocated;	/* longer text it allocated (text points into it): freed after use */
 };
 
 struct zcg_table {
@@ -83,6 +84,10 @@ int zcg_parse_table_option(struct zcg_ctx *ctx, int opt, const char *arg);
 /* The same, for commands whose options are the table options alone. */
 int zcg_parse_table_option_only(struct zcg_ctx *ctx, int opt, const char *arg);
 
+/* Whether -r was given: then a command prints its table alone, every row, for scripts
+ * (the lines around it are left out; --json has them). */
+bool zcg_table_raw(void);
+
 /* Checks that every column -o and --sort name exists in t, before any work is done.
  * Returns 0, or -EINVAL after zcg_usage_error() (exit 2) naming the column and listing
  * the valid ones. */
@@ -93,11 +98,11 @@ int zcg_table_check(struct zcg_ctx *ctx, const struct zcg_table *t);
 int zcg_table_sort(const struct zcg_table *t, const void **rows, size_t n, const void *data);
 
 /* Prints rows as a libsmartcols table of the columns -o and --output-all chose (defaults,
- * n_defaults column indexes, otherwise), with -n, -b and -r applied. Paths and names are
- * never cut: where the terminal is too narrow their columns wrap (SCOLS_FL_WRAP), and off a
- * terminal nothing is narrowed. Returns 0 or -ENOMEM. */
+ * n_defaults column indexes, otherwise), with -n, -b and -r applied, each line after indent
+ * spaces. Paths and names are never cut: where the terminal is too narrow their columns
+ * wrap (SCOLS_FL_WRAP), and off a terminal nothing is narrowed. Returns 0 or -ENOMEM. */
 int zcg_table_print(const struct zcg_table *t, const size_t *defaults, size_t n_defaults,
-		    const void **rows, size_t n, const void *data);
+		    const void **rows, size_t n, const void *data, int indent);
 
 /* Writes row's JSON members: every column with a JSON key, in the table's order, the
  * members of one json_object grouped in it. The caller has opened the row's object. */

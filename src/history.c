@@ -367,7 +367,7 @@ static int history_table(const void **rows, size_t n, const struct history_view 
 	static const size_t defaults[] = { COL_PERIOD, COL_SAMPLES, COL_DYING, COL_MAX, COL_PINNED, COL_LIVE,
 					   COL_REAPED, COL_EVICTED, COL_BAR };
 
-	return zcg_table_print(&zcg_history_table, defaults, ARRAY_SIZE(defaults), rows, n, view);
+	return zcg_table_print(&zcg_history_table, defaults, ARRAY_SIZE(defaults), rows, n, view, 0);
 }
 
 static void history_json(struct zcg_ctx *ctx, const char *path, const struct zcg_history_sample *s,
@@ -451,6 +451,10 @@ static int history_run(struct zcg_ctx *ctx, int argc, char **argv)
 	if (ctx->json) {
 		history_json(ctx, path, samples + first, n - first, rows, nb, &view);
 		return EXIT_OK;
+	}
+	if (zcg_table_raw()) {
+		r = history_table(rows, nb, &view);
+		return r < 0 ? zcg_fail(ctx, r, NULL) : EXIT_OK;
 	}
 	if (n == first) {
 		printf("No samples in %s%s yet: the daemon writes one every history_interval.\n", esc(path),

@@ -142,10 +142,10 @@ static int list_human(const struct zcg_census *c)
 	r = list_rows(c, &rows);
 	if (r < 0)
 		return r;
-	if (est)
+	if (est && !zcg_table_raw())
 		printf("%s cannot name zombies: one row per live parent, bytes estimated.\n", c->source);
 	r = zcg_table_print(&zcg_list_table, est ? estimated : exact, est ? ARRAY_SIZE(estimated) : ARRAY_SIZE(exact),
-			    rows, shown, NULL);
+			    rows, shown, NULL, 0);
 	if (r < 0)
 		return r;
 	zcg_print_rows_left(shown, c->n_zombies, est ? "live parents" : "zombies");

@@ -23,7 +23,7 @@ int zcg_parse_all_option(struct zcg_ctx *ctx, int opt, const char *arg)
 
 size_t zcg_rows_shown(size_t n)
 {
-	return zcg_show_all || n <= ZCG_HUMAN_ROWS ? n : ZCG_HUMAN_ROWS;
+	return zcg_show_all || zcg_table_raw() || n <= ZCG_HUMAN_ROWS ? n : ZCG_HUMAN_ROWS;
 }
 
 void zcg_print_rows_left(size_t shown, size_t n, const char *what)

@@ -120,12 +120,20 @@ const struct zcg_table zcg_status_table = {
 	.cell = status_cell,
 };
 
-static int status_human(struct zcg_ctx *ctx, const struct zcg_census *c, const void **rows)
+static int subtree_table(const struct zcg_census *c, const void **rows)
 {
 	static const size_t defaults[] = { COL_PARENT, COL_DYING, COL_PINNED, COL_SHARE, COL_CACHE, COL_RSS,
 					   COL_SHMEM, COL_MAPPED, COL_DIRTY, COL_WRITEBACK, COL_SWAP };
+
+	return zcg_table_print(&zcg_status_table, defaults, ARRAY_SIZE(defaults), rows, c->n_subtrees, c, 0);
+}
+
+static int status_human(struct zcg_ctx *ctx, const struct zcg_census *c, const void **rows)
+{
 	char b1[64], b2[64];
 
+	if (zcg_table_raw())
+		return subtree_table(c, rows);
 	printf("Memory hierarchy  cgroup %s at %s%s%s\n", hierarchy_name(c->hierarchy), esc(c->memory_root),
 	       streq(c->scope, "/") ? "" : ", subtree ", streq(c->scope, "/") ? "" : esc(c->scope));
 	printf("Source            %s%s%s%s\n", c->source, c->source_note ? " (" : "",
@@ -156,7 +164,7 @@ static int status_human(struct zcg_ctx *ctx, const struct zcg_census *c, const v
 		       format_bytes(c->kernel_overhead_bytes, b1, sizeof(b1)));
 	if (c->n_subtrees) {
 		printf("\nWhere the dying memcgs are (nearest live ancestor):\n");
-		if (zcg_table_print(&zcg_status_table, defaults, ARRAY_SIZE(defaults), rows, c->n_subtrees, c) < 0)
+		if (subtree_table(c, rows) < 0)
 			return -ENOMEM;
 	}
 	if (!zcg_is_root())

@@ -84,7 +84,7 @@ int config_defaults_below_sysroot(const struct zcg_ctx *ctx, struct zcg_config *
 extern const struct option zcg_all_options[];
 int zcg_parse_all_option(struct zcg_ctx *ctx, int opt, const char *arg);
 extern bool zcg_show_all;
-/* Rows to show of n: all of them with --all, else at most ZCG_HUMAN_ROWS. */
+/* Rows to show of n: all of them with --all or -r, else at most ZCG_HUMAN_ROWS. */
 size_t zcg_rows_shown(size_t n);
 /* The line after a cut table: how many more and how to see them. */
 void zcg_print_rows_left(size_t shown, size_t n, const char *what);
