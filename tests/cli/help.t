@@ -16,13 +16,20 @@ done
 is "$?" 2 "help for an unknown command: exit 2"
 
 # Options a command's getopt table accepts (the long names in src/CMD.c, and in src/rows.c
-# for the commands whose table is zcg_all_options).
+# for the commands whose table is zcg_all_options, and the table options of src/columns.h
+# where the table holds ZCG_TABLE_OPTIONS or is zcg_table_options).
 options_of() {
 	_src="src/$(printf '%s' "$1" | tr - _).c"
 	grep -q '\.options = zcg_all_options' "$_src" && _src="$_src src/rows.c"
 	# shellcheck disable=SC2086
 	awk '/const struct option [a-z_]*\[\] = \{/,/\{\},/' $_src |
 		sed -n 's/^[[:space:]]*{ "\([a-z-]*\)".*/\1/p'
+	# shellcheck disable=SC2086
+	if grep -q '\.options = zcg_table_options' $_src ||
+		awk '/const struct option [a-z_]*\[\] = \{/,/\{\},/' $_src | grep -q ZCG_TABLE_OPTIONS; then
+		awk '/#define ZCG_TABLE_OPTIONS/,/[^\\]$/' src/columns.h |
+			sed -n 's/^[[:space:]]*{ "\([a-z-]*\)".*/\1/p'
+	fi
 }
 
 # bash completion, with bash-completion's two helpers stubbed out
@@ -45,7 +52,7 @@ for c in $COMMANDS; do
 	like "$h" "^Root: " "help $c says whether root is needed"
 	comp=$(complete_words "$c")
 	for o in $(options_of "$c"); do
-		like "$h" "^  --$o( |\$)" "help $c describes --$o"
+		like "$h" "^  (-[a-zA-Z], )?--$o( |\$)" "help $c describes --$o"
 		printf '%s\n' "$comp" | grep -qx -- "--$o"
 		ok $? "bash completion offers $c --$o"
 	done
