@@ -171,31 +171,38 @@ int zcg_table_check(struct zcg_ctx *ctx, const struct zcg_table *t)
 
 struct sort_key {
 	const void *row;
-	size_t index;		/* the order before: ties keep it */
-	struct zcg_cell cell;
+	struct zcg_cell cell;	/* its text may point into its own buf: keys stay in place */
 };
 
+struct sort_by {
+	const struct sort_key *keys;
+	const struct zcg_column *column;
+};
+
+/* Compares two indexes into the keys; ties keep the order before. */
 static int compare_keys(const void *a, const void *b, void *arg)
 {
-	const struct sort_key *x = a, *y = b;
-	const struct zcg_column *c = arg;
+	const struct sort_by *by = arg;
+	size_t i = *(const size_t *)a, k = *(const size_t *)b;
+	const struct zcg_cell *x = &by->keys[i].cell, *y = &by->keys[k].cell;
+	enum zcg_cell_type type = by->column->type;
 	int r = 0;
 
-	if (x->cell.known != y->cell.known)
-		r = x->cell.known ? 1 : -1;
-	else if (!x->cell.known)
+	if (x->known != y->known)
+		r = x->known ? 1 : -1;
+	else if (!x->known)
 		r = 0;
-	else if (c->type == ZCG_CELL_STRING)
-		r = strcmp(x->cell.text, y->cell.text);
-	else if (c->type == ZCG_CELL_UINT)
-		r = (x->cell.unum > y->cell.unum) - (x->cell.unum < y->cell.unum);
-	else if (c->type == ZCG_CELL_SHARE)
-		r = (x->cell.share > y->cell.share) - (x->cell.share < y->cell.share);
+	else if (type == ZCG_CELL_STRING)
+		r = strcmp(x->text, y->text);
+	else if (type == ZCG_CELL_UINT)
+		r = (x->unum > y->unum) - (x->unum < y->unum);
+	else if (type == ZCG_CELL_SHARE)
+		r = (x->share > y->share) - (x->share < y->share);
 	else
-		r = (x->cell.num > y->cell.num) - (x->cell.num < y->cell.num);
+		r = (x->num > y->num) - (x->num < y->num);
 	if (r)
 		return r;
-	return (x->index > y->index) - (x->index < y->index);
+	return (i > k) - (i < k);
 }
 
 static void get_cell(const struct zcg_table *t, const void *row, size_t col, const void *data,
@@ -210,6 +217,8 @@ static void get_cell(const struct zcg_table *t, const void *row, size_t col, con
 int zcg_table_sort(const struct zcg_table *t, const void **rows, size_t n, const void *data)
 {
 	_cleanup_free_ struct sort_key *keys = NULL;
+	_cleanup_free_ size_t *order = NULL;
+	struct sort_by by;
 	ssize_t col;
 
 	if (!table_args.sort || n < 2)
@@ -218,18 +227,20 @@ int zcg_table_sort(const struct zcg_table *t, const void **rows, size_t n, const
 	if (col < 0)
 		return 0;	/* zcg_table_check() said so already */
 	keys = calloc(n, sizeof(*keys));
-	if (!keys)
+	order = calloc(n, sizeof(*order));
+	if (!keys || !order)
 		return -ENOMEM;
 	for (size_t i = 0; i < n; i++) {
 		keys[i].row = rows[i];
-		keys[i].index = i;
 		get_cell(t, rows[i], (size_t)col, data, &keys[i].cell);
+		order[i] = i;
 	}
-	qsort_r(keys, n, sizeof(*keys), compare_keys, (void *)&t->columns[col]);
-	for (size_t i = 0; i < n; i++) {
-		rows[i] = keys[i].row;
+	by = (struct sort_by){ .keys = keys, .column = &t->columns[col] };
+	qsort_r(order, n, sizeof(*order), compare_keys, &by);
+	for (size_t i = 0; i < n; i++)
+		rows[i] = keys[order[i]].row;
+	for (size_t i = 0; i < n; i++)
 		free(keys[i].cell.allocated);
-	}
 	return 0;
 }
 

@@ -53,6 +53,8 @@ is "$(TZ=UTC "$ZCG" history --file $RING --period 1d -n -r -o dying --sort dying
 	"56 362 628 752 1070 1250 1490 1560 " "history --sort DYING: numerically"
 is "$(TZ=UTC "$ZCG" history --file $RING --period 1d -n -r -o period --sort period | head -1)" "2019-06-05" \
 	"history --sort PERIOD: by time"
+is "$(TZ=UTC "$ZCG" history --file $RING --period 1d -n -r -o dying --sort bar | tr '\n' ' ')" \
+	"56 362 628 752 1070 1250 1490 1560 " "history --sort BAR: by the bars' text, shortest first"
 is "$("$ZCG" $V2 explain -b -o size --sort size | sed -n 's/^  *\([0-9][0-9]*\)$/\1/p' | tr '\n' ' ')" \
 	"8192 1048576 3145728 131072 " "explain --sort SIZE: each zombie's pins, smallest first"
 is "$("$ZCG" $V2 explain -n -r -b -o size --sort size | tr '\n' ' ')" "8192 131072 1048576 3145728 " \
