@@ -58,6 +58,11 @@ struct zcg_table {
 	void (*cell)(const void *row, size_t col, const void *data, struct zcg_cell *ret);
 };
 
+/* A table of the command name, its column array and its cell function (util.h's ARRAY_SIZE). */
+#define ZCG_TABLE(command_name, column_array, cell_function) \
+	{ .command = (command_name), .columns = (column_array), .n_columns = ARRAY_SIZE(column_array), \
+	  .cell = (cell_function) }
+
 /* -o/--output, --output-all, -n/--noheadings, -b/--bytes, -r/--raw, --sort: the options
  * every table command takes, as entries of its getopt table. */
 enum {

@@ -2,6 +2,7 @@
 /* zombiecg explain: what holds each zombie, and what would free it. */
 #include <errno.h>
 #include <libsmartcols.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -213,6 +214,12 @@ static void pin_cell(const void *row, size_t col, const void *data, struct zcg_c
 {
 	const struct zcg_explained *z = ((const struct pin_row *)row)->zombie;
 	const struct zcg_pin *p = ((const struct pin_row *)row)->pin;
+	static const size_t pages_offset[] = {
+		[COL_PAGES] = offsetof(struct zcg_pin, pages),
+		[COL_DIRTY] = offsetof(struct zcg_pin, dirty_pages),
+		[COL_WRITEBACK] = offsetof(struct zcg_pin, writeback_pages),
+		[COL_MAPPED] = offsetof(struct zcg_pin, mapped_pages),
+	};
 	const long *page = data;
 
 	switch (col) {
@@ -260,16 +267,10 @@ static void pin_cell(const void *row, size_t col, const void *data, struct zcg_c
 		ret->known = p->has_file;
 		break;
 	case COL_PAGES:
-		ret->num = (int64_t)p->pages;
-		break;
 	case COL_DIRTY:
-		ret->num = (int64_t)p->dirty_pages;
-		break;
 	case COL_WRITEBACK:
-		ret->num = (int64_t)p->writeback_pages;
-		break;
 	case COL_MAPPED:
-		ret->num = (int64_t)p->mapped_pages;
+		ret->num = (int64_t)*(const uint64_t *)((const char *)p + pages_offset[col]);
 		break;
 	case COL_MAPPED_BY:
 		ret->num = (int64_t)p->n_mapped_by;
@@ -283,12 +284,7 @@ static void pin_cell(const void *row, size_t col, const void *data, struct zcg_c
 	}
 }
 
-const struct zcg_table zcg_explain_table = {
-	.command = "explain",
-	.columns = explain_columns,
-	.n_columns = ARRAY_SIZE(explain_columns),
-	.cell = pin_cell,
-};
+const struct zcg_table zcg_explain_table = ZCG_TABLE("explain", explain_columns, pin_cell);
 
 /* The pins of n zombies as one table, in --sort order: below a zombie's line (n = 1),
  * or alone with -r, where a ZOMBIE column says whose pin each row is. Returns 0 or

@@ -355,12 +355,7 @@ static void history_cell(const void *row, size_t col, const void *data, struct z
 	ret->known = ret->num >= 0;
 }
 
-const struct zcg_table zcg_history_table = {
-	.command = "history",
-	.columns = history_columns,
-	.n_columns = ARRAY_SIZE(history_columns),
-	.cell = history_cell,
-};
+const struct zcg_table zcg_history_table = ZCG_TABLE("history", history_columns, history_cell);
 
 static int history_table(const void **rows, size_t n, const struct history_view *view)
 {

@@ -81,12 +81,7 @@ static void list_cell(const void *row, size_t col, const void *data, struct zcg_
 	ret->known = ret->known && (col == COL_ID || ret->num >= 0);
 }
 
-const struct zcg_table zcg_list_table = {
-	.command = "list",
-	.columns = list_columns,
-	.n_columns = ARRAY_SIZE(list_columns),
-	.cell = list_cell,
-};
+const struct zcg_table zcg_list_table = ZCG_TABLE("list", list_columns, list_cell);
 
 /* The rows in --sort order. Returns 0 or -ENOMEM. */
 static int list_rows(const struct zcg_census *c, const void ***ret)

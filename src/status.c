@@ -113,12 +113,7 @@ static void status_cell(const void *row, size_t col, const void *data, struct zc
 	ret->known = ret->num >= 0;
 }
 
-const struct zcg_table zcg_status_table = {
-	.command = "status",
-	.columns = status_columns,
-	.n_columns = ARRAY_SIZE(status_columns),
-	.cell = status_cell,
-};
+const struct zcg_table zcg_status_table = ZCG_TABLE("status", status_columns, status_cell);
 
 static int subtree_table(const struct zcg_census *c, const void **rows)
 {
