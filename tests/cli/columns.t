@@ -87,6 +87,34 @@ is "$(printf '%s' "$out" | jq -r .error)" \
 "$ZCG" $V2 list -o 2>/dev/null
 is "$?" 2 "list -o without a list: exit 2"
 
+# Every column --help lists is in the man page.
+man=$(sed -n '/^\.SH TABLE OPTIONS/,/^\.SH CONFIGURATION/p' doc/zombiecg.8 | sed 's/\\%//g')
+for c in status list explain history; do
+	cols=$("$ZCG" help $c | sed -n '/^Columns/,/^$/s/^  \([A-Z_]*\) .*/\1/p')
+	[ -n "$cols" ]
+	ok $? "help $c lists its columns"
+	missing=
+	for col in $cols; do
+		printf '%s\n' "$man" | grep -qw -- "$col" || missing="$missing $col"
+	done
+	is "$missing" "" "man page: every column of $c"
+done
+
+# The bash completion offers the columns after -o (the last name of a list) and --sort.
+complete_after() { # WORDS...: what the completion offers for the last one
+	bash -c '
+		_init_completion() { cur=${COMP_WORDS[COMP_CWORD]}; prev=${COMP_WORDS[COMP_CWORD-1]}
+			words=("${COMP_WORDS[@]}"); cword=$COMP_CWORD; }
+		_filedir() { :; }
+		complete() { :; }
+		. deploy/bash-completion/zombiecg
+		COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1))
+		_zombiecg
+		printf "%s\n" "${COMPREPLY[@]}"' sh "$@"
+}
+is "$(complete_after "$ZCG" list -o ID,PA | tr '\n' ' ')" "ID,PATH ID,PARENT " "completion: list -o ID,PA"
+is "$(complete_after "$ZCG" history --sort PINNED | tr '\n' ' ')" "PINNED PINNED_MAX " "completion: history --sort PINNED"
+
 # A long path (a Kubernetes pod slice) is never cut off a terminal, whatever COLUMNS says...
 cp -a tests/fixtures/v2 "$TMP/root"
 pod=kubepods.slice-kubepods-burstable.slice-kubepods-burstable-pod0f3c2a4e_5b6d_4e8f_9a1b_2c3d4e5f6a7b.slice
