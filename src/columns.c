@@ -102,8 +102,8 @@ static int unknown_column(struct zcg_ctx *ctx, const struct zcg_table *t, const 
 			       (int)n, name, names), -EINVAL;
 }
 
-/* Appends the columns of one comma list to sel. Returns 0, or -EINVAL after a usage
- * error (ctx NULL: no message, for lists already checked). */
+/* Appends the columns of one comma list to sel, at most MAX_SELECTED in all. Returns 0, or
+ * -EINVAL after a usage error (ctx NULL: no message, for lists already checked). */
 static int add_columns(struct zcg_ctx *ctx, const struct zcg_table *t, const char *list, size_t *sel,
 		       size_t *n_sel)
 {
@@ -115,9 +115,10 @@ static int add_columns(struct zcg_ctx *ctx, const struct zcg_table *t, const cha
 
 		if (col < 0)
 			return ctx ? unknown_column(ctx, t, "--output", p, n) : -EINVAL;
+		/* checked without the defaults: with them, the last ones are left out */
 		if (*n_sel == MAX_SELECTED)
 			return ctx ? zcg_usage_error(ctx, "%s: --output: more than %d columns", t->command,
-						     MAX_SELECTED), -EINVAL : -EINVAL;
+						     MAX_SELECTED), -EINVAL : 0;
 		sel[(*n_sel)++] = (size_t)col;
 		if (!p[n])
 			return 0;
