@@ -4,6 +4,7 @@
 # usage error listing the valid ones; a long path is never cut off a terminal, nor lost on one.
 # On the saved trees of tests/fixtures (no root needed).
 . "$(dirname "$0")/../lib/tap.sh"
+. "$(dirname "$0")/../lib/complete.sh"
 cd "$TOP" || exit 1
 TMP=$(mktemp -d) || exit 1
 trap 'rm -rf "$TMP"' EXIT
@@ -101,19 +102,8 @@ for c in status list explain history; do
 done
 
 # The bash completion offers the columns after -o (the last name of a list) and --sort.
-complete_after() { # WORDS...: what the completion offers for the last one
-	bash -c '
-		_init_completion() { cur=${COMP_WORDS[COMP_CWORD]}; prev=${COMP_WORDS[COMP_CWORD-1]}
-			words=("${COMP_WORDS[@]}"); cword=$COMP_CWORD; }
-		_filedir() { :; }
-		complete() { :; }
-		. deploy/bash-completion/zombiecg
-		COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1))
-		_zombiecg
-		printf "%s\n" "${COMPREPLY[@]}"' sh "$@"
-}
-is "$(complete_after "$ZCG" list -o ID,PA | tr '\n' ' ')" "ID,PATH ID,PARENT " "completion: list -o ID,PA"
-is "$(complete_after "$ZCG" history --sort PINNED | tr '\n' ' ')" "PINNED PINNED_MAX " "completion: history --sort PINNED"
+is "$(complete_line "$ZCG" list -o ID,PA | tr '\n' ' ')" "ID,PATH ID,PARENT " "completion: list -o ID,PA"
+is "$(complete_line "$ZCG" history --sort PINNED | tr '\n' ' ')" "PINNED PINNED_MAX " "completion: history --sort PINNED"
 
 # A long path (a Kubernetes pod slice) is never cut off a terminal, whatever COLUMNS says...
 cp -a tests/fixtures/v2 "$TMP/root"

@@ -2,6 +2,7 @@
 # zombiecg help [COMMAND], COMMAND --help, the bash completion and the man page: every
 # option a command takes (from its getopt table in src/) is described, offered and documented.
 . "$(dirname "$0")/../lib/tap.sh"
+. "$(dirname "$0")/../lib/complete.sh"
 cd "$TOP" || exit 1
 TMP=$(mktemp -d) || exit 1
 trap 'rm -rf "$TMP"' EXIT
@@ -32,18 +33,8 @@ options_of() {
 	fi
 }
 
-# bash completion, with bash-completion's two helpers stubbed out
-complete_words() { # CMD: what the completion offers after "zombiecg CMD -"
-	bash -c '
-		_init_completion() { cur=${COMP_WORDS[COMP_CWORD]}; prev=${COMP_WORDS[COMP_CWORD-1]}
-			words=("${COMP_WORDS[@]}"); cword=$COMP_CWORD; }
-		_filedir() { :; }
-		complete() { :; }
-		. deploy/bash-completion/zombiecg
-		COMP_WORDS=(zombiecg "$1" -); COMP_CWORD=2
-		_zombiecg
-		printf "%s\n" "${COMPREPLY[@]}"' sh "$1"
-}
+# bash completion, with bash-completion's helpers stubbed out (tests/lib/complete.sh)
+complete_words() { complete_line zombiecg "$1" -; } # CMD: what it offers after "zombiecg CMD -"
 
 for c in $COMMANDS; do
 	h=$("$ZCG" help "$c")
@@ -60,10 +51,7 @@ done
 for o in $(options_of main); do
 	like "$("$ZCG" --help)" "--$o" "--help describes the global --$o"
 done
-comp=$(bash -c '_init_completion() { cur=${COMP_WORDS[COMP_CWORD]}; prev=${COMP_WORDS[COMP_CWORD-1]}
-	words=("${COMP_WORDS[@]}"); cword=$COMP_CWORD; }; _filedir() { :; }; complete() { :; }
-	. deploy/bash-completion/zombiecg; COMP_WORDS=(zombiecg ""); COMP_CWORD=1; _zombiecg
-	printf "%s\n" "${COMPREPLY[@]}"')
+comp=$(complete_line zombiecg "")
 for c in $COMMANDS; do
 	printf '%s\n' "$comp" | grep -qx -- "$c"
 	ok $? "bash completion offers the command $c"
