@@ -4,7 +4,7 @@
  * An iter/cgroup program attached to the memory hierarchy's root cgroup with
  * BPF_CGROUP_ITER_SELF_ONLY runs once with that cgroup. From its memory css it walks
  * css->children / css->sibling in pre-order. That walk is the only way to the dying memcgs:
- * the cgroup iterator skips dead cgroups, and a dead cgroup's subsys[] is NULL (DOMAIN fact 6).
+ * the cgroup iterator skips dead cgroups, and a dead cgroup's subsys[] is NULL (doc/kernel.md K5).
  * The iterator holds cgroup_mutex while the program runs, and css_release unlinks a css from
  * its parent's children list under that mutex, so every css reached here stays allocated until
  * we return; the counters we read may still move under us. Every mkdir and rmdir on the host

@@ -3,7 +3,7 @@
  *
  * The BPF program walks the whole memory hierarchy, dying memcgs included, and emits one
  * fixed-size struct zcg_memcg_rec per memcg through a ring buffer (a seq_file cannot hold
- * thousands of them: DOMAIN fact 8). Every field is a __u64 so the layout is the same for
+ * thousands of them: doc/kernel.md K16). Every field is a __u64 so the layout is the same for
  * the BPF target and the host, and so the struct never needs repacking when a field is added.
  */
 #ifndef ZCG_MEMCG_CENSUS_H

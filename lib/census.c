@@ -385,7 +385,7 @@ int zcg_census_cgroupfs(const struct zcg_sys *sys, const char *scope, struct zcg
 		c->dying = (int64_t)root.dying;
 		c->dying_counter = w.dying_key ? w.dying_key : "nr_dying_descendants";
 		c->pinned_accuracy = "upper_bound";
-		/* Dying memcgs normally give their ID back at offline (DOMAIN fact 15), so this
+		/* Dying memcgs normally give their ID back at offline (doc/kernel.md K10), so this
 		 * is an upper bound: only BPF can tell which ones still hold one. */
 		c->memcg_ids_used = (int64_t)(w.live + root.dying);
 	}

@@ -25,7 +25,7 @@ enum zcg_kind {
 
 extern const char *const zcg_kind_names[_ZCG_KIND_MAX];
 
-/* The largest memcg ID: IDs are 16 bits (DOMAIN fact 15). */
+/* The largest memcg ID: IDs are 16 bits (doc/kernel.md K10). */
 #define ZCG_MEMCG_IDS_MAX 65535
 
 /* A live cgroup that is the nearest live ancestor of one or more zombies. */
@@ -81,7 +81,7 @@ struct zcg_census_opts {
 };
 
 /* Counts from cgroupfs alone: v1 by /proc/cgroups minus live directories and the memory.stat
- * subtraction of DOMAIN fact 4; v2 by cgroup.stat dying counters and memory.stat upper bounds.
+ * subtraction of doc/kernel.md K3; v2 by cgroup.stat dying counters and memory.stat upper bounds.
  * Returns 0 and sets *ret_census, or -errno (with a detail message) on failure. */
 int zcg_census_cgroupfs(const struct zcg_sys *sys, const char *scope, struct zcg_census **ret_census);
 
