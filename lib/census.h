@@ -93,6 +93,9 @@ int zcg_census_take(const struct zcg_sys *sys, const struct zcg_census_opts *opt
 
 void zcg_census_free(struct zcg_census *census);
 
+/* Sorts census->subtrees by pinned bytes, largest first, then by dying, then by path. */
+void zcg_census_sort_subtrees(struct zcg_census *census);
+
 /* Whether the census names a zombie with this cgroup id (never an estimated row). */
 bool zcg_census_has_zombie(const struct zcg_census *census, uint64_t id);
 

@@ -143,17 +143,6 @@ static void add_kinds(int64_t kind_bytes[_ZCG_KIND_MAX], int64_t *pinned, const 
 	add_known(pinned, p->swap, page_size);
 }
 
-static int cmp_subtree(const void *a, const void *b)
-{
-	const struct zcg_subtree *x = a, *y = b;
-
-	if (x->pinned_bytes != y->pinned_bytes)
-		return x->pinned_bytes > y->pinned_bytes ? -1 : 1;
-	if (x->dying != y->dying)
-		return x->dying > y->dying ? -1 : 1;
-	return strcmp(x->path, y->path);
-}
-
 static int64_t zombie_pinned(const struct zcg_zombie *z)
 {
 	return (z->file_bytes > 0 ? z->file_bytes : 0) + (z->anon_bytes > 0 ? z->anon_bytes : 0) +
@@ -389,7 +378,7 @@ static int builder_finish(struct builder *b, int64_t overhead_per_memcg, struct 
 		c->memcg_ids_exact = false;
 	}
 	c->kernel_overhead_bytes = overhead_per_memcg >= 0 ? c->dying * overhead_per_memcg : -1;
-	qsort_safe(c->subtrees, c->n_subtrees, sizeof(*c->subtrees), cmp_subtree);
+	zcg_census_sort_subtrees(c);
 	qsort_safe(c->zombies, c->n_zombies, sizeof(*c->zombies), cmp_zombie);
 	*ret_census = TAKE_PTR(b->census);
 	return 0;
