@@ -46,7 +46,7 @@ int main(void)
 
 	/* the one mountinfo line parser, for both the memory mount and file handles */
 	{
-		char line[] = "36 25 0:31 /a\\b /mnt/with\040space rw,relatime shared:9 - cgroup cgroup rw,memory";
+		char line[] = "36 25 0:31 /a\\b /mnt/with\\040space rw,relatime shared:9 - cgroup cgroup rw,memory";
 		char bad[] = "36 25 0:31 / /mnt rw";
 		char short_line[] = "36 25 0:31 / - ext4 /dev/vda rw";
 		struct zcg_mountinfo_line m;
