@@ -105,6 +105,11 @@ $(BUILD)/examples/%: examples/%.c lib/zcg_drain.h $(BUILD)/libzombiecg.a
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D) && $(CC) $(CFLAGS) -o $@ $< $(BUILD)/libzombiecg.a $(LDLIBS)
 
+# The JSON writer lives with the commands (src/json.c), outside the library.
+$(BUILD)/tests/unit/json.t: tests/unit/json.c src/json.c src/json.h tests/unit/tap.h $(BUILD)/libzombiecg.a | $(BUILD)/tests/unit
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -Itests/unit -Isrc -o $@ $< src/json.c $(BUILD)/libzombiecg.a $(LDLIBS)
+
 $(BUILD)/tests/unit/%.t: tests/unit/%.c tests/unit/tap.h $(BUILD)/libzombiecg.a | $(BUILD)/tests/unit
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(BUILD)/libzombiecg.a $(LDLIBS)
