@@ -575,7 +575,7 @@ static int census_run(const struct census_params *p, bool fresh, struct collecto
 {
 	int r;
 
-	r = census_prepare(p, CENSUS_RECORDS_PER_RUN + CENSUS_RECORDS_PER_RUN / 4, ret_reason);
+	r = census_prepare(p, CENSUS_RECORDS_PER_RUN + 16, ret_reason);
 	if (r < 0)
 		return r;
 	memset(&loaded.skel->bss->summary, 0, sizeof(loaded.skel->bss->summary));
