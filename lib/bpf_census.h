@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* The BPF census: one record per memcg of a memory hierarchy, dying ones included, read by
- * the iter/cgroup program in bpf/memcg_census.bpf.c. Also what one memcg costs the kernel.
+/* The loader of bpf/memcg_census.bpf.c: one record per memcg of a memory hierarchy, dying
+ * ones included (lib/census_bpf.c turns them into a census). Also what one memcg costs the kernel.
  *
  * Everything here needs a build with libbpf (HAVE_BPF) and a kernel with BTF; without them the
  * functions return -EOPNOTSUPP or another -errno and a reason, and callers fall back to
@@ -15,10 +15,7 @@
 #include <stdint.h>
 
 #include "../bpf/memcg_census.h"
-#include "kernel_facts.h"
-
-/* Where the running kernel exposes its BTF. Callers with a sysroot prefix it. */
-#define ZCG_BTF_VMLINUX "/sys/kernel/btf/vmlinux"
+#include "bpf_common.h"
 
 static inline bool zcg_memcg_rec_dying(const struct zcg_memcg_rec *rec)
 {
@@ -32,20 +29,29 @@ static inline bool zcg_memcg_rec_dying(const struct zcg_memcg_rec *rec)
  * newly allocated sentence saying why (NULL if out of memory). */
 int zcg_bpf_available(const char *btf_path, char **ret_reason);
 
+/* Where zcg_bpf_walk_memcgs() hands its records: record() gets each one, in pre-order, and
+ * returns 0 or a -errno that ends the walk with that error; restart() (may be NULL) says the
+ * records given so far are void: the walk starts over from the root. */
+struct zcg_memcg_sink {
+	int (*record)(void *userdata, const struct zcg_memcg_rec *rec);
+	void (*restart)(void *userdata);
+	void *userdata;
+};
+
 /* Loads the census program and walks the memory hierarchy mounted at memory_root_dir
  * (/sys/fs/cgroup/memory on v1, /sys/fs/cgroup on v2; a directory below it walks that
- * subtree only). Records come in pre-order: a parent before its children, so parent_id always
- * refers to an earlier record, except the first record's, which is the walk's root.
- * Returns 0 and sets *ret_recs (newly allocated, free() it) and *ret_n on success. Returns
- * -EOPNOTSUPP without BPF support; -ENOENT without kernel BTF; -EPERM without privileges;
- * -ENODEV if the directory's hierarchy has no memory controller; -EIO if the walk stopped
- * early (a kernel read failed); -ENOBUFS if records were still dropped after enlarging the
- * ring buffer; another -errno if loading or attaching failed (verifier rejection, a kernel
- * without the cgroup iterator). On failure, if ret_reason is not NULL, sets *ret_reason to a
+ * subtree only), handing each record to sink as it arrives. Records come in pre-order: a
+ * parent before its children, so parent_id always refers to an earlier record, except the
+ * first record's, which is the walk's root.
+ * Returns 0 on success. Returns -EOPNOTSUPP without BPF support; -ENOENT without kernel BTF;
+ * -EPERM without privileges; -ENODEV if the directory's hierarchy has no memory controller;
+ * -EIO if the walk stopped early (a kernel read failed); -ENOBUFS if records were dropped;
+ * -EAGAIN if the hierarchy changed under the walk too often for it to finish; the -errno
+ * record() returned; another -errno if loading or attaching failed (verifier rejection, a
+ * kernel without the iterator). On failure, if ret_reason is not NULL, sets *ret_reason to a
  * newly allocated sentence saying why (NULL if out of memory). Not thread-safe: libbpf's
  * print callback is process-wide. */
-int zcg_bpf_read_memcgs(const char *memory_root_dir, struct zcg_memcg_rec **ret_recs, size_t *ret_n,
-			char **ret_reason);
+int zcg_bpf_walk_memcgs(const char *memory_root_dir, const struct zcg_memcg_sink *sink, char **ret_reason);
 
 /* What one memcg's own kernel structures cost, from the running kernel's BTF (struct sizes)
  * and the possible CPUs and nodes. What is counted, per memcg:
@@ -62,7 +68,7 @@ int zcg_bpf_read_memcgs(const char *memory_root_dir, struct zcg_memcg_rec **ret_
  *     and per-CPU struct psi_group_cpu.
  * Not counted: shrinker_info (grows with the number of shrinkers), the writeback domain's
  * per-CPU counter, the name string, slab and per-CPU allocator overhead. So it is a floor.
- * Computed once per process (from zcg_bpf_read_memcgs()'s BTF parse if that came first). */
+ * Computed once per process (from zcg_bpf_walk_memcgs()'s BTF parse if that came first). */
 struct zcg_memcg_overhead {
 	uint64_t memcg_bytes;		/* mem_cgroup + vmstats (kmalloc) */
 	uint64_t per_node_bytes;	/* all nodes' mem_cgroup_per_node (+ lruvec_stats) */
@@ -92,11 +98,7 @@ int zcg_bpf_vmstat_indexes(const char *btf_path, int ret_idx[ZCG_VMSTAT_NR]);
  * relocations computed against btf_path (NULL: the running kernel's own BTF), then unloads it
  * without running it. With another kernel's BTF this checks that every relocation resolves
  * and that the code left for that kernel passes this kernel's verifier.
- * Returns 0 if it loaded, or a -errno with *ret_reason as for zcg_bpf_read_memcgs(). */
+ * Returns 0 if it loaded, or a -errno with *ret_reason as for zcg_bpf_walk_memcgs(). */
 int zcg_bpf_try_load(const char *btf_path, char **ret_reason);
-
-/* Parses a kernel ID list such as "0-3,8,10-11" (/sys/devices/system/cpu/possible).
- * Returns 0 and sets *ret_count (how many IDs) and *ret_last (the highest), or -EINVAL. */
-int zcg_parse_id_list(const char *s, unsigned int *ret_count, unsigned int *ret_last);
 
 #endif

@@ -168,6 +168,19 @@ int zcg_origins_of(struct zcg_ctx *ctx, const struct zcg_census *c, bool restart
 	return 0;
 }
 
+/* --all only: the origins table has no column options (-o, --sort, ...) yet. */
+static const struct option origins_options[] = {
+	{ "all", no_argument, NULL, ZCG_OPT_ALL },
+	{},
+};
+
+static int origins_parse_option(struct zcg_ctx *ctx, int opt, const char *arg)
+{
+	if (opt == ZCG_OPT_ALL)
+		zcg_show_all = true;
+	return 0;
+}
+
 static int origins_run(struct zcg_ctx *ctx, int argc, char **argv)
 {
 	struct zcg_census_opts opts = { .scope = ctx->scope, .no_bpf = ctx->no_bpf };
@@ -201,8 +214,8 @@ const struct zcg_command cmd_origins = {
 	.name = "origins",
 	.args = "[--under PATH] [--json] [--no-bpf] [--all]",
 	.summary = "group the dying memcgs by where they came from, with the fix at the source",
-	.options = zcg_all_options,
-	.parse_option = zcg_parse_all_option,
+	.options = origins_options,
+	.parse_option = origins_parse_option,
 	.run = origins_run,
 	.needs_sys = true,
 };
