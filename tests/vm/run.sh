@@ -37,6 +37,9 @@ set -eu
 cd "$(dirname "$0")/../.."
 BUILD=${BUILD:-build}
 VM=$BUILD/vm
+# where tests/vm/kernels.sh keeps the kernels (KDIR: one cache for several trees)
+KDIR=${KDIR:-$VM/kernels}
+export KDIR
 export BUILD V="${V:-0}"
 export ZCG_VM_MEM="${ZCG_VM_MEM:-512M}" ZCG_VM_SMP="${ZCG_VM_SMP:-2}"
 export ZCG_VM_TIMEOUT="${ZCG_VM_TIMEOUT:-900}" ZCG_VM_TEST_TIMEOUT="${ZCG_VM_TEST_TIMEOUT:-300}"
@@ -173,7 +176,7 @@ done
 lab_start=$(date +%s)
 sh tests/vm/mkinitramfs.sh common "$VM/common.cpio.gz" "$testlist"
 for krel in $releases; do
-	kd=$VM/kernels/$krel
+	kd=$KDIR/$krel
 	moddir=$(cat "$kd/moddir")
 	case $moddir in /*) ;; *) moddir=$kd/$moddir ;; esac
 	sh tests/vm/mkinitramfs.sh modules "$krel" "$VM/modules-$krel.cpio.gz" "$moddir"
@@ -207,7 +210,7 @@ pick_accel() {
 	cat "$VM/common.cpio.gz" "$VM/modules-$1.cpio.gz" > "$VM/probe-initrd.cpio.gz"
 	probe=$VM/kvm-probe.log
 	timeout -k 5 20 qemu-system-x86_64 -nodefaults -display none -no-reboot -accel kvm -m 256M \
-		-cpu host -kernel "$VM/kernels/$1/vmlinuz" -initrd "$VM/probe-initrd.cpio.gz" \
+		-cpu host -kernel "$KDIR/$1/vmlinuz" -initrd "$VM/probe-initrd.cpio.gz" \
 		-append "console=ttyS0 panic=-1 quiet zcg.probe=1" \
 		-serial null -serial "file:$probe" < /dev/null > /dev/null 2>&1 || true
 	if grep -q '@@ZCG probe ok' "$probe" 2>/dev/null; then echo kvm; else echo tcg; fi
@@ -231,9 +234,9 @@ exec 3<> "$VM/slots"
 rm "$VM/slots"
 i=0
 while [ $i -lt "$jobs" ]; do echo >&3; i=$((i + 1)); done
-# boot KREL HIER NAME: one guest, its kernel from $VM/kernels/KREL.
+# boot KREL HIER NAME: one guest, its kernel from $KDIR/KREL.
 boot() {
-	ZCG_VM_VMLINUZ=$VM/kernels/$1/vmlinuz ZCG_VM_KCONFIG=$VM/kernels/$1/config \
+	ZCG_VM_VMLINUZ=$KDIR/$1/vmlinuz ZCG_VM_KCONFIG=$KDIR/$1/config \
 		sh tests/vm/boot.sh "$1" "$2" "$VM/$3/initrd.cpio.gz" "$VM/$3" "$VM/$3/tests"
 }
 booted=0
