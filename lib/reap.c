@@ -645,6 +645,26 @@ static int census_ids(const struct zcg_census *c, uint64_t **ret, size_t *ret_n)
 	return 0;
 }
 
+/* Whether every id asked for names a zombie of e. 0, -ENOENT or -EOPNOTSUPP with detail. */
+static int ids_found(const struct zcg_explain *e, const struct zcg_reap_opts *opts)
+{
+	if (!streq(e->source, "bpf"))
+		return zcg_error(-EOPNOTSUPP, "cannot select zombie %llu without BPF: ids need BPF (root and a "
+				 "kernel with BTF; `zombiecg explain` says why it is not used)",
+				 (unsigned long long)opts->only_ids[0]);
+	for (size_t i = 0; i < opts->n_only_ids; i++) {
+		bool found = false;
+
+		for (size_t k = 0; k < e->n_zombies && !found; k++)
+			found = e->zombies[k].id == opts->only_ids[i];
+		if (!found)
+			return zcg_error(-ENOENT, "no dying memcg%s%s has id %llu",
+					 streq(e->scope, "/") ? "" : " under ", streq(e->scope, "/") ? "" : e->scope,
+					 (unsigned long long)opts->only_ids[i]);
+	}
+	return 0;
+}
+
 int zcg_reap_explained(const struct zcg_sys *sys, const struct zcg_reap_opts *caller_opts,
 		       const struct zcg_explain *e, struct zcg_reap_result *res)
 {
@@ -690,6 +710,13 @@ int zcg_reap(const struct zcg_sys *sys, const struct zcg_reap_opts *caller_opts,
 	r = zcg_explain_take(sys, &eo, &before);
 	if (r < 0)
 		return r;
+	if (opts->only_ids_required) {
+		r = ids_found(before, opts);
+		if (r < 0) {
+			zcg_explain_free(before);
+			return r;
+		}
+	}
 	res.source = before->source;
 	res.source_note = before->source_note ? strdup(before->source_note) : NULL;
 	/* Before and after from the same census, so the two compare. */
