@@ -82,11 +82,11 @@ struct zcg_reap_result {
 	bool stopped;					/* cancelled or out of CPU budget before the end */
 };
 
-/* Plans and (unless dry_run) carries out the reaping of the zombies in scope, then takes a
- * new census. Returns 0 if every zombie in scope died (or, dry run, none is in scope), 1 if
- * some remain (result->skipped says why), -errno on failure; with only_ids_required, -ENOENT
- * (with detail) if an id names no dying memcg in scope and -EOPNOTSUPP (with detail) without
- * BPF, which names no zombie. *ret_result is filled whenever
+/* Plans (lib/plan.h) and (unless dry_run) carries out the reaping of the zombies in scope,
+ * then takes a new census. Returns 0 if every zombie in scope died (or, dry run, none is in
+ * scope), 1 if some remain (result->skipped says why), -errno on failure; with
+ * only_ids_required, -ENOENT (with detail) if an id names no dying memcg in scope and
+ * -EOPNOTSUPP (with detail) without BPF, which names no zombie. *ret_result is filled whenever
  * the return value is >= 0; free it with zcg_reap_result_free(). */
 int zcg_reap(const struct zcg_sys *sys, const struct zcg_reap_opts *opts, struct zcg_reap_result *ret_result);
 /* Carries out opts on the pins of an explain result the caller took (drain: a live cgroup
