@@ -429,10 +429,13 @@ int zcg_pin_decide(struct zcg_pin *pin, const struct zcg_verdict_ctx *ctx)
 int zcg_zombie_decide(struct zcg_explained *z)
 {
 	unsigned count[_ZCG_ACTION_MAX] = {0};
-	enum zcg_action hardest = ZCG_ACTION_EVICT;
+	enum zcg_action hardest = ZCG_ACTION_NONE;
 	bool decisive = false;
 	char *s;
 
+	/* The hardest of what can be done: pins nothing can be done for (none) decide only
+	 * when nothing else is there, or a zombie with tmpfs files and a few swap entries
+	 * would read "none" where removing the files is what matters. */
 	for (size_t i = 0; i < z->n_pins; i++) {
 		const struct zcg_pin *p = &z->pins[i];
 
@@ -440,7 +443,7 @@ int zcg_zombie_decide(struct zcg_explained *z)
 			continue;
 		decisive = true;
 		count[p->action]++;
-		if (p->action > hardest)
+		if (p->action != ZCG_ACTION_NONE && (hardest == ZCG_ACTION_NONE || p->action > hardest))
 			hardest = p->action;
 	}
 	free(z->reason);
@@ -462,6 +465,12 @@ int zcg_zombie_decide(struct zcg_explained *z)
 		if (!count[a])
 			continue;
 		t = strdup_printf("%s %u %s", s, count[a], zcg_action_names[a]);
+		free(s);
+		s = t;
+	}
+	if (s && hardest != ZCG_ACTION_NONE && count[ZCG_ACTION_NONE]) {
+		char *t = strdup_printf("%s (what the none pin(s) hold goes only by itself)", s);
+
 		free(s);
 		s = t;
 	}
