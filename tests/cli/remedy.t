@@ -17,6 +17,28 @@ run() { # expected-exit pattern description -- args
 	like "$out" "$pattern" "$desc: message"
 }
 
+# Without BPF an id or a name selects nothing: exit 1 naming it (as with BPF), not every row.
+run 1 "cannot select zombie '12345' without BPF" "explain of an id without BPF" -- --sysroot $F/v2 explain 12345
+run 1 "cannot select zombie 'z0' without BPF" "explain of a name without BPF" -- --sysroot $F/v2 explain z0
+run 1 '"error": ".*12345' "explain --json of an id without BPF" -- --sysroot $F/v2 explain --json 12345
+# A former path selects its nearest live ancestor's row, if that has zombies below it.
+run 1 "no dying memcg matches '/system.slice/foo.service/gone': its nearest live cgroup, /system.slice/foo.service, has none below it" \
+	"explain of a path below a cgroup without zombies" -- --sysroot $F/v2 explain /system.slice/foo.service/gone
+run 1 "no dying memcg matches '/a/b/typo'" "v1: the same" -- --sysroot $F/hybrid-v1 explain /a/b/typo
+run 1 "'/system.slice' is a live cgroup, not a dying one" "explain of a live cgroup" -- --sysroot $F/v2 explain /system.slice
+run 1 "no dying memcg under /user.slice matches '/system.slice/gone'" "explain of a path outside --under" -- \
+	--sysroot $F/v2 explain --under /user.slice /system.slice/gone
+out=$("$ZCG" --sysroot $F/v2 explain --json /system.slice/gone.service)
+ok $? "a former path below /system.slice: exit 0"
+is "$(printf '%s' "$out" | jq -r '[.zombies[].path] | join(" ")')" /system.slice "... its row, and only that"
+
+# The verdict is what can be done: a few swap entries do not make it "none".
+out=$("$ZCG" --sysroot $F/v2 explain --json)
+is "$(printf '%s' "$out" | jq -r '.zombies[] | select(.path == "/system.slice") | .action')" remove-file \
+	"flush-evict, remove-file and swap pins: verdict remove-file"
+like "$("$ZCG" --sysroot $F/v2 explain)" "zombies below /system.slice \(4\): 4.0 MiB, verdict remove-file" \
+	"... in the human output too"
+
 # reap --id: one zombie, which must be there.
 run 2 "reap: --id 'x' is not a cgroup id" "reap --id x" -- --sysroot $F/v2 reap --dry-run --id x
 run 2 "reap: --id '0' is not a cgroup id" "reap --id 0" -- --sysroot $F/v2 reap --dry-run --id 0
