@@ -39,6 +39,15 @@ is "$(printf '%s' "$out" | jq -r '.zombies[] | select(.path == "/system.slice") 
 like "$("$ZCG" --sysroot $F/v2 explain)" "zombies below /system.slice \(4\): 4.0 MiB, verdict remove-file" \
 	"... in the human output too"
 
+# Commands: without BPF nothing can target the zombies' pages alone, and explain says so
+# instead of suggesting commands that would drop live cgroups' cache.
+for f in v2 hybrid-v1; do
+	cmds=$("$ZCG" --sysroot $F/$f explain | sed -n '/^Commands:/,$p')
+	like "$cmds" "# nothing to run: without BPF" "$f: the commands say nothing can be run without BPF"
+	! printf '%s\n' "$cmds" | grep -q -e 'dd ' -e 'count=0' -e '^  [^#]'
+	ok $? "$f: no command, least of all a whole-file or whole-device eviction"
+done
+
 # reap --id: one zombie, which must be there.
 run 2 "reap: --id 'x' is not a cgroup id" "reap --id x" -- --sysroot $F/v2 reap --dry-run --id x
 run 2 "reap: --id '0' is not a cgroup id" "reap --id 0" -- --sysroot $F/v2 reap --dry-run --id 0
