@@ -53,4 +53,14 @@ run 2 "reap: --id 'x' is not a cgroup id" "reap --id x" -- --sysroot $F/v2 reap 
 run 2 "reap: --id '0' is not a cgroup id" "reap --id 0" -- --sysroot $F/v2 reap --dry-run --id 0
 run 1 "cannot select zombie 12345 without BPF" "reap --id without BPF" -- --sysroot $F/v2 reap --dry-run --id 12345
 
+# status: "run without --under" only when --under was given (a namespaced mount has no total
+# either way).
+cp -r $F/hybrid-v1/. "$tmp/"
+sed -i 's|^35 31 0:32 / |35 31 0:32 /docker/abc |' "$tmp/proc/self/mountinfo"
+out=$("$ZCG" --sysroot "$tmp" status)
+ok $? "status on a namespaced v1 mount"
+! printf '%s' "$out" | grep -q 'without --under'
+ok $? "no --under given: no hint to run without it"
+like "$out" "Dying memcgs      unknown: /proc/cgroups counts the whole hierarchy" "... but why the count is unknown"
+like "$("$ZCG" --sysroot "$tmp" status --under /a)" "run without --under" "--under given: the hint"
 done_testing
