@@ -143,9 +143,8 @@ static int parent_own_bytes(const struct zcg_sys *sys, const char *parent, uint6
 	return 0;
 }
 
-/* One step for the live parent of the zombies from index first on: what its selected
- * zombies' protected-reclaim pins hold, reclaimed with its live children protected, or why
- * not. */
+/* One step for a live parent: what its selected zombies' protected-reclaim pins hold
+ * (bytes), reclaimed with every live cgroup below protected, or why not. */
 static int plan_parent(struct builder *b, const char *parent, uint64_t bytes)
 {
 	const struct zcg_explain *e = b->e;

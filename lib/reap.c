@@ -18,7 +18,6 @@
 #include "protect.h"
 #include "reap.h"
 #include "recharge.h"
-#include "stat.h"
 #include "util.h"
 
 /* Work between two looks at the budget and the stop flag. */

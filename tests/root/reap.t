@@ -266,10 +266,14 @@ out=$(eval "\"\$ZCG\" --json ${cmd#zombiecg }")
 rc=$?
 [ $rc = 0 ] || [ $rc = 3 ]
 ok $? "reap --id $one ran (exit $rc)"
-is "$(printf '%s' "$out" | jq --argjson id "$one" '[.plan[] | select(.id != $id)] | length')" 0 \
+# (a protected reclaim acts on a parent: its step has no id)
+is "$(printf '%s' "$out" | jq --argjson id "$one" '[.plan[] | select(.id != null and .id != $id)] | length')" 0 \
 	"reap --id $one: every step is for that zombie"
 cmp_ge "$(printf '%s' "$out" | jq '[.plan[] | select(.done and .action == "evict")] | length')" 1 "... and it evicted"
-is "$(repro_held)" "$others" "reap --id $one: the other zombies keep their pages"
+if ! cg_host_reclaims >/dev/null; then
+	# (not where the host pages out cold cache by itself: see above)
+	is "$(repro_held)" "$others" "reap --id $one: the other zombies keep their pages"
+fi
 out=$("$ZCG" reap --dry-run --id 1 --under "$pc_sub" 2>&1)
 is "$?" 1 "reap --id of no zombie: exit 1"
 like "$out" "no dying memcg under $pc_sub has id 1" "... saying which id"
