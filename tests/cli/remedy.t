@@ -8,15 +8,6 @@ F=tests/fixtures
 tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT
 
-run() { # expected-exit pattern description -- args
-	want=$1 pattern=$2 desc=$3
-	shift 4
-	out=$("$ZCG" "$@" 2>&1)
-	rc=$?
-	is "$rc" "$want" "$desc: exit $want"
-	like "$out" "$pattern" "$desc: message"
-}
-
 # Without BPF an id or a name selects nothing: exit 1 naming it (as with BPF), not every row.
 run 1 "cannot select zombie '12345' without BPF" "explain of an id without BPF" -- --sysroot $F/v2 explain 12345
 run 1 "cannot select zombie 'z0' without BPF" "explain of a name without BPF" -- --sysroot $F/v2 explain z0

@@ -16,19 +16,6 @@
 
 #define MiB (1024ull * 1024)
 
-static void put(const char *top, const char *rel, const char *text)
-{
-	char path[4096];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", top, rel);
-	f = fopen(path, "w");
-	if (f) {
-		fputs(text, f);
-		fclose(f);
-	}
-}
-
 static void dir(const char *top, const char *rel)
 {
 	char path[4096];
@@ -37,13 +24,25 @@ static void dir(const char *top, const char *rel)
 	mkdir(path, 0755);
 }
 
+/* Cgroup rel below top's cgroupfs with its memory.current (MiB) and, if min, memory.min. */
+static void cgroup(const char *top, const char *rel, unsigned long long current_mib, const char *min)
+{
+	char d[4096], num[64];
+
+	snprintf(d, sizeof(d), "%s/sys/fs/cgroup%s", top, rel);
+	mkdir(d, 0755);
+	snprintf(num, sizeof(num), "%llu\n", current_mib * MiB);
+	put(d, "memory.current", num);
+	if (min)
+		put(d, "memory.min", min);
+}
+
 /* /ok: 10 MiB in a live child, 2 MiB of zombies, 1 MiB of its own: reclaim is safe.
  * /busy: 1 MiB live, 2 MiB of zombies, 8 MiB of its own: reclaim would hit them.
  * /nocur: no memory.current to read. */
 static char *make_tree(void)
 {
 	static char top[] = "/tmp/zcg-plan.XXXXXX";
-	char num[64];
 
 	if (!mkdtemp(top))
 		return NULL;
@@ -54,20 +53,10 @@ static char *make_tree(void)
 	dir(top, "sys/fs");
 	dir(top, "sys/fs/cgroup");
 	put(top, "sys/fs/cgroup/cgroup.controllers", "cpu memory\n");
-	dir(top, "sys/fs/cgroup/ok");
-	snprintf(num, sizeof(num), "%llu\n", 13 * MiB);
-	put(top, "sys/fs/cgroup/ok/memory.current", num);
-	dir(top, "sys/fs/cgroup/ok/live");
-	snprintf(num, sizeof(num), "%llu\n", 10 * MiB);
-	put(top, "sys/fs/cgroup/ok/live/memory.current", num);
-	put(top, "sys/fs/cgroup/ok/live/memory.min", "0\n");
-	dir(top, "sys/fs/cgroup/busy");
-	snprintf(num, sizeof(num), "%llu\n", 11 * MiB);
-	put(top, "sys/fs/cgroup/busy/memory.current", num);
-	dir(top, "sys/fs/cgroup/busy/live");
-	snprintf(num, sizeof(num), "%llu\n", 1 * MiB);
-	put(top, "sys/fs/cgroup/busy/live/memory.current", num);
-	put(top, "sys/fs/cgroup/busy/live/memory.min", "max\n");
+	cgroup(top, "/ok", 13, NULL);
+	cgroup(top, "/ok/live", 10, "0\n");
+	cgroup(top, "/busy", 11, NULL);
+	cgroup(top, "/busy/live", 1, "max\n");
 	dir(top, "sys/fs/cgroup/nocur");
 	return top;
 }
