@@ -2,7 +2,7 @@
 # explain: naming the files behind 200 zombies of 4 MiB each (zombiecg explain, a BPF walk of
 # the zombies' own LRU lists, plus file names and /proc scans) against the only other way to
 # look at every page: a full read of /proc/kpageflags and /proc/kpagecgroup, which is not even
-# enough (kpagecgroup gives a zombie's pages to its live parent, DOMAIN fact 3, and names no
+# enough (kpagecgroup gives a zombie's pages to its live parent, doc/kernel.md K2, and names no
 # file). Both are timed in the same run, best of ROUNDS; pages per second are the pages each
 # one covers (explain: the zombies' pages; the scan: every page frame of the machine).
 . "$(dirname "$0")/lib.sh"

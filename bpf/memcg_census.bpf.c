@@ -4,10 +4,12 @@
  * An iter/cgroup program attached to the memory hierarchy's root cgroup with
  * BPF_CGROUP_ITER_SELF_ONLY runs once with that cgroup. From its memory css it walks
  * css->children / css->sibling in pre-order. That walk is the only way to the dying memcgs:
- * the cgroup iterator skips dead cgroups, and a dead cgroup's subsys[] is NULL (DOMAIN fact 6).
+ * the cgroup iterator skips dead cgroups, and a dead cgroup's subsys[] is NULL (doc/kernel.md K5).
  * The iterator holds cgroup_mutex while the program runs, and css_release unlinks a css from
  * its parent's children list under that mutex, so every css reached here stays allocated until
- * we return; the counters we read may still move under us.
+ * we return; the counters we read may still move under us. Every mkdir and rmdir on the host
+ * waits for that mutex, so a run stops after max_records memcgs and the next run resumes
+ * from a checked cursor (css_alive()).
  *
  * Every kernel read goes through bpf_probe_read_kernel and is checked: a failed read, or a child
  * whose parent pointer does not point back, ends the walk and is counted in summary.faults,
@@ -34,6 +36,13 @@ const volatile __u32 vmstats_array = 0;	/* 5.10: memcg->vmstats[] is an array in
 const volatile __s32 vmstat_idx[ZCG_VMSTAT_NR] = { -1, -1, -1, -1, -1, -1, -1 };
 
 struct zcg_census_summary summary;
+
+/* Set by the loader before each run: at most this many records a run (0: no limit), and
+ * where to go on (0: from the root). The program sets resume_css/resume_id when it stops at
+ * max_records and clears them once it has taken them. */
+__u64 max_records;
+__u64 resume_css;
+__u64 resume_id;
 
 /* Sized by the loader (bpf_map__set_max_entries) from the expected number of memcgs. Nobody
  * consumes while the walk runs, so the whole census must fit; a full buffer is counted in
@@ -330,6 +339,48 @@ static __always_inline __u64 css_kn_id(struct cgroup_subsys_state___zcg *css)
 	return id;
 }
 
+/* Whether the css to resume at is still the memcg the last run stopped before. Between two
+ * runs it may have been released and freed (a removed cgroup whose last page went), and its
+ * memory reused. Under cgroup_mutex (iter/cgroup), or under RCU (iter/task: a released css is
+ * freed only after a grace period), a css that still reads back its cgroup's id, does not
+ * have CSS_RELEASED (set under cgroup_mutex before it is unlinked) and whose sibling list
+ * neighbour points back at it, is linked in the tree and stays allocated until this run
+ * returns. cgroup ids (kernfs node ids) are not reused while the system runs. */
+static __always_inline bool css_alive(struct cgroup_subsys_state___zcg *css, __u64 id)
+{
+	unsigned long sibling_off = bpf_core_field_offset(struct cgroup_subsys_state___zcg, sibling);
+	unsigned int flags = 0;
+	void *prev = NULL, *next = NULL;
+
+	if (!css || !id || css_kn_id(css) != id)
+		return false;
+	if (bpf_probe_read_kernel(&flags, sizeof(flags), &css->flags) || (flags & ZCG_CSS_RELEASED))
+		return false;
+	/* list_head.next is its first member */
+	if (read_ptr(&prev, &css->sibling.prev) || !prev || read_ptr(&next, prev))
+		return false;
+	return next == (void *)css + sibling_off;
+}
+
+/* Where a run starts: the root on a fresh census, else the css the last run stopped before.
+ * Returns NULL (summary.resume_lost set) if that css is gone: the loader starts over. */
+static __always_inline struct cgroup_subsys_state___zcg *
+walk_start(struct cgroup_subsys_state___zcg *root)
+{
+	struct cgroup_subsys_state___zcg *pos = (void *)resume_css;
+	__u64 id = resume_id;
+
+	resume_css = 0;
+	resume_id = 0;
+	if (!pos)
+		return root;
+	if (!css_alive(pos, id)) {
+		summary.resume_lost = 1;
+		return NULL;
+	}
+	return pos;
+}
+
 /* bounded: the per-node sums in a bounded loop instead of bpf_loop(), which 5.10 lacks (5.17+);
  * a constant at each call site, so each program gets only the code its kernel can load. */
 static __always_inline int emit_memcg_body(struct cgroup_subsys_state___zcg *css, bool is_root,
@@ -482,6 +533,13 @@ static __always_inline long walk_step_body(struct walk_state *w, const bool boun
 	if (!pos)
 		return 1;
 	if (!w->ascending) {
+		if (max_records && summary.emitted + summary.dropped >= max_records) {
+			/* this run's share is done: the next one visits pos first */
+			resume_css = (__u64)pos;
+			resume_id = css_kn_id(pos);
+			summary.more = 1;
+			return 1;
+		}
 		if (bounded ? emit_memcg_bounded(pos, pos == w->root) : emit_memcg(pos, pos == w->root))
 			return 1;
 		if (read_ptr(&node, &pos->children.next) || !node)
@@ -544,7 +602,9 @@ int memcg_census(struct bpf_iter__cgroup *ctx)
 		return 0;
 	}
 	w.root = css;
-	w.pos = css;
+	w.pos = walk_start(css);
+	if (!w.pos)
+		return 0;
 	bpf_loop(WALK_MAX_STEPS, walk_step, &w, 0);
 	return 0;
 }
@@ -555,8 +615,9 @@ int memcg_census(struct bpf_iter__cgroup *ctx)
  * shows us leads to its memory css (task->cgroups->subsys[memory_cgrp_id]), ->parent climbs
  * to the hierarchy's root css, and from there the walk is the one above. Why that is safe
  * without cgroup_mutex:
- *  - bpf_iter_run_prog() runs each invocation under rcu_read_lock(), and the whole walk is
- *    done within this one invocation (nothing is kept for the next task);
+ *  - bpf_iter_run_prog() runs each invocation under rcu_read_lock(), and a run's walk is
+ *    done within one invocation; all the next run keeps is the resume point, an address it
+ *    checks (css_alive()) before following it;
  *  - task->cgroups is an RCU-protected pointer (task_css_set()), and a css_set pins its css;
  *  - a css's parent outlives it (the child holds a reference, dropped in css_free_rwork_fn);
  *  - css_release_work_fn unlinks a css from its parent's children with list_del_rcu() and
@@ -627,8 +688,10 @@ int memcg_census_task(struct bpf_iter__task *ctx)
 		return 0;
 	}
 	task_walk.root = css;
-	task_walk.pos = css;
+	task_walk.pos = walk_start(css);
 	task_walk.ascending = false;
+	if (!task_walk.pos)
+		return 0;
 	for (int i = 0; i < TASK_WALK_CHUNKS; i++) {
 		if (zcg_task_walk_chunk())
 			break;

@@ -3,7 +3,7 @@
  *
  * The BPF program walks the whole memory hierarchy, dying memcgs included, and emits one
  * fixed-size struct zcg_memcg_rec per memcg through a ring buffer (a seq_file cannot hold
- * thousands of them: DOMAIN fact 8). Every field is a __u64 so the layout is the same for
+ * thousands of them: doc/kernel.md K16). Every field is a __u64 so the layout is the same for
  * the BPF target and the host, and so the struct never needs repacking when a field is added.
  */
 #ifndef ZCG_MEMCG_CENSUS_H
@@ -22,6 +22,7 @@
 /* css->flags bits (include/linux/cgroup-defs.h). They sit in an anonymous enum, which CO-RE
  * cannot relocate, and they have kept these values since cgroup v2 appeared. */
 #define ZCG_CSS_ONLINE	0x02
+#define ZCG_CSS_RELEASED	0x04
 #define ZCG_CSS_DYING	0x10
 
 /* zcg_memcg_rec.flags: where the numbers came from, so a reader can judge them. */
@@ -79,7 +80,10 @@ enum zcg_vmstat_item {
 };
 
 /* What one run of the walk did; the program keeps it in .bss and the loader reads it after the
- * iterator finishes. A census is complete only if walk_done is set and nothing was dropped. */
+ * iterator finishes. A run emits at most max_records records (the ring buffer's room, and a
+ * bound on how long it holds cgroup_mutex), then stops with `more` set and its cursor in
+ * resume_css/resume_id; the next run goes on from there. A census is complete when a run
+ * sets walk_done and no run dropped anything or lost its resume point. */
 struct zcg_census_summary {
 	__u64 runs;			/* times the program saw the root cgroup (expect 1) */
 	__u64 visited;			/* memcgs the walk reached */
@@ -88,6 +92,8 @@ struct zcg_census_summary {
 	__u64 walk_done;		/* 1 if the walk got back to the root */
 	__u64 faults;			/* kernel reads that failed or failed a sanity check */
 	__u64 no_memcg;			/* the cgroup given has no memory controller css */
+	__u64 more;			/* stopped at max_records: resume_css says where to go on */
+	__u64 resume_lost;		/* the css to resume at was gone: nothing walked */
 };
 
 #endif

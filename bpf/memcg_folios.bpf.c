@@ -2,7 +2,7 @@
 /* What pins each dying memcg: its memcgs (live and dying) and, for one memcg at a time, the
  * folios on its LRU lists, as fixed-size records through a ring buffer (memcg_folios.h).
  *
- * The way in is DOMAIN fact 6: an iter/cgroup program attached to the memory hierarchy's
+ * The way in is doc/kernel.md K5: an iter/cgroup program attached to the memory hierarchy's
  * root (SELF_ONLY) gets the root memcg's css and walks css->children/sibling, which reaches
  * dying memcgs that the cgroup iterator itself skips. The iterator holds cgroup_mutex while
  * the program runs, so no css on that tree is released under us (css_release_work_fn takes
@@ -247,7 +247,7 @@ static int emit_memcg(struct cgroup_subsys_state *css, __u32 depth)
 {
 	struct mem_cgroup *memcg = (void *)css;	/* css is the first member */
 	struct cgroup_subsys_state *parent;
-	struct zcg_memcg_rec *rec;
+	struct zcg_folio_memcg_rec *rec;
 
 	rec = bpf_ringbuf_reserve(&records, sizeof(*rec), 0);
 	if (!rec)

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Records shared by bpf/memcg_folios.bpf.c and its loader (lib/folio_walk.c).
+/* Records shared by bpf/memcg_folios.bpf.c and its loader (lib/bpf_folios.c).
  *
  * The program runs as an iter/cgroup program on the memory hierarchy's root. Each read of
  * an iterator instance runs it once, under cgroup_mutex, with a bounded amount of work
@@ -69,7 +69,7 @@ enum zcg_walk_status {
 #define ZCG_NR_LRU 5		/* inactive/active anon, inactive/active file, unevictable */
 #define ZCG_MEMCG_NAME_LEN 64
 
-struct zcg_memcg_rec {
+struct zcg_folio_memcg_rec {
 	__u32 type;		/* ZCG_REC_MEMCG */
 	__u32 css_flags;	/* CSS_ONLINE (0x2) clear: dying */
 	__u64 id;		/* cgroup id (kernfs inode number), as kpagecgroup and stat show */

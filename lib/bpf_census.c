@@ -12,66 +12,10 @@
 #include <linux/magic.h>
 
 #include "bpf_census.h"
+#include "bpf_common.h"
 #include "util.h"
 
-static void set_reason(char **ret_reason, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void set_reason(char **ret_reason, const char *fmt, ...)
-{
-	va_list ap;
-	char *s;
-
-	if (!ret_reason)
-		return;
-	va_start(ap, fmt);
-	if (vasprintf(&s, fmt, ap) < 0)
-		s = NULL;
-	va_end(ap);
-	*ret_reason = s;
-}
-
-int zcg_parse_id_list(const char *s, unsigned int *ret_count, unsigned int *ret_last)
-{
-	unsigned int count = 0, last = 0;
-	bool any = false;
-
-	while (*s && !isspace((unsigned char)*s)) {
-		unsigned long a, b;
-		char *end;
-
-		if (!isdigit((unsigned char)*s))
-			return -EINVAL;
-		errno = 0;
-		a = strtoul(s, &end, 10);
-		if (errno || a > UINT32_MAX / 2)
-			return -EINVAL;
-		b = a;
-		if (*end == '-') {
-			s = end + 1;
-			if (!isdigit((unsigned char)*s))
-				return -EINVAL;
-			b = strtoul(s, &end, 10);
-			if (errno || b < a || b > UINT32_MAX / 2)
-				return -EINVAL;
-		}
-		count += b - a + 1;
-		if (!any || b > last)
-			last = b;
-		any = true;
-		s = end;
-		if (*s == ',')
-			s++;
-		else if (*s && !isspace((unsigned char)*s))
-			return -EINVAL;
-	}
-	while (isspace((unsigned char)*s))
-		s++;
-	if (!any || *s)
-		return -EINVAL;
-	*ret_count = count;
-	*ret_last = last;
-	return 0;
-}
+#define set_reason zcg_bpf_set_reason
 
 #ifdef HAVE_BPF
 
@@ -81,67 +25,7 @@ int zcg_parse_id_list(const char *s, unsigned int *ret_count, unsigned int *ret_
 
 #include "memcg_census.skel.h"
 
-/* ---- libbpf's messages: silent unless ZCG_DEBUG_BPF, but kept to explain failures ---- */
-
-static char libbpf_first_warning[256];
-static char libbpf_verifier_line[256];
-
-static void copy_line(char *dst, size_t size, const char *src, size_t len)
-{
-	while (len > 0 && isspace((unsigned char)src[len - 1]))
-		len--;
-	if (len >= size)
-		len = size - 1;
-	memcpy(dst, src, len);
-	dst[len] = '\0';
-}
-
-/* The verifier log arrives as one message ending in "-- END PROG LOAD LOG --"; its last
- * line before that marker is usually the reason for the rejection. */
-static void keep_verifier_line(const char *msg)
-{
-	const char *end = strstr(msg, "-- END PROG LOAD LOG --"), *p, *start;
-
-	if (!end)
-		return;
-	p = end;
-	while (p > msg && isspace((unsigned char)p[-1]))
-		p--;
-	start = p;
-	while (start > msg && start[-1] != '\n')
-		start--;
-	if (p > start)
-		copy_line(libbpf_verifier_line, sizeof(libbpf_verifier_line), start, p - start);
-}
-
-static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
-{
-	char msg[4096];
-
-	if (getenv("ZCG_DEBUG_BPF"))
-		return vfprintf(stderr, fmt, ap);
-	if (level != LIBBPF_WARN)
-		return 0;
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	keep_verifier_line(msg);
-	if (!libbpf_first_warning[0] && !strstr(msg, "-- BEGIN PROG LOAD LOG --"))
-		copy_line(libbpf_first_warning, sizeof(libbpf_first_warning), msg, strcspn(msg, "\n"));
-	return 0;
-}
-
-static void libbpf_messages_reset(void)
-{
-	libbpf_set_print(libbpf_print);
-	libbpf_first_warning[0] = '\0';
-	libbpf_verifier_line[0] = '\0';
-}
-
 /* ---- cleanup helpers ---- */
-
-static inline void btf_freep(struct btf **btf)
-{
-	btf__free(*btf);
-}
 
 static inline void skel_destroyp(struct memcg_census_bpf **skel)
 {
@@ -239,31 +123,6 @@ static bool btf_enum_has(const struct btf *btf, const char *ename, const char *i
 	long long v;
 
 	return btf_enum_value(btf, ename, item, &v) == 0;
-}
-
-/* The running kernel's BTF. /sys/kernel/btf/vmlinux hands out at most a page per read(), so
- * reading its ~6 MB costs 15-80 ms here; kernels that allow mmap of it (6.16+) make that
- * ~8 ms (btf__new copies it, so it is unmapped at once). libbpf reads it once more for the
- * load itself, which cannot be avoided with libbpf 1.1.
- * Returns the BTF, or NULL with errno set. */
-static struct btf *load_kernel_btf(void)
-{
-	_cleanup_close_ int fd = -1;
-	struct btf *btf = NULL;
-	struct stat st;
-	void *p;
-
-	fd = open(ZCG_BTF_VMLINUX, O_RDONLY | O_CLOEXEC);
-	if (fd >= 0 && fstat(fd, &st) == 0 && st.st_size > 0) {
-		p = mmap(NULL, st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-		if (p != MAP_FAILED) {
-			btf = btf__new(p, st.st_size);
-			munmap(p, st.st_size);
-			if (btf)
-				return btf;
-		}
-	}
-	return btf__load_vmlinux_btf();
 }
 
 /* ---- where the statistics live in struct memcg_vmstats ----
@@ -411,34 +270,6 @@ static int read_id_list_file(const char *path, unsigned int *ret_count, unsigned
 	return zcg_parse_id_list(buf, ret_count, ret_last);
 }
 
-/* nr_node_ids: the highest possible node + 1; 1 on kernels built without NUMA. */
-static unsigned int node_ids(void)
-{
-	unsigned int count, last;
-
-	if (read_id_list_file("/sys/devices/system/node/possible", &count, &last) < 0)
-		return 1;
-	return last + 1;
-}
-
-/* How many memcgs to expect, dying included: num_cgroups of the memory line. */
-static uint64_t expected_memcgs(void)
-{
-	_cleanup_free_ char *buf = NULL;
-	char *line;
-
-	if (read_full_file("/proc/cgroups", &buf, NULL) < 0)
-		return 4096;
-	for (line = strtok(buf, "\n"); line; line = strtok(NULL, "\n")) {
-		unsigned int hierarchy, num;
-		char name[64];
-
-		if (sscanf(line, "%63s %u %u", name, &hierarchy, &num) == 3 && streq(name, "memory"))
-			return num;
-	}
-	return 4096;
-}
-
 /* Ring buffer bytes for n records: a power of two, as the kernel wants. */
 static uint32_t ringbuf_size(uint64_t n)
 {
@@ -461,7 +292,7 @@ static const char *lockdown_mode(void)
 	close = open ? strchr(open, ']') : NULL;
 	if (!close)
 		return NULL;
-	copy_line(mode, sizeof(mode), open + 1, close - open - 1);
+	snprintf(mode, sizeof(mode), "%.*s", (int)(close - open - 1), open + 1);
 	return mode;
 }
 
@@ -509,7 +340,7 @@ static int overhead_from_btf(const struct btf *btf, struct zcg_memcg_overhead *r
 	if (r < 0)
 		return r;
 	o.possible_cpus = count;
-	o.node_ids = node_ids();
+	o.node_ids = zcg_bpf_node_ids();
 
 	memcg = btf_struct_size(btf, "mem_cgroup");
 	per_node = btf_struct_size(btf, "mem_cgroup_per_node");
@@ -573,24 +404,26 @@ int zcg_bpf_available(const char *btf_path, char **ret_reason)
 }
 
 struct collector {
-	struct zcg_memcg_rec *recs;
-	size_t n, allocated;
+	const struct zcg_memcg_sink *sink;
+	size_t n;
 	int error;
 };
 
 static int collect_record(void *ctx, void *data, size_t size)
 {
 	struct collector *c = ctx;
+	int r;
 
 	if (size != sizeof(struct zcg_memcg_rec)) {
 		c->error = -EBADMSG;
 		return c->error;
 	}
-	if (grow_array((void **)&c->recs, &c->allocated, c->n + 1, sizeof(*c->recs)) < 0) {
-		c->error = -ENOMEM;
-		return c->error;
+	r = c->sink->record(c->sink->userdata, data);
+	if (r < 0) {
+		c->error = r;
+		return r;
 	}
-	memcpy(&c->recs[c->n++], data, size);
+	c->n++;
 	return 0;
 }
 
@@ -604,7 +437,7 @@ struct census_params {
 
 static int describe_load_error(int r, char **ret_reason)
 {
-	const char *detail = libbpf_verifier_line[0] ? libbpf_verifier_line : libbpf_first_warning;
+	const char *detail = zcg_bpf_message();
 	const char *lockdown = lockdown_mode();
 
 	if (r == -EPERM) {
@@ -613,7 +446,7 @@ static int describe_load_error(int r, char **ret_reason)
 	} else if (lockdown && streq(lockdown, "confidentiality")) {
 		set_reason(ret_reason, "BPF load failed: %s (kernel lockdown is in confidentiality mode, "
 			   "which forbids reading kernel memory from BPF)", strerror(-r));
-	} else if (libbpf_verifier_line[0]) {
+	} else if (zcg_bpf_verifier_spoke()) {
 		set_reason(ret_reason, "BPF program rejected by the verifier: %s", detail);
 	} else {
 		set_reason(ret_reason, "BPF load failed: %s%s%s%s", strerror(-r),
@@ -631,7 +464,7 @@ static int census_load(const struct census_params *p, const char *btf_path, uint
 	LIBBPF_OPTS(bpf_object_open_opts, open_opts, .btf_custom_path = btf_path);
 	int i, r;
 
-	libbpf_messages_reset();
+	zcg_bpf_messages_reset();
 	skel = memcg_census_bpf__open_opts(&open_opts);
 	if (!skel) {
 		r = -errno;
@@ -691,8 +524,6 @@ static int collect_loaded(void *ctx, void *data, size_t size)
 /* Makes `loaded` a census program for p's hierarchy with room for `expected` records. */
 static int census_prepare(const struct census_params *p, uint64_t expected, char **ret_reason)
 {
-	union bpf_iter_link_info linfo = {};
-	LIBBPF_OPTS(bpf_iter_attach_opts, opts);
 	int r;
 
 	if (loaded.skel && loaded.cgroup_v1 == p->cgroup_v1 && streq(loaded.root_dir, p->root_dir) &&
@@ -710,11 +541,7 @@ static int census_prepare(const struct census_params *p, uint64_t expected, char
 		return -ENOMEM;
 	}
 	if (p->layout.cgroup_iter) {
-		linfo.cgroup.cgroup_fd = p->root_fd;
-		linfo.cgroup.order = BPF_CGROUP_ITER_SELF_ONLY;
-		opts.link_info = &linfo;
-		opts.link_info_len = sizeof(linfo);
-		loaded.link = bpf_program__attach_iter(loaded.skel->progs.memcg_census, &opts);
+		loaded.link = zcg_bpf_attach_cgroup_iter(loaded.skel->progs.memcg_census, p->root_fd);
 	} else {
 		/* The first task leads to the root of the hierarchy memory is on. */
 		loaded.link = bpf_program__attach_iter(loaded.skel->progs.memcg_census_task, NULL);
@@ -736,34 +563,33 @@ static int census_prepare(const struct census_params *p, uint64_t expected, char
 	return 0;
 }
 
-/* One census run with a ring buffer sized for `expected` records. */
-static int census_run(const struct census_params *p, uint64_t expected, struct collector *c,
+/* Records one run of the census program emits at most. The ring buffer holds one run's
+ * records (userspace maps it twice over, all of it resident: 1 MiB of ring costs 2 MiB of
+ * RSS), and the run holds cgroup_mutex throughout: a few microseconds a memcg. */
+#define CENSUS_RECORDS_PER_RUN 2048
+
+/* One run of the census program (the first of a census if `fresh`, else going on where the
+ * last one stopped), its records handed to c. */
+static int census_run(const struct census_params *p, bool fresh, struct collector *c,
 		      struct zcg_census_summary *ret_summary, char **ret_reason)
 {
-	_cleanup_close_ int iter_fd = -1;
-	char buf[64];
-	ssize_t n;
 	int r;
 
-	r = census_prepare(p, expected, ret_reason);
+	r = census_prepare(p, CENSUS_RECORDS_PER_RUN + CENSUS_RECORDS_PER_RUN / 4, ret_reason);
 	if (r < 0)
 		return r;
 	memset(&loaded.skel->bss->summary, 0, sizeof(loaded.skel->bss->summary));
+	loaded.skel->bss->max_records = CENSUS_RECORDS_PER_RUN;
+	if (fresh) {
+		loaded.skel->bss->resume_css = 0;
+		loaded.skel->bss->resume_id = 0;
+	}
 	loaded.skel->bss->task_walk_started = 0;
 	loaded.collector = c;
-	iter_fd = bpf_iter_create(bpf_link__fd(loaded.link));
-	if (iter_fd < 0) {
-		r = -errno;
-		set_reason(ret_reason, "cannot create the BPF cgroup iterator: %s", strerror(-r));
+	r = zcg_bpf_iter_run(loaded.link);
+	if (r < 0) {
+		set_reason(ret_reason, "running the BPF census iterator failed: %s", strerror(-r));
 		return r;
-	}
-	/* The program writes nothing to the seq_file; reading to EOF just runs it. */
-	while ((n = read(iter_fd, buf, sizeof(buf))) != 0) {
-		if (n < 0 && errno != EINTR) {
-			r = -errno;
-			set_reason(ret_reason, "reading the BPF cgroup iterator failed: %s", strerror(-r));
-			return r;
-		}
 	}
 
 	r = ring_buffer__consume(loaded.rb);
@@ -778,14 +604,16 @@ static int census_run(const struct census_params *p, uint64_t expected, struct c
 	return 0;
 }
 
-int zcg_bpf_read_memcgs(const char *memory_root_dir, struct zcg_memcg_rec **ret_recs, size_t *ret_n,
-			char **ret_reason)
+/* How often a census starts over because the memcg it was to resume at went away between
+ * two runs (a zombie freed at that moment): rare, and a snapshot taken again is as good. */
+#define CENSUS_RESTARTS_MAX 8
+
+int zcg_bpf_walk_memcgs(const char *memory_root_dir, const struct zcg_memcg_sink *sink, char **ret_reason)
 {
 	_cleanup_close_ int root_fd = -1;
 	struct census_params p = { .root_dir = memory_root_dir };
-	struct zcg_census_summary summary = {};
-	struct collector c = {};
-	uint64_t expected;
+	struct zcg_census_summary summary = {}, total = {};
+	struct collector c = { .sink = sink };
 	struct statfs sfs;
 	int attempt, r;
 
@@ -808,13 +636,13 @@ int zcg_bpf_read_memcgs(const char *memory_root_dir, struct zcg_memcg_rec **ret_
 		return -ENOTDIR;
 	}
 	p.root_fd = root_fd;
-	p.node_ids = node_ids();
+	p.node_ids = zcg_bpf_node_ids();
 
 	if (!layout_cached) {
-		_cleanup_(btf_freep) struct btf *btf = NULL;
+		_cleanup_(zcg_btf_freep) struct btf *btf = NULL;
 
-		libbpf_messages_reset();
-		btf = load_kernel_btf();
+		zcg_bpf_messages_reset();
+		btf = zcg_bpf_kernel_btf();
 		if (!btf) {
 			r = -errno;
 			set_reason(ret_reason, "cannot parse kernel BTF %s: %s", ZCG_BTF_VMLINUX, strerror(-r));
@@ -827,64 +655,106 @@ int zcg_bpf_read_memcgs(const char *memory_root_dir, struct zcg_memcg_rec **ret_
 	}
 	p.layout = layout_cache;
 
-	/* Records beyond the ring buffer's room are dropped, counted, and the whole census is
-	 * retaken with room for everything the walk saw. */
-	expected = expected_memcgs();
-	expected += expected / 4 + 64;
+	/* Runs of at most CENSUS_RECORDS_PER_RUN records each, until one gets back to the root;
+	 * a run that finds its resume point gone starts the census over. */
 	for (attempt = 0;; attempt++) {
+		if (attempt > 0 && sink->restart)
+			sink->restart(sink->userdata);
 		c.n = 0;
-		r = census_run(&p, expected, &c, &summary, ret_reason);
-		if (r < 0)
-			goto fail;
-		if (summary.dropped == 0 || attempt == 2)
+		memset(&total, 0, sizeof(total));
+		for (bool fresh = true;; fresh = false) {
+			r = census_run(&p, fresh, &c, &summary, ret_reason);
+			if (r < 0)
+				return r;
+			total.visited += summary.visited;
+			total.emitted += summary.emitted;
+			total.dropped += summary.dropped;
+			total.faults += summary.faults;
+			if (summary.no_memcg || summary.runs != 1 || summary.resume_lost ||
+			    summary.walk_done || !summary.more || summary.faults || summary.dropped)
+				break;
+		}
+		if (!summary.resume_lost || attempt + 1 >= CENSUS_RESTARTS_MAX)
 			break;
-		expected = summary.visited + summary.visited / 2 + 64;
 	}
 
 	if (summary.no_memcg) {
 		set_reason(ret_reason, "%s has no memory controller", memory_root_dir);
-		r = -ENODEV;
-		goto fail;
+		return -ENODEV;
 	}
 	if (summary.runs != 1) {
 		set_reason(ret_reason, "the BPF cgroup iterator ran %llu times on %s, expected once",
 			   (unsigned long long)summary.runs, memory_root_dir);
-		r = -EIO;
-		goto fail;
+		return -EIO;
 	}
-	if (!summary.walk_done || summary.faults) {
+	if (summary.resume_lost) {
+		set_reason(ret_reason, "the memory hierarchy changed under the BPF census %d times in a row",
+			   CENSUS_RESTARTS_MAX);
+		return -EAGAIN;
+	}
+	if (!summary.walk_done || total.faults) {
 		set_reason(ret_reason, "the BPF memcg walk stopped early after %llu memcgs (%llu failed reads)",
-			   (unsigned long long)summary.visited, (unsigned long long)summary.faults);
-		r = -EIO;
-		goto fail;
+			   (unsigned long long)total.visited, (unsigned long long)total.faults);
+		return -EIO;
 	}
-	if (summary.dropped) {
+	if (total.dropped) {
 		set_reason(ret_reason, "the BPF census lost %llu of %llu records: ring buffer too small",
-			   (unsigned long long)summary.dropped, (unsigned long long)summary.visited);
-		r = -ENOBUFS;
-		goto fail;
+			   (unsigned long long)total.dropped, (unsigned long long)total.visited);
+		return -ENOBUFS;
 	}
-	if (c.n != summary.emitted) {
+	if (c.n != total.emitted) {
 		set_reason(ret_reason, "the BPF census emitted %llu records but %zu arrived",
-			   (unsigned long long)summary.emitted, c.n);
-		r = -EIO;
-		goto fail;
+			   (unsigned long long)total.emitted, c.n);
+		return -EIO;
 	}
-
-	*ret_recs = c.recs;
-	*ret_n = c.n;
 	return 0;
-fail:
-	free(c.recs);
-	return r;
+}
+
+struct rec_array {
+	struct zcg_memcg_rec *recs;
+	size_t n, allocated;
+};
+
+static int rec_array_add(void *userdata, const struct zcg_memcg_rec *rec)
+{
+	struct rec_array *a = userdata;
+
+	if (grow_array((void **)&a->recs, &a->allocated, a->n + 1, sizeof(*a->recs)) < 0)
+		return -ENOMEM;
+	a->recs[a->n++] = *rec;
+	return 0;
+}
+
+static void rec_array_restart(void *userdata)
+{
+	((struct rec_array *)userdata)->n = 0;
+}
+
+int zcg_bpf_read_memcgs(const char *memory_root_dir, struct zcg_memcg_rec **ret_recs, size_t *ret_n,
+			char **ret_reason)
+{
+	struct rec_array a = {};
+	const struct zcg_memcg_sink sink = {
+		.record = rec_array_add, .restart = rec_array_restart, .userdata = &a,
+	};
+	int r;
+
+	r = zcg_bpf_walk_memcgs(memory_root_dir, &sink, ret_reason);
+	if (r < 0) {
+		free(a.recs);
+		return r;
+	}
+	*ret_recs = a.recs;
+	*ret_n = a.n;
+	return 0;
 }
 
 int zcg_bpf_vmstat_indexes(const char *btf_path, int ret_idx[ZCG_VMSTAT_NR])
 {
-	_cleanup_(btf_freep) struct btf *btf = NULL;
+	_cleanup_(zcg_btf_freep) struct btf *btf = NULL;
 	struct vmstat_layout layout;
 
-	libbpf_messages_reset();
+	zcg_bpf_messages_reset();
 	btf = btf__parse(btf_path, NULL);
 	if (!btf)
 		return -errno;
@@ -896,11 +766,11 @@ int zcg_bpf_vmstat_indexes(const char *btf_path, int ret_idx[ZCG_VMSTAT_NR])
 int zcg_bpf_try_load(const char *btf_path, char **ret_reason)
 {
 	_cleanup_(skel_destroyp) struct memcg_census_bpf *skel = NULL;
-	_cleanup_(btf_freep) struct btf *btf = NULL;
+	_cleanup_(zcg_btf_freep) struct btf *btf = NULL;
 	struct census_params p = { .node_ids = 1, .cgroup_v1 = true };
 
-	libbpf_messages_reset();
-	btf = btf_path ? btf__parse(btf_path, NULL) : load_kernel_btf();
+	zcg_bpf_messages_reset();
+	btf = btf_path ? btf__parse(btf_path, NULL) : zcg_bpf_kernel_btf();
 	if (!btf) {
 		int r = -errno;
 
@@ -914,14 +784,14 @@ int zcg_bpf_try_load(const char *btf_path, char **ret_reason)
 
 int zcg_memcg_kernel_overhead_detail(struct zcg_memcg_overhead *ret)
 {
-	_cleanup_(btf_freep) struct btf *btf = NULL;
+	_cleanup_(zcg_btf_freep) struct btf *btf = NULL;
 	int r;
 
 	if (!overhead_cached) {
 		if (access(ZCG_BTF_VMLINUX, R_OK) < 0)
 			return -EOPNOTSUPP;
-		libbpf_messages_reset();
-		btf = load_kernel_btf();
+		zcg_bpf_messages_reset();
+		btf = zcg_bpf_kernel_btf();
 		if (!btf)
 			return -errno;
 		r = overhead_from_btf(btf, &overhead_cache);
@@ -945,46 +815,17 @@ int zcg_memcg_kernel_overhead(uint64_t *ret_bytes_per_memcg)
 	return 0;
 }
 
-bool zcg_kernel_reparents_lru(void)
-{
-	static int cached = -1;
-
-	if (cached < 0) {
-		_cleanup_(btf_freep) struct btf *btf = load_kernel_btf();
-
-		cached = btf && btf__find_by_name_kind(btf, "lru_reparent_memcg", BTF_KIND_FUNC) >= 0;
-	}
-	return cached;
-}
-
-bool zcg_kernel_has_cgroup_iter(void)
-{
-	static int cached = -1;
-
-	if (cached < 0) {
-		_cleanup_(btf_freep) struct btf *btf = load_kernel_btf();
-
-		cached = btf && btf__find_by_name_kind(btf, "bpf_iter__cgroup", BTF_KIND_STRUCT) >= 0;
-	}
-	return cached;
-}
-
 #else /* !HAVE_BPF */
-
-bool zcg_kernel_reparents_lru(void)
-{
-	return false;
-}
-
-bool zcg_kernel_has_cgroup_iter(void)
-{
-	return false;
-}
 
 int zcg_bpf_available(const char *btf_path, char **ret_reason)
 {
 	set_reason(ret_reason, "this build has no BPF support (libbpf, clang or bpftool was missing)");
 	return -EOPNOTSUPP;
+}
+
+int zcg_bpf_walk_memcgs(const char *memory_root_dir, const struct zcg_memcg_sink *sink, char **ret_reason)
+{
+	return zcg_bpf_available(NULL, ret_reason);
 }
 
 int zcg_bpf_read_memcgs(const char *memory_root_dir, struct zcg_memcg_rec **ret_recs, size_t *ret_n,

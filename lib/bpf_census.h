@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* The BPF census: one record per memcg of a memory hierarchy, dying ones included, read by
- * the iter/cgroup program in bpf/memcg_census.bpf.c. Also what one memcg costs the kernel.
+/* The loader of bpf/memcg_census.bpf.c: one record per memcg of a memory hierarchy, dying
+ * ones included (lib/census_bpf.c turns them into a census). Also what one memcg costs the kernel.
  *
  * Everything here needs a build with libbpf (HAVE_BPF) and a kernel with BTF; without them the
  * functions return -EOPNOTSUPP or another -errno and a reason, and callers fall back to
@@ -15,10 +15,7 @@
 #include <stdint.h>
 
 #include "../bpf/memcg_census.h"
-#include "kernel_facts.h"
-
-/* Where the running kernel exposes its BTF. Callers with a sysroot prefix it. */
-#define ZCG_BTF_VMLINUX "/sys/kernel/btf/vmlinux"
+#include "bpf_common.h"
 
 static inline bool zcg_memcg_rec_dying(const struct zcg_memcg_rec *rec)
 {
@@ -31,6 +28,21 @@ static inline bool zcg_memcg_rec_dying(const struct zcg_memcg_rec *rec)
  * the BTF file cannot be read. On failure, if ret_reason is not NULL, sets *ret_reason to a
  * newly allocated sentence saying why (NULL if out of memory). */
 int zcg_bpf_available(const char *btf_path, char **ret_reason);
+
+/* Where zcg_bpf_walk_memcgs() hands its records: record() gets each one, in pre-order, and
+ * returns 0 or a -errno that ends the walk with that error; restart() (may be NULL) says the
+ * records given so far are void: the walk starts over from the root. */
+struct zcg_memcg_sink {
+	int (*record)(void *userdata, const struct zcg_memcg_rec *rec);
+	void (*restart)(void *userdata);
+	void *userdata;
+};
+
+/* zcg_bpf_read_memcgs() without the array: each record goes to sink as it arrives, so a
+ * caller that keeps less than a record per memcg holds less (a record is ~400 bytes).
+ * Returns 0 or a -errno as zcg_bpf_read_memcgs(), plus -EAGAIN if the hierarchy changed under
+ * the walk too often for it to finish, or the -errno record() returned. */
+int zcg_bpf_walk_memcgs(const char *memory_root_dir, const struct zcg_memcg_sink *sink, char **ret_reason);
 
 /* Loads the census program and walks the memory hierarchy mounted at memory_root_dir
  * (/sys/fs/cgroup/memory on v1, /sys/fs/cgroup on v2; a directory below it walks that
@@ -94,9 +106,5 @@ int zcg_bpf_vmstat_indexes(const char *btf_path, int ret_idx[ZCG_VMSTAT_NR]);
  * and that the code left for that kernel passes this kernel's verifier.
  * Returns 0 if it loaded, or a -errno with *ret_reason as for zcg_bpf_read_memcgs(). */
 int zcg_bpf_try_load(const char *btf_path, char **ret_reason);
-
-/* Parses a kernel ID list such as "0-3,8,10-11" (/sys/devices/system/cpu/possible).
- * Returns 0 and sets *ret_count (how many IDs) and *ret_last (the highest), or -EINVAL. */
-int zcg_parse_id_list(const char *s, unsigned int *ret_count, unsigned int *ret_last);
 
 #endif

@@ -251,6 +251,12 @@ static int cmp_subtree(const void *a, const void *b)
 	return strcmp(x->path, y->path);
 }
 
+void zcg_census_sort_subtrees(struct zcg_census *c)
+{
+	/* No zombie, no array: qsort() must not be handed NULL, even for 0 elements. */
+	qsort_safe(c->subtrees, c->n_subtrees, sizeof(*c->subtrees), cmp_subtree);
+}
+
 /* cgroupfs cannot name zombies: list one estimated row per live parent instead. */
 static int subtrees_to_rows(struct zcg_census *c)
 {
@@ -385,15 +391,14 @@ int zcg_census_cgroupfs(const struct zcg_sys *sys, const char *scope, struct zcg
 		c->dying = (int64_t)root.dying;
 		c->dying_counter = w.dying_key ? w.dying_key : "nr_dying_descendants";
 		c->pinned_accuracy = "upper_bound";
-		/* Dying memcgs normally give their ID back at offline (DOMAIN fact 15), so this
+		/* Dying memcgs normally give their ID back at offline (doc/kernel.md K10), so this
 		 * is an upper bound: only BPF can tell which ones still hold one. */
 		c->memcg_ids_used = (int64_t)(w.live + root.dying);
 	}
 	c->memcg_ids_exact = false;
 	c->live = w.live;
 
-	/* No zombie, no array: qsort() must not be handed NULL, even for 0 elements. */
-	qsort_safe(c->subtrees, c->n_subtrees, sizeof(*c->subtrees), cmp_subtree);
+	zcg_census_sort_subtrees(c);
 	c->pinned_bytes = 0;
 	for (int k = 0; k < _ZCG_KIND_MAX; k++)
 		c->kind_bytes[k] = 0;

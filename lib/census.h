@@ -25,7 +25,7 @@ enum zcg_kind {
 
 extern const char *const zcg_kind_names[_ZCG_KIND_MAX];
 
-/* The largest memcg ID: IDs are 16 bits (DOMAIN fact 15). */
+/* The largest memcg ID: IDs are 16 bits (doc/kernel.md K10). */
 #define ZCG_MEMCG_IDS_MAX 65535
 
 /* A live cgroup that is the nearest live ancestor of one or more zombies. */
@@ -81,7 +81,7 @@ struct zcg_census_opts {
 };
 
 /* Counts from cgroupfs alone: v1 by /proc/cgroups minus live directories and the memory.stat
- * subtraction of DOMAIN fact 4; v2 by cgroup.stat dying counters and memory.stat upper bounds.
+ * subtraction of doc/kernel.md K3; v2 by cgroup.stat dying counters and memory.stat upper bounds.
  * Returns 0 and sets *ret_census, or -errno (with a detail message) on failure. */
 int zcg_census_cgroupfs(const struct zcg_sys *sys, const char *scope, struct zcg_census **ret_census);
 
@@ -92,6 +92,9 @@ int zcg_census_take(const struct zcg_sys *sys, const struct zcg_census_opts *opt
 		    struct zcg_census **ret_census);
 
 void zcg_census_free(struct zcg_census *census);
+
+/* Sorts census->subtrees by pinned bytes, largest first, then by dying, then by path. */
+void zcg_census_sort_subtrees(struct zcg_census *census);
 
 /* Whether the census names a zombie with this cgroup id (never an estimated row). */
 bool zcg_census_has_zombie(const struct zcg_census *census, uint64_t id);

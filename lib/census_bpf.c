@@ -37,14 +37,22 @@ enum {
 	_V_MAX,
 };
 
+/* One memcg on the path from the walk's root to the record last read: what the census needs
+ * of its record until its subtree is complete (a record is ~400 bytes, most of it the name
+ * buffer). Records come in pre-order, so a memcg's subtree is complete when a record at its
+ * depth or above arrives; only the current path is kept, never the whole tree. */
 struct node {
-	char *path;		/* former path, hierarchy-relative */
-	size_t parent;		/* index of the parent record (0 for the root itself) */
-	size_t live_anc;	/* index of the nearest live ancestor, itself if live */
-	bool dying;
+	char *path;		/* former path, hierarchy-relative; its last component is the name */
+	uint64_t id;		/* cgroup id */
+	uint64_t memcg_id;
+	uint64_t lru_anon, lru_file, lru_unevictable;	/* ZCG_UNKNOWN where unknown */
 	uint64_t own[_V_MAX];	/* as the record has them; ZCG_UNKNOWN where unknown */
 	uint64_t children[_V_MAX];	/* sums over the direct children */
-	ssize_t subtree;	/* its slot in census->subtrees when it has zombies, else -1 */
+	uint32_t live_anc;	/* depth of the nearest live ancestor, its own if live */
+	int32_t subtree;	/* its slot in census->subtrees when it has zombies, else -1 */
+	uint32_t flags;		/* the record's ZCG_REC_* */
+	bool dying;
+	bool in_scope;
 };
 
 static void rec_values(const struct zcg_memcg_rec *r, uint64_t v[_V_MAX])
@@ -60,16 +68,16 @@ static void rec_values(const struct zcg_memcg_rec *r, uint64_t v[_V_MAX])
 	v[V_KMEM] = r->kmem_pages;
 }
 
-static bool value_is_hierarchical(const struct zcg_memcg_rec *r, int v)
+static bool value_is_hierarchical(const struct node *nd, int v)
 {
-	return v == V_USAGE || v == V_SWAP || (r->flags & ZCG_REC_VMSTAT_HIER);
+	return v == V_USAGE || v == V_SWAP || (nd->flags & ZCG_REC_VMSTAT_HIER);
 }
 
-static uint64_t local_value(const struct node *nd, const struct zcg_memcg_rec *r, int v)
+static uint64_t local_value(const struct node *nd, int v)
 {
 	if (nd->own[v] == ZCG_UNKNOWN)
 		return ZCG_UNKNOWN;
-	if (!value_is_hierarchical(r, v))
+	if (!value_is_hierarchical(nd, v))
 		return nd->own[v];
 	return nd->own[v] > nd->children[v] ? nd->own[v] - nd->children[v] : 0;
 }
@@ -79,29 +87,28 @@ struct zombie_pages {
 	uint64_t usage, cache, rss, shmem, mapped, dirty, writeback, swap, kmem;	/* ZCG_UNKNOWN: unknown */
 };
 
-static void zombie_pages(const struct node *nd, const struct zcg_memcg_rec *r, struct zombie_pages *p)
+static void zombie_pages(const struct node *nd, struct zombie_pages *p)
 {
-	uint64_t shmem = local_value(nd, r, V_SHMEM), lru_anon = r->lru_anon_pages, on_anon;
+	uint64_t shmem = local_value(nd, V_SHMEM), lru_anon = nd->lru_anon, on_anon;
 
-	p->usage = local_value(nd, r, V_USAGE);
-	p->swap = local_value(nd, r, V_SWAP);
+	p->usage = local_value(nd, V_USAGE);
+	p->swap = local_value(nd, V_SWAP);
 	p->shmem = shmem;
-	p->mapped = local_value(nd, r, V_MAPPED);
-	p->dirty = local_value(nd, r, V_DIRTY);
-	p->writeback = local_value(nd, r, V_WRITEBACK);
-	p->kmem = local_value(nd, r, V_KMEM);
-	if (lru_anon != ZCG_UNKNOWN && r->lru_file_pages != ZCG_UNKNOWN &&
-	    r->lru_unevictable_pages != ZCG_UNKNOWN) {
+	p->mapped = local_value(nd, V_MAPPED);
+	p->dirty = local_value(nd, V_DIRTY);
+	p->writeback = local_value(nd, V_WRITEBACK);
+	p->kmem = local_value(nd, V_KMEM);
+	if (lru_anon != ZCG_UNKNOWN && nd->lru_file != ZCG_UNKNOWN && nd->lru_unevictable != ZCG_UNKNOWN) {
 		/* The LRU sizes are current; shmem sits on the anon LRU but counts as cache. The
 		 * vmstat shmem may lag by a flush period, hence the clamp. Unevictable pages
 		 * (ramfs, SHM_LOCK, mlock) are counted as cache: for a zombie they are file pages
 		 * mapped or locked by someone else far more often than anon ones. */
 		on_anon = shmem == ZCG_UNKNOWN ? 0 : (shmem < lru_anon ? shmem : lru_anon);
-		p->cache = r->lru_file_pages + r->lru_unevictable_pages + on_anon;
+		p->cache = nd->lru_file + nd->lru_unevictable + on_anon;
 		p->rss = lru_anon - on_anon;
 	} else {
-		p->cache = local_value(nd, r, V_FILE);
-		p->rss = local_value(nd, r, V_ANON);
+		p->cache = local_value(nd, V_FILE);
+		p->rss = local_value(nd, V_ANON);
 	}
 }
 
@@ -136,17 +143,6 @@ static void add_kinds(int64_t kind_bytes[_ZCG_KIND_MAX], int64_t *pinned, const 
 	add_known(pinned, p->swap, page_size);
 }
 
-static int cmp_subtree(const void *a, const void *b)
-{
-	const struct zcg_subtree *x = a, *y = b;
-
-	if (x->pinned_bytes != y->pinned_bytes)
-		return x->pinned_bytes > y->pinned_bytes ? -1 : 1;
-	if (x->dying != y->dying)
-		return x->dying > y->dying ? -1 : 1;
-	return strcmp(x->path, y->path);
-}
-
 static int64_t zombie_pinned(const struct zcg_zombie *z)
 {
 	return (z->file_bytes > 0 ? z->file_bytes : 0) + (z->anon_bytes > 0 ? z->anon_bytes : 0) +
@@ -163,59 +159,228 @@ static int cmp_zombie(const void *a, const void *b)
 	return strcmp(x->path, y->path);
 }
 
-static void nodes_free(struct node *nodes, size_t n)
+/* Builds the census as records arrive. */
+struct builder {
+	const struct zcg_sys *sys;
+	const char *scope;
+	uint64_t page_size;
+	struct node *stack;	/* stack[d]: the memcg at depth d below the root on the current path */
+	size_t depth;		/* nodes on the stack */
+	size_t allocated;
+	size_t n;		/* records taken */
+	uint64_t root_level;
+	uint64_t ids_used;
+	struct zcg_census *census;
+	size_t zombies_allocated, subtrees_allocated;
+	int error;		/* the first error add() returned */
+};
+
+static void builder_init(struct builder *b, const struct zcg_sys *sys, const char *scope, uint64_t page_size)
 {
-	if (!nodes)
-		return;
-	for (size_t i = 0; i < n; i++)
-		free(nodes[i].path);
-	free(nodes);
+	*b = (struct builder) { .sys = sys, .scope = scope ? scope : "/", .page_size = page_size };
 }
 
-/* Links the pre-order records into a tree: parent index by depth, former paths, nearest live
- * ancestors, children's sums. Returns 0, -EIO if the records are not a pre-order walk. */
-static int build_tree(const struct zcg_memcg_rec *recs, size_t n, struct node *nodes)
+static void builder_reset(void *userdata)
 {
-	_cleanup_free_ size_t *at_depth = NULL;
-	size_t depth_max = 0;
+	struct builder *b = userdata;
 
-	at_depth = calloc(n + 1, sizeof(*at_depth));
-	if (!at_depth)
+	for (size_t d = 0; d < b->depth; d++)
+		free(b->stack[d].path);
+	free(b->stack);
+	zcg_census_free(b->census);
+	builder_init(b, b->sys, b->scope, b->page_size);
+}
+
+static int census_new(const struct builder *b, struct zcg_census **ret)
+{
+	struct zcg_census *c = calloc(1, sizeof(*c));
+
+	if (!c)
 		return -ENOMEM;
-	for (size_t i = 0; i < n; i++) {
-		const struct zcg_memcg_rec *r = &recs[i];
-		struct node *nd = &nodes[i];
-		size_t depth;
+	c->hierarchy = b->sys->hierarchy;
+	c->memory_root = strdup(b->sys->memory_mount);
+	c->scope = strdup(b->scope);
+	if (!c->memory_root || !c->scope) {
+		zcg_census_free(c);
+		return -ENOMEM;
+	}
+	c->source = "bpf";
+	c->dying_counter = "bpf";
+	c->pinned_accuracy = "exact";
+	*ret = c;
+	return 0;
+}
 
-		nd->subtree = -1;
-		nd->dying = zcg_memcg_rec_dying(r);
-		rec_values(r, nd->own);
-		if (i == 0) {
-			nd->path = strdup("/");
-			if (!nd->path)
-				return -ENOMEM;
-			nd->live_anc = 0;
-			continue;
-		}
-		/* Levels are absolute; the walk may start below the hierarchy root. */
-		if (r->level <= recs[0].level)
-			return -EIO;
-		depth = r->level - recs[0].level;
-		if (depth > depth_max + 1 || depth > n)
-			return -EIO;
-		nd->parent = at_depth[depth - 1];
-		if (recs[nd->parent].id != r->parent_id)
-			return -EIO;
-		at_depth[depth] = i;
-		depth_max = depth;
-		nd->path = path_join(nodes[nd->parent].path, r->name);
-		if (!nd->path)
+/* A former path's last component: the cgroup's name. */
+static const char *path_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash ? slash + 1 : path;
+}
+
+/* The memcg at the top of the stack: its subtree is complete, so its own share of the
+ * hierarchical counters is known. Counted, and a row if it is a zombie in scope; popped. */
+static int pop(struct builder *b)
+{
+	struct zcg_census *c = b->census;
+	struct node *nd = &b->stack[b->depth - 1], *anc;
+	struct zombie_pages p;
+	struct zcg_subtree *s;
+	struct zcg_zombie *z;
+	int r;
+
+	if (!nd->in_scope || !nd->dying) {
+		if (nd->in_scope)
+			c->live++;
+		goto done;
+	}
+	c->dying++;
+	zombie_pages(nd, &p);
+	add_kinds(c->kind_bytes, &c->pinned_bytes, &p, b->page_size);
+
+	/* One row per zombie; its path moves into the row. */
+	r = grow_array((void **)&c->zombies, &b->zombies_allocated, c->n_zombies + 1, sizeof(*c->zombies));
+	if (r < 0)
+		return r;
+	anc = &b->stack[nd->live_anc];
+	z = &c->zombies[c->n_zombies++];
+	*z = (struct zcg_zombie) {
+		.id = nd->id,
+		.path = TAKE_PTR(nd->path),
+		.memcg_id = (int64_t)nd->memcg_id,
+		.usage_bytes = bytes_or_unknown(p.usage, b->page_size),
+		.file_bytes = bytes_or_unknown(p.cache, b->page_size),
+		.anon_bytes = bytes_or_unknown(p.rss, b->page_size),
+		.shmem_bytes = bytes_or_unknown(p.shmem, b->page_size),
+		.swap_bytes = bytes_or_unknown(p.swap, b->page_size),
+		.kmem_bytes = bytes_or_unknown(p.kmem, b->page_size),
+		.count = 1,
+	};
+	z->name = strdup(path_name(z->path));
+	z->parent = strdup(anc->path);
+	if (!z->name || !z->parent)
+		return -ENOMEM;
+
+	/* And its share of its nearest live ancestor's row (in scope: the scope's root is a
+	 * live cgroup). That ancestor is below it on the stack. */
+	if (anc->subtree < 0) {
+		r = grow_array((void **)&c->subtrees, &b->subtrees_allocated, c->n_subtrees + 1,
+			       sizeof(*c->subtrees));
+		if (r < 0)
+			return r;
+		s = &c->subtrees[c->n_subtrees];
+		*s = (struct zcg_subtree) { .path = strdup(anc->path) };
+		if (!s->path)
 			return -ENOMEM;
-		nd->live_anc = nd->dying ? nodes[nd->parent].live_anc : i;
+		anc->subtree = (int32_t)c->n_subtrees++;
+	}
+	s = &c->subtrees[anc->subtree];
+	s->dying++;
+	add_kinds(s->kind_bytes, &s->pinned_bytes, &p, b->page_size);
+done:
+	free(nd->path);
+	b->depth--;
+	return 0;
+}
+
+/* Returns 0, -EIO if the records are not a pre-order walk, -ENOMEM. */
+static int builder_add_checked(struct builder *b, const struct zcg_memcg_rec *r)
+{
+	struct node *nd, *parent = NULL;
+	size_t depth = 0;
+	int ret;
+
+	if (b->n == 0) {
+		ret = census_new(b, &b->census);
+		if (ret < 0)
+			return ret;
+		b->root_level = r->level;
+	} else {
+		/* Levels are absolute; the walk may start below the hierarchy root. */
+		if (r->level <= b->root_level)
+			return -EIO;
+		depth = r->level - b->root_level;
+		if (depth > b->depth)
+			return -EIO;
+		/* everything at its depth or below is complete */
+		while (b->depth > depth) {
+			ret = pop(b);
+			if (ret < 0)
+				return ret;
+		}
+		parent = &b->stack[depth - 1];
+		if (parent->id != r->parent_id)
+			return -EIO;
+	}
+	if (grow_array((void **)&b->stack, &b->allocated, depth + 1, sizeof(*b->stack)) < 0)
+		return -ENOMEM;
+	parent = depth ? &b->stack[depth - 1] : NULL;
+	nd = &b->stack[depth];
+	*nd = (struct node) {
+		.id = r->id,
+		.memcg_id = r->memcg_id,
+		.lru_anon = r->lru_anon_pages,
+		.lru_file = r->lru_file_pages,
+		.lru_unevictable = r->lru_unevictable_pages,
+		.subtree = -1,
+		.flags = (uint32_t)r->flags,
+		.dying = zcg_memcg_rec_dying(r),
+	};
+	rec_values(r, nd->own);
+	nd->path = parent ? path_join(parent->path, r->name) : strdup("/");
+	if (!nd->path)
+		return -ENOMEM;
+	nd->in_scope = path_has_prefix(nd->path, b->scope);
+	nd->live_anc = parent && nd->dying ? parent->live_anc : (uint32_t)depth;
+	if (parent)
 		for (int v = 0; v < _V_MAX; v++)
 			if (nd->own[v] != ZCG_UNKNOWN)
-				nodes[nd->parent].children[v] += nd->own[v];
+				parent->children[v] += nd->own[v];
+	if (r->memcg_id)
+		b->ids_used++;
+	b->depth = depth + 1;
+	b->n++;
+	return 0;
+}
+
+static int builder_add(void *userdata, const struct zcg_memcg_rec *r)
+{
+	struct builder *b = userdata;
+	int r2 = b->error ? b->error : builder_add_checked(b, r);
+
+	if (r2 < 0 && !b->error)
+		b->error = r2;
+	return r2;
+}
+
+/* Completes the census: the memcgs still on the stack, totals, sorting. */
+static int builder_finish(struct builder *b, int64_t overhead_per_memcg, struct zcg_census **ret_census)
+{
+	struct zcg_census *c = b->census;
+	int r;
+
+	if (b->error)
+		return b->error;
+	if (b->n == 0)
+		return -EIO;
+	while (b->depth > 0) {
+		r = pop(b);
+		if (r < 0)
+			return r;
 	}
+	/* IDs are global to the memory controller: count them only if the walk saw all of it. */
+	if (streq(b->sys->mount_root, "/")) {
+		c->memcg_ids_used = (int64_t)b->ids_used;
+		c->memcg_ids_exact = true;
+	} else {
+		c->memcg_ids_used = -1;
+		c->memcg_ids_exact = false;
+	}
+	c->kernel_overhead_bytes = overhead_per_memcg >= 0 ? c->dying * overhead_per_memcg : -1;
+	zcg_census_sort_subtrees(c);
+	qsort_safe(c->zombies, c->n_zombies, sizeof(*c->zombies), cmp_zombie);
+	*ret_census = TAKE_PTR(b->census);
 	return 0;
 }
 
@@ -223,132 +388,25 @@ int zcg_census_from_memcg_recs(const struct zcg_sys *sys, const char *scope, con
 			       size_t n, uint64_t page_size, int64_t overhead_per_memcg,
 			       struct zcg_census **ret_census)
 {
-	struct node *nodes = NULL;
-	struct zcg_census *c = NULL;
-	size_t subtrees_allocated = 0, zombies_allocated = 0;
-	uint64_t ids_used = 0;
-	int r;
+	struct builder b;
+	int r = 0;
 
-	if (!scope)
-		scope = "/";
-	if (n == 0)
-		return -EIO;
-	nodes = calloc(n, sizeof(*nodes));
-	c = calloc(1, sizeof(*c));
-	if (!nodes || !c) {
-		r = -ENOMEM;
-		goto fail;
-	}
-	c->hierarchy = sys->hierarchy;
-	c->memory_root = strdup(sys->memory_mount);
-	c->scope = strdup(scope);
-	if (!c->memory_root || !c->scope) {
-		r = -ENOMEM;
-		goto fail;
-	}
-	c->source = "bpf";
-	c->dying_counter = "bpf";
-	c->pinned_accuracy = "exact";
-
-	r = build_tree(recs, n, nodes);
-	if (r < 0)
-		goto fail;
-
-	c->dying = 0;
-	c->pinned_bytes = 0;
-	for (int k = 0; k < _ZCG_KIND_MAX; k++)
-		c->kind_bytes[k] = 0;
-	for (size_t i = 0; i < n; i++) {
-		const struct zcg_memcg_rec *rec = &recs[i];
-		struct node *nd = &nodes[i], *anc;
-		struct zombie_pages p;
-		struct zcg_subtree *s;
-		struct zcg_zombie *z;
-
-		if (rec->memcg_id)
-			ids_used++;
-		if (!path_has_prefix(nd->path, scope))
-			continue;
-		if (!nd->dying) {
-			c->live++;
-			continue;
-		}
-		c->dying++;
-		zombie_pages(nd, rec, &p);
-		add_kinds(c->kind_bytes, &c->pinned_bytes, &p, page_size);
-
-		/* One row per zombie. */
-		r = grow_array((void **)&c->zombies, &zombies_allocated, c->n_zombies + 1, sizeof(*c->zombies));
-		if (r < 0)
-			goto fail;
-		anc = &nodes[nd->live_anc];
-		z = &c->zombies[c->n_zombies++];
-		z->id = rec->id;
-		z->name = strdup(rec->name);
-		z->path = strdup(nd->path);
-		z->parent = strdup(anc->path);
-		if (!z->name || !z->path || !z->parent) {
-			r = -ENOMEM;
-			goto fail;
-		}
-		z->memcg_id = (int64_t)rec->memcg_id;
-		z->usage_bytes = bytes_or_unknown(p.usage, page_size);
-		z->file_bytes = bytes_or_unknown(p.cache, page_size);
-		z->anon_bytes = bytes_or_unknown(p.rss, page_size);
-		z->shmem_bytes = bytes_or_unknown(p.shmem, page_size);
-		z->swap_bytes = bytes_or_unknown(p.swap, page_size);
-		z->kmem_bytes = bytes_or_unknown(p.kmem, page_size);
-		z->count = 1;
-		z->estimated = false;
-
-		/* And its share of its nearest live ancestor's row (in scope: the scope's root
-		 * is a live cgroup). */
-		if (anc->subtree < 0) {
-			r = grow_array((void **)&c->subtrees, &subtrees_allocated, c->n_subtrees + 1,
-				       sizeof(*c->subtrees));
-			if (r < 0)
-				goto fail;
-			s = &c->subtrees[c->n_subtrees];
-			s->path = strdup(anc->path);
-			if (!s->path) {
-				r = -ENOMEM;
-				goto fail;
-			}
-			anc->subtree = (ssize_t)c->n_subtrees++;
-		}
-		s = &c->subtrees[anc->subtree];
-		s->dying++;
-		add_kinds(s->kind_bytes, &s->pinned_bytes, &p, page_size);
-	}
-
-	/* IDs are global to the memory controller: count them only if the walk saw all of it. */
-	if (streq(sys->mount_root, "/")) {
-		c->memcg_ids_used = (int64_t)ids_used;
-		c->memcg_ids_exact = true;
-	} else {
-		c->memcg_ids_used = -1;
-		c->memcg_ids_exact = false;
-	}
-	c->kernel_overhead_bytes = overhead_per_memcg >= 0 ? c->dying * overhead_per_memcg : -1;
-
-	qsort_safe(c->subtrees, c->n_subtrees, sizeof(*c->subtrees), cmp_subtree);
-	qsort_safe(c->zombies, c->n_zombies, sizeof(*c->zombies), cmp_zombie);
-	nodes_free(nodes, n);
-	*ret_census = c;
-	return 0;
-fail:
-	nodes_free(nodes, n);
-	zcg_census_free(c);
+	builder_init(&b, sys, scope, page_size);
+	for (size_t i = 0; i < n && r == 0; i++)
+		r = builder_add(&b, &recs[i]);
+	if (r == 0)
+		r = builder_finish(&b, overhead_per_memcg, ret_census);
+	builder_reset(&b);
 	return r;
 }
 
 int zcg_census_bpf(const struct zcg_sys *sys, const char *scope, struct zcg_census **ret_census,
 		   char **ret_reason)
 {
-	_cleanup_free_ struct zcg_memcg_rec *recs = NULL;
 	_cleanup_free_ char *btf = NULL, *stat = NULL, *buf = NULL;
+	struct builder b;
+	const struct zcg_memcg_sink sink = { .record = builder_add, .restart = builder_reset, .userdata = &b };
 	uint64_t per_memcg = 0;
-	size_t n = 0;
 	int r;
 
 	btf = zcg_sys_path(sys, ZCG_BTF_VMLINUX);
@@ -363,15 +421,25 @@ int zcg_census_bpf(const struct zcg_sys *sys, const char *scope, struct zcg_cens
 	 * are pending), so the vmstat fields are closer to current. Best effort. */
 	(void)read_full_file(stat, &buf, NULL);
 
-	r = zcg_bpf_read_memcgs(sys->memory_dir, &recs, &n, ret_reason);
-	if (r < 0)
-		return r;
-	r = zcg_census_from_memcg_recs(sys, scope, recs, n, sysconf(_SC_PAGESIZE),
-				       zcg_memcg_kernel_overhead(&per_memcg) < 0 ? -1 : (int64_t)per_memcg,
-				       ret_census);
-	if (r == -EIO && ret_reason)
-		*ret_reason = strdup("the BPF census records do not form a pre-order walk of the hierarchy");
-	else if (r < 0 && ret_reason)
-		*ret_reason = strdup_printf("building the BPF census failed: %s", strerror(-r));
+	builder_init(&b, sys, scope, sysconf(_SC_PAGESIZE));
+	r = zcg_bpf_walk_memcgs(sys->memory_dir, &sink, ret_reason);
+	if (r >= 0) {
+		r = builder_finish(&b, zcg_memcg_kernel_overhead(&per_memcg) < 0 ? -1 : (int64_t)per_memcg,
+				   ret_census);
+	} else if (b.error) {
+		/* the walk stopped because building failed: say why building failed */
+		r = b.error;
+		if (ret_reason) {
+			free(*ret_reason);
+			*ret_reason = NULL;
+		}
+	}
+	if (r < 0 && ret_reason && !*ret_reason) {
+		if (r == -EIO)
+			*ret_reason = strdup("the BPF census records do not form a pre-order walk of the hierarchy");
+		else
+			*ret_reason = strdup_printf("building the BPF census failed: %s", strerror(-r));
+	}
+	builder_reset(&b);
 	return r;
 }

@@ -75,22 +75,6 @@ int zcg_cg_attach(const struct zcg_sys *sys, const char *rel, pid_t pid)
 	return write_cg_file(sys, rel, "cgroup.procs", buf);
 }
 
-int zcg_cg_count_procs(const struct zcg_sys *sys, const char *rel)
-{
-	_cleanup_free_ char *path = cg_file(sys, rel, "cgroup.procs");
-	_cleanup_free_ char *buf = NULL;
-	int r, n = 0;
-
-	if (!path)
-		return -ENOMEM;
-	r = read_full_file(path, &buf, NULL);
-	if (r < 0)
-		return zcg_error_errno(r, "cannot read %s", path);
-	for (char *p = buf; *p; p++)
-		n += *p == '\n';
-	return n;
-}
-
 /* memory.stat is flushed lazily (a few dozen pages per CPU may lag, for up to 2 s): a small
  * residue can be stale. */
 #define STAT_SLACK_BYTES (64u * 4096u * 8u)

@@ -21,9 +21,6 @@ int zcg_cg_enable_memory_below(const struct zcg_sys *sys, const char *rel);
 /* Moves pid (0: the caller) into cgroup rel. Returns 0 or -errno with a detail message. */
 int zcg_cg_attach(const struct zcg_sys *sys, const char *rel, pid_t pid);
 
-/* Number of tasks in rel itself (cgroup.procs). Returns >= 0 or -errno. */
-int zcg_cg_count_procs(const struct zcg_sys *sys, const char *rel);
-
 /* Page cache, anon and swap bytes charged to rel and everything below it, dying
  * descendants included: v1 memory.usage_in_bytes minus memory.kmem.usage_in_bytes (exact
  * page counters), v2 hierarchical memory.stat. Returns 0 or -errno with detail. */

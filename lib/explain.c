@@ -9,9 +9,9 @@
 #include "census.h"
 #include "error.h"
 #include "explain.h"
-#include "kernel_facts.h"
+#include "bpf_common.h"
 #include "fileid.h"
-#include "folio_walk.h"
+#include "bpf_folios.h"
 #include "stat.h"
 #include "util.h"
 
@@ -735,7 +735,7 @@ out:
 /* ---- the BPF source ---- */
 
 struct memcg_node {
-	const struct zcg_memcg_rec *rec;
+	const struct zcg_folio_memcg_rec *rec;
 	char *path;
 	const char *live_parent;	/* nearest live ancestor's path */
 };
@@ -760,7 +760,7 @@ static int id_cmp_first(const void *a, const void *b)
 
 static struct memcg_node *find_node(struct memcg_node *sorted, size_t n, uint64_t id)
 {
-	struct zcg_memcg_rec key_rec = { .id = id };
+	struct zcg_folio_memcg_rec key_rec = { .id = id };
 	struct memcg_node key = { .rec = &key_rec };
 
 	return bsearch(&key, sorted, n, sizeof(*sorted), id_cmp);
@@ -768,7 +768,7 @@ static struct memcg_node *find_node(struct memcg_node *sorted, size_t n, uint64_
 
 /* Paths from the parent links. Records come in pre-order, so a parent's path is known
  * before its children's (a memcg moved between chunks may come late: it gets "?"). */
-static int build_paths(const struct zcg_memcg_rec *recs, size_t n, struct memcg_node **ret_sorted,
+static int build_paths(const struct zcg_folio_memcg_rec *recs, size_t n, struct memcg_node **ret_sorted,
 		       size_t *ret_n)
 {
 	struct memcg_node *nodes = calloc(n ? n : 1, sizeof(*nodes));
@@ -1046,7 +1046,7 @@ static int explain_one(const struct zcg_sys *sys, const struct memcg_node *node,
 		       const struct zcg_folio_rec *recs, const struct zcg_walk_result *walk,
 		       struct zcg_explained *z, uint64_t *pages_walked)
 {
-	const struct zcg_memcg_rec *m = node->rec;
+	const struct zcg_folio_memcg_rec *m = node->rec;
 	size_t allocated;
 	uint64_t walked = 0, kmem = 0, swap = 0, rest;
 	int r;
@@ -1095,7 +1095,7 @@ static int explain_one(const struct zcg_sys *sys, const struct memcg_node *node,
 static int explain_bpf(const struct zcg_sys *sys, const struct zcg_explain_opts *opts,
 		       struct zcg_folio_walker *w, struct zcg_explain *e)
 {
-	_cleanup_free_ struct zcg_memcg_rec *recs = NULL;
+	_cleanup_free_ struct zcg_folio_memcg_rec *recs = NULL;
 	_cleanup_free_ struct zcg_folio_rec *folios = NULL;
 	_cleanup_free_ struct zcg_walk_result *walks = NULL;
 	_cleanup_free_ struct zcg_walk_target *targets = NULL;

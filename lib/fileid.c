@@ -8,6 +8,7 @@
 
 #include "error.h"
 #include "fileid.h"
+#include "sys.h"
 #include "util.h"
 
 #define FILEID_INO32_GEN	1
@@ -16,23 +17,6 @@
 dev_t zcg_dev_from_kernel(uint32_t kdev)
 {
 	return makedev(zcg_kdev_major(kdev), zcg_kdev_minor(kdev));
-}
-
-/* mountinfo escapes space, tab, newline and backslash as \ooo. */
-static void unescape_octal(char *s)
-{
-	char *w = s;
-
-	for (; *s; s++) {
-		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' &&
-		    s[3] >= '0' && s[3] <= '7') {
-			*w++ = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0'));
-			s += 3;
-		} else {
-			*w++ = *s;
-		}
-	}
-	*w = '\0';
 }
 
 void zcg_mounts_free(struct zcg_mounts *m)
@@ -56,39 +40,28 @@ int zcg_mounts_read(const char *mountinfo, struct zcg_mounts *ret)
 	size_t allocated = 0;
 	unsigned line_no = 0;
 	char *line, *save = NULL;
+	const char *why = "";
 	int r;
 
 	r = read_full_file(mountinfo, &buf, NULL);
 	if (r < 0)
 		return zcg_error_errno(r, "cannot read %s", mountinfo);
 	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		char *fields[6], *p = line, *sep, *fstype;
-		unsigned major, minor, n = 0;
+		struct zcg_mountinfo_line ml;
 		struct zcg_mount *mnt;
 
 		line_no++;
-		/* id parent maj:min root mountpoint opts [optional...] - fstype source superopts */
-		sep = strstr(line, " - ");
-		if (!sep)
+		if (zcg_mountinfo_parse_line(line, &ml, &why) < 0)
 			goto malformed;
-		*sep = '\0';
-		while (n < ARRAY_SIZE(fields) && (fields[n] = strsep(&p, " ")))
-			n++;
-		if (n < 6 || sscanf(fields[2], "%u:%u", &major, &minor) != 2)
-			goto malformed;
-		p = sep + 3;
-		fstype = strsep(&p, " ");
 		r = grow_array((void **)&m.mounts, &allocated, m.n + 1, sizeof(*m.mounts));
 		if (r < 0)
 			goto fail;
 		mnt = &m.mounts[m.n++];
-		unescape_octal(fields[3]);
-		unescape_octal(fields[4]);
-		mnt->major = major;
-		mnt->minor = minor;
-		mnt->root = strdup(fields[3]);
-		mnt->mount_point = strdup(fields[4]);
-		mnt->fstype = strdup(fstype ? fstype : "");
+		mnt->major = ml.major;
+		mnt->minor = ml.minor;
+		mnt->root = strdup(ml.root);
+		mnt->mount_point = strdup(ml.mount_point);
+		mnt->fstype = strdup(ml.fstype ? ml.fstype : "");
 		if (!mnt->root || !mnt->mount_point || !mnt->fstype) {
 			r = -ENOMEM;
 			goto fail;
@@ -104,7 +77,7 @@ int zcg_mounts_read(const char *mountinfo, struct zcg_mounts *ret)
 	*ret = m;
 	return 0;
 malformed:
-	r = zcg_error(-EINVAL, "malformed %s line %u", mountinfo, line_no);
+	r = zcg_error(-EINVAL, "malformed %s line %u: %s", mountinfo, line_no, why);
 fail:
 	zcg_mounts_free(&m);
 	return r;

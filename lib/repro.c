@@ -753,8 +753,8 @@ static int cleanup_one(const struct zcg_sys *sys, const struct manifest *m,
 	/* Metadata the files' creation dirtied (inode tables, directories) must reach the
 	 * disk before reclaim can take it. */
 	sync_fs_of(m->dir);
-	/* Whatever else the zombies hold (pages of binaries their processes ran, DOMAIN
-	 * fact 16) goes with a reclaim of the run's own subtree. */
+	/* Whatever else the zombies hold (pages of binaries their processes ran, doc/kernel.md
+	 * K11) goes with a reclaim of the run's own subtree. */
 	r = zcg_cg_reclaim_all(sys, m->subtree);
 	if (r == -EBUSY) {
 		if (sys->hierarchy == ZCG_HIER_V1)

@@ -45,6 +45,38 @@ static void unescape_octal(char *s)
 	*w = '\0';
 }
 
+int zcg_mountinfo_parse_line(char *line, struct zcg_mountinfo_line *ret, const char **ret_why)
+{
+	char *fields[6] = {0}, *sep, *p = line;
+	unsigned n = 0;
+
+	sep = strstr(line, " - ");
+	if (!sep) {
+		*ret_why = "no ' - ' separator";
+		return -EINVAL;
+	}
+	*sep = '\0';
+	while (n < ARRAY_SIZE(fields) && (fields[n] = strsep(&p, " ")))
+		n++;
+	if (n < 6) {
+		*ret_why = "fewer than 6 fields before ' - '";
+		return -EINVAL;
+	}
+	if (sscanf(fields[2], "%u:%u", &ret->major, &ret->minor) != 2) {
+		*ret_why = "no major:minor in the third field";
+		return -EINVAL;
+	}
+	p = sep + 3;
+	ret->fstype = strsep(&p, " ");
+	strsep(&p, " "); /* source */
+	ret->superopts = p ? p : "";
+	unescape_octal(fields[3]);
+	unescape_octal(fields[4]);
+	ret->root = fields[3];
+	ret->mount_point = fields[4];
+	return 0;
+}
+
 static bool has_token(const char *list, const char *sep, const char *token)
 {
 	size_t l = strlen(token);
@@ -92,34 +124,20 @@ int zcg_sys_open(const char *sysroot, struct zcg_sys **ret_sys)
 		return zcg_error_errno(r, "cannot read %s", path);
 
 	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		char *fields[12] = {0}, *sep, *p = line, *fstype, *superopts;
-		unsigned n = 0;
+		struct zcg_mountinfo_line m;
+		const char *why;
 
 		line_no++;
-		/* id parent maj:min root mountpoint opts [optional...] - fstype source superopts */
-		sep = strstr(line, " - ");
-		if (!sep)
-			return zcg_error(-EINVAL, "malformed %s line %u: no ' - ' separator", path, line_no);
-		*sep = '\0';
-		while (n < ARRAY_SIZE(fields) && (fields[n] = strsep(&p, " ")))
-			n++;
-		if (n < 6)
-			return zcg_error(-EINVAL, "malformed %s line %u: %u fields before ' - '", path,
-					 line_no, n);
-		p = sep + 3;
-		fstype = strsep(&p, " ");
-		strsep(&p, " "); /* source */
-		superopts = p ? p : "";
-		unescape_octal(fields[3]);
-		unescape_octal(fields[4]);
-		if (streq(fstype, "cgroup") && !v1_mount && has_token(superopts, ",", "memory")) {
-			v1_mount = strdup(fields[4]);
-			v1_root = strdup(fields[3]);
+		if (zcg_mountinfo_parse_line(line, &m, &why) < 0)
+			return zcg_error(-EINVAL, "malformed %s line %u: %s", path, line_no, why);
+		if (streq(m.fstype, "cgroup") && !v1_mount && has_token(m.superopts, ",", "memory")) {
+			v1_mount = strdup(m.mount_point);
+			v1_root = strdup(m.root);
 			if (!v1_mount || !v1_root)
 				return -ENOMEM;
-		} else if (streq(fstype, "cgroup2") && !v2_mount && v2_has_memory(root, fields[4])) {
-			v2_mount = strdup(fields[4]);
-			v2_root = strdup(fields[3]);
+		} else if (streq(m.fstype, "cgroup2") && !v2_mount && v2_has_memory(root, m.mount_point)) {
+			v2_mount = strdup(m.mount_point);
+			v2_root = strdup(m.root);
 			if (!v2_mount || !v2_root)
 				return -ENOMEM;
 		}

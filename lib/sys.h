@@ -25,6 +25,20 @@ struct zcg_sys {
  * Returns 0 and sets *ret_sys, -ENOENT (with a detail message) if no memory controller is
  * mounted, other -errno on failure. */
 int zcg_sys_open(const char *sysroot, struct zcg_sys **ret_sys);
+
+/* One line of /proc/PID/mountinfo, split in place; the strings point into the line. */
+struct zcg_mountinfo_line {
+	unsigned major, minor;
+	char *root;		/* the filesystem path mounted there, unescaped */
+	char *mount_point;	/* unescaped */
+	char *fstype;
+	char *superopts;	/* "" if absent */
+};
+
+/* Splits line ("id parent maj:min root mountpoint opts [optional...] - fstype source
+ * superopts") in place into *ret, undoing mountinfo's \ooo escapes of root and mount point.
+ * Returns 0, or -EINVAL with *ret_why (static) saying what is wrong. */
+int zcg_mountinfo_parse_line(char *line, struct zcg_mountinfo_line *ret, const char **ret_why);
 void zcg_sys_free(struct zcg_sys *sys);
 
 /* sysroot + abs_path, newly allocated, or NULL on allocation failure. */

@@ -1,8 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /* zombiecg explain: what holds each zombie, and what would free it. */
 #include <errno.h>
+#include <libsmartcols.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "columns.h"
 #include "error.h"
 #include "explain.h"
 #include "plan.h"
@@ -101,70 +106,214 @@ static void explain_json(struct zcg_ctx *ctx, const struct zcg_explain *e)
 
 /* ---- human ---- */
 
+enum {
+	COL_ZOMBIE, COL_KIND, COL_SIZE, COL_ACTION, COL_WHAT, COL_DETAILS, COL_PATH, COL_DELETED, COL_DEV,
+	COL_INO, COL_PAGES, COL_DIRTY, COL_WRITEBACK, COL_MAPPED, COL_MAPPED_BY, COL_OPEN_BY, COL_REASON,
+};
+
+/* One row per pin of a zombie. explain's JSON (pins with their processes and extents) is
+ * nested, so it keeps its own writer above: these columns have no JSON keys. */
+static const struct zcg_column explain_columns[] = {
+	[COL_ZOMBIE] = { "ZOMBIE", NULL, "the zombie's id (its live parent for estimates)", 0.1, SCOLS_FL_WRAP,
+			 ZCG_CELL_STRING },
+	[COL_KIND] = { "KIND", NULL, "file, shmem, anon, swap, kernel or other", 0.06, 0, ZCG_CELL_STRING },
+	[COL_SIZE] = { "SIZE", NULL, "bytes pinned", 0.08, SCOLS_FL_RIGHT, ZCG_CELL_BYTES },
+	[COL_ACTION] = { "ACTION", NULL, "what frees it (see \"What frees them\")", 0.1, 0, ZCG_CELL_STRING },
+	[COL_WHAT] = { "WHAT", NULL, "the file, or what kind of memory", 0.3, SCOLS_FL_WRAP, ZCG_CELL_STRING },
+	[COL_DETAILS] = { "DETAILS", NULL, "dirty and writeback pages, who maps or holds it", 0.2, SCOLS_FL_WRAP,
+			  ZCG_CELL_STRING },
+	[COL_PATH] = { "PATH", NULL, "the file's path, - if unknown", 0.3, SCOLS_FL_WRAP, ZCG_CELL_STRING },
+	[COL_DELETED] = { "DELETED", NULL, "yes: the file is unlinked", 0.04, 0, ZCG_CELL_BOOL },
+	[COL_DEV] = { "DEV", NULL, "the file's device (major:minor)", 0.06, 0, ZCG_CELL_STRING },
+	[COL_INO] = { "INO", NULL, "the file's inode number", 0.08, SCOLS_FL_RIGHT, ZCG_CELL_UINT },
+	[COL_PAGES] = { "PAGES", NULL, "pages pinned", 0.06, SCOLS_FL_RIGHT, ZCG_CELL_INT },
+	[COL_DIRTY] = { "DIRTY", NULL, "dirty pages", 0.06, SCOLS_FL_RIGHT, ZCG_CELL_INT },
+	[COL_WRITEBACK] = { "WRITEBACK", NULL, "pages under writeback", 0.06, SCOLS_FL_RIGHT, ZCG_CELL_INT },
+	[COL_MAPPED] = { "MAPPED", NULL, "pages mapped by processes", 0.06, SCOLS_FL_RIGHT, ZCG_CELL_INT },
+	[COL_MAPPED_BY] = { "MAPPED_BY", NULL, "live processes mapping it", 0.06, SCOLS_FL_RIGHT, ZCG_CELL_INT },
+	[COL_OPEN_BY] = { "OPEN_BY", NULL, "live processes holding it open", 0.06, SCOLS_FL_RIGHT, ZCG_CELL_INT },
+	[COL_REASON] = { "REASON", NULL, "why that action", 0.3, SCOLS_FL_WRAP, ZCG_CELL_STRING },
+};
+
+/* A row: a pin and the zombie it pins. */
+struct pin_row {
+	const struct zcg_explained *zombie;
+	const struct zcg_pin *pin;
+};
+
 /* "pid 12 (bash) in /a", or "33 processes, e.g. pid 12 (bash) in /a" */
-static void print_procs(const char *what, const struct zcg_proc *p, size_t n, bool with_fd)
+static void write_procs(FILE *f, const char *what, const struct zcg_proc *p, size_t n, bool with_fd)
 {
-	printf("%s ", what);
+	fprintf(f, "%s ", what);
 	if (n > 1)
-		printf("%zu processes, e.g. ", n);
-	printf("pid %d (%s)", p[0].pid, p[0].comm ? esc(p[0].comm) : "?");
+		fprintf(f, "%zu processes, e.g. ", n);
+	fprintf(f, "pid %d (%s)", p[0].pid, p[0].comm ? p[0].comm : "?");
 	if (with_fd && p[0].fd >= 0)
-		printf(" fd %d", p[0].fd);
+		fprintf(f, " fd %d", p[0].fd);
 	if (p[0].cgroup)
-		printf(" in %s", esc(p[0].cgroup));
+		fprintf(f, " in %s", p[0].cgroup);
 }
 
-static void print_pin(const struct zcg_pin *p, long page)
+/* The bracketed notes of a pin: dirty and writeback pages, who maps or holds it. Returns
+ * a newly allocated string (maybe empty) or NULL. */
+static char *pin_details(const struct zcg_pin *p)
 {
-	char size[32];
-	const char *what = p->path;
+	char *text = NULL;
+	size_t size;
+	FILE *f = open_memstream(&text, &size);
 
-	if (!what) {
-		switch (p->kind) {
-		case ZCG_PIN_FILE:
-		case ZCG_PIN_SHMEM:
-			what = p->has_file ? "(file not found)" : "(which files: unknown without BPF)";
-			break;
-		case ZCG_PIN_ANON:
-			what = "(anonymous memory)";
-			break;
-		case ZCG_PIN_SWAP:
-			what = "(swap entries)";
-			break;
-		case ZCG_PIN_KERNEL:
-			what = "(kernel memory, v1 kmem counter)";
-			break;
-		default:
-			what = "(charged, on no LRU list seen)";
-			break;
-		}
-	}
-	printf("  %-6s %10s  %-17s %s", zcg_pin_kind_names[p->kind],
-	       format_bytes((int64_t)(p->pages * (uint64_t)page), size, sizeof(size)),
-	       zcg_action_names[p->action], esc(what));
-	if (p->has_file && !p->path)
-		printf(" dev %u:%u ino %llu", p->dev_major, p->dev_minor, (unsigned long long)p->ino);
+	if (!f)
+		return NULL;
 	if (p->dirty_pages || p->writeback_pages)
-		printf(" [%llu dirty, %llu writeback]", (unsigned long long)p->dirty_pages,
-		       (unsigned long long)p->writeback_pages);
+		fprintf(f, "[%llu dirty, %llu writeback]", (unsigned long long)p->dirty_pages,
+			(unsigned long long)p->writeback_pages);
 	if (p->n_mapped_by) {
+		fprintf(f, "%s[", ftell(f) ? " " : "");
 		if (p->kind == ZCG_PIN_ANON) {
-			printf(" [");
-			print_procs("shared with", p->mapped_by, p->n_mapped_by, false);
+			write_procs(f, "shared with", p->mapped_by, p->n_mapped_by, false);
 		} else {
-			printf(" [%llu pages mapped; ", (unsigned long long)p->mapped_pages);
-			print_procs("mapped by", p->mapped_by, p->n_mapped_by, false);
+			fprintf(f, "%llu pages mapped; ", (unsigned long long)p->mapped_pages);
+			write_procs(f, "mapped by", p->mapped_by, p->n_mapped_by, false);
 		}
-		printf("]");
+		fputc(']', f);
 	} else if (p->mapped_pages) {
-		printf(" [%llu pages mapped]", (unsigned long long)p->mapped_pages);
+		fprintf(f, "%s[%llu pages mapped]", ftell(f) ? " " : "", (unsigned long long)p->mapped_pages);
 	}
 	if (p->n_open_by) {
-		printf(" [");
-		print_procs("open by", p->open_by, p->n_open_by, true);
-		printf("]");
+		fprintf(f, "%s[", ftell(f) ? " " : "");
+		write_procs(f, "open by", p->open_by, p->n_open_by, true);
+		fputc(']', f);
 	}
-	printf("\n");
+	if (fclose(f) != 0) {
+		free(text);
+		return NULL;
+	}
+	return text;
+}
+
+/* The pin's file, or what kind of memory it is. */
+static const char *pin_what(const struct zcg_pin *p)
+{
+	if (p->path)
+		return p->path;
+	switch (p->kind) {
+	case ZCG_PIN_FILE:
+	case ZCG_PIN_SHMEM:
+		return p->has_file ? "(file not found)" : "(which files: unknown without BPF)";
+	case ZCG_PIN_ANON:
+		return "(anonymous memory)";
+	case ZCG_PIN_SWAP:
+		return "(swap entries)";
+	case ZCG_PIN_KERNEL:
+		return "(kernel memory, v1 kmem counter)";
+	default:
+		return "(charged, on no LRU list seen)";
+	}
+}
+
+static void pin_cell(const void *row, size_t col, const void *data, struct zcg_cell *ret)
+{
+	const struct zcg_explained *z = ((const struct pin_row *)row)->zombie;
+	const struct zcg_pin *p = ((const struct pin_row *)row)->pin;
+	static const size_t pages_offset[] = {
+		[COL_PAGES] = offsetof(struct zcg_pin, pages),
+		[COL_DIRTY] = offsetof(struct zcg_pin, dirty_pages),
+		[COL_WRITEBACK] = offsetof(struct zcg_pin, writeback_pages),
+		[COL_MAPPED] = offsetof(struct zcg_pin, mapped_pages),
+	};
+	const long *page = data;
+
+	switch (col) {
+	case COL_ZOMBIE:
+		if (z->estimated) {
+			ret->text = z->parent;
+		} else {
+			snprintf(ret->buf, sizeof(ret->buf), "%llu", (unsigned long long)z->id);
+			ret->text = ret->buf;
+		}
+		break;
+	case COL_KIND:
+		ret->text = zcg_pin_kind_names[p->kind];
+		break;
+	case COL_SIZE:
+		ret->num = (int64_t)(p->pages * (uint64_t)*page);
+		break;
+	case COL_ACTION:
+		ret->text = zcg_action_names[p->action];
+		break;
+	case COL_WHAT:
+		if (p->has_file && !p->path)
+			ret->text = ret->allocated = strdup_printf("%s dev %u:%u ino %llu", pin_what(p), p->dev_major,
+								   p->dev_minor, (unsigned long long)p->ino);
+		else
+			ret->text = pin_what(p);
+		break;
+	case COL_DETAILS:
+		ret->text = ret->allocated = pin_details(p);
+		break;
+	case COL_PATH:
+		ret->text = p->path;
+		break;
+	case COL_DELETED:
+		ret->num = p->deleted;
+		break;
+	case COL_DEV:
+		if (p->has_file) {
+			snprintf(ret->buf, sizeof(ret->buf), "%u:%u", p->dev_major, p->dev_minor);
+			ret->text = ret->buf;
+		}
+		break;
+	case COL_INO:
+		ret->unum = p->ino;
+		ret->known = p->has_file;
+		break;
+	case COL_PAGES:
+	case COL_DIRTY:
+	case COL_WRITEBACK:
+	case COL_MAPPED:
+		ret->num = (int64_t)*(const uint64_t *)((const char *)p + pages_offset[col]);
+		break;
+	case COL_MAPPED_BY:
+		ret->num = (int64_t)p->n_mapped_by;
+		break;
+	case COL_OPEN_BY:
+		ret->num = (int64_t)p->n_open_by;
+		break;
+	case COL_REASON:
+		ret->text = p->reason;
+		break;
+	}
+}
+
+const struct zcg_table zcg_explain_table = ZCG_TABLE("explain", explain_columns, pin_cell);
+
+/* The pins of n zombies as one table, in --sort order: below a zombie's line (n = 1),
+ * or alone with -r, where a ZOMBIE column says whose pin each row is. Returns 0 or
+ * -ENOMEM. */
+static int print_pins(const struct zcg_explained *zombies, size_t n, long page)
+{
+	static const size_t defaults[] = { COL_KIND, COL_SIZE, COL_ACTION, COL_WHAT, COL_DETAILS };
+	static const size_t raw_defaults[] = { COL_ZOMBIE, COL_KIND, COL_SIZE, COL_ACTION, COL_WHAT, COL_DETAILS };
+	_cleanup_free_ struct pin_row *pins = NULL;
+	_cleanup_free_ const void **rows = NULL;
+	bool raw = zcg_table_raw();
+	size_t n_pins = 0, k = 0;
+
+	for (size_t i = 0; i < n; i++)
+		n_pins += zombies[i].n_pins;
+	pins = calloc(n_pins ? n_pins : 1, sizeof(*pins));
+	rows = calloc(n_pins ? n_pins : 1, sizeof(*rows));
+	if (!pins || !rows)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		for (size_t p = 0; p < zombies[i].n_pins; p++, k++) {
+			pins[k] = (struct pin_row){ .zombie = &zombies[i], .pin = &zombies[i].pins[p] };
+			rows[k] = &pins[k];
+		}
+	if (zcg_table_sort(&zcg_explain_table, rows, n_pins, &page) < 0)
+		return -ENOMEM;
+	return zcg_table_print(&zcg_explain_table, raw ? raw_defaults : defaults,
+			       raw ? ARRAY_SIZE(raw_defaults) : ARRAY_SIZE(defaults), rows, n_pins, &page, 2);
 }
 
 static int explain_human(struct zcg_ctx *ctx, const struct zcg_explain *e)
@@ -179,6 +328,8 @@ static int explain_human(struct zcg_ctx *ctx, const struct zcg_explain *e)
 	char size[32];
 	int r = 0;
 
+	if (zcg_table_raw())
+		return print_pins(e->zombies, e->n_zombies, page);
 	for (size_t i = 0; i < e->n_zombies; i++)
 		total += e->zombies[i].usage_bytes > 0 ? (uint64_t)e->zombies[i].usage_bytes : 0;
 	printf("Source: %s, cgroup %s", e->source, e->hierarchy == ZCG_HIER_V2 ? "v2" : "v1");
@@ -212,8 +363,11 @@ static int explain_human(struct zcg_ctx *ctx, const struct zcg_explain *e)
 		if (!z->estimated && !z->walk_complete)
 			printf(" (the LRU walk was cut short: lists changed under it)");
 		printf("\n");
-		for (size_t k = 0; k < z->n_pins; k++)
-			print_pin(&z->pins[k], page);
+		if (z->n_pins) {
+			r = print_pins(z, 1, page);
+			if (r < 0)
+				return r;
+		}
 		if (!z->n_pins)
 			printf("  %s\n", esc(z->reason));
 	}
@@ -266,6 +420,8 @@ static int explain_run(struct zcg_ctx *ctx, int argc, char **argv)
 	struct zcg_explain *e = NULL;
 	int r;
 
+	if (zcg_table_check(ctx, &zcg_explain_table) < 0)
+		return EXIT_USAGE;
 	r = zcg_explain_take(ctx->sys, &opts, &e);
 	if (r < 0)
 		return zcg_fail(ctx, r, NULL);
@@ -279,7 +435,7 @@ static int explain_run(struct zcg_ctx *ctx, int argc, char **argv)
 
 const struct zcg_command cmd_explain = {
 	.name = "explain",
-	.args = "[ZOMBIE...] [--under PATH] [--json] [--no-bpf] [--all]",
+	.args = "[ZOMBIE...] [--under PATH] [--json] [--no-bpf] [--all] [-o COLUMNS] [--output-all] [-n] [-b] [-r] [--sort COLUMN]",
 	.summary = "say what holds each zombie (files, processes) and what would free it",
 	.options = zcg_all_options,
 	.parse_option = zcg_parse_all_option,

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "columns.h"
 #include "util.h"
 #include "zombiecg.h"
 
@@ -18,24 +19,37 @@ struct option_help {
 struct command_help {
 	const char *name;
 	const char *root;	/* whether root is needed, and what it adds */
-	struct option_help options[10];	/* terminated by a NULL spelling */
+	const struct zcg_table *table;	/* its columns, for the table options, or NULL */
+	struct option_help options[16];	/* terminated by a NULL spelling */
 };
+
+/* The options of a command with a table (src/columns.c). */
+#define TABLE_OPTIONS_HELP \
+	{ "-o, --output COLUMNS", "columns to print, comma-separated; +COLUMNS adds to the default ones" }, \
+	{ "--output-all", "every column" }, \
+	{ "-n, --noheadings", "no header line" }, \
+	{ "-b, --bytes", "sizes in bytes, not human units (1.5 MiB)" }, \
+	{ "-r, --raw", "the table alone, cells separated by a space (\\x20 inside one), every row" }, \
+	{ "--sort COLUMN", "rows in the order of COLUMN (numbers numerically)" }
 
 static const struct command_help helps[] = {
 	{ "status", "not needed; as root on a kernel with BTF the census comes from BPF (exact "
-		    "counts, every zombie by name)", {
+		    "counts, every zombie by name)", &zcg_status_table, {
+		TABLE_OPTIONS_HELP,
 		{ NULL, NULL } } },
 	{ "list", "not needed; as root on a kernel with BTF (BPF) one row per zombie, by name, "
-		  "instead of one per live parent", {
+		  "instead of one per live parent", &zcg_list_table, {
 		{ "--all", "every row in the human table (it stops at 500 otherwise)" },
+		TABLE_OPTIONS_HELP,
 		{ NULL, NULL } } },
 	{ "explain", "not needed; as root on a kernel with BTF (BPF) it names the files and "
-		     "processes holding each zombie, otherwise it estimates per live parent", {
+		     "processes holding each zombie, otherwise it estimates per live parent", &zcg_explain_table, {
 		{ "ZOMBIE...", "zombies by id (cgroup inode number), name or former path; none: all" },
 		{ "--all", "every zombie in the human output (it stops at 500 otherwise)" },
+		TABLE_OPTIONS_HELP,
 		{ NULL, NULL } } },
 	{ "reap", "needed (it evicts page cache and writes cgroupfs); --dry-run works without, "
-		  "but without BPF nothing can be targeted", {
+		  "but without BPF nothing can be targeted", NULL, {
 		{ "--id ID", "only this zombie (its cgroup id, as explain shows it), repeatable; an id that "
 			     "names no zombie is an error" },
 		{ "--dry-run", "print the plan, touch nothing" },
@@ -46,13 +60,13 @@ static const struct command_help helps[] = {
 		{ "--recharge-tmpfs CGROUP", "charge zombies' unused tmpfs files to this live cgroup "
 					     "(copy, verify, swap in)" },
 		{ NULL, NULL } } },
-	{ "repro", "needed (it creates cgroups); --sysroot cannot be used", {
+	{ "repro", "needed (it creates cgroups); --sysroot cannot be used", NULL, {
 		{ "SCENARIO", "pagecache, dirty, tmpfs, mapped, slab, shared; or cleanup" },
 		{ "--count N", "how many zombies, from 1 to 1000000 (default 1)" },
 		{ "--size-mb M", "MiB each writes, from 0.000001 (a byte) to 1048576 (default 1)" },
 		{ "--dir DIR", "where the files go (default /var/tmp, /dev/shm for tmpfs)" },
 		{ NULL, NULL } } },
-	{ "drain", "needed (it writes cgroupfs)", {
+	{ "drain", "needed (it writes cgroupfs)", NULL, {
 		{ "PATH...", "cgroups to empty and remove, with their descendants" },
 		{ "--timeout S", "bound on the whole call, from 0.001 to 86400 s (default 30)" },
 		{ "--keep", "empty the cgroups but do not remove them" },
@@ -60,14 +74,14 @@ static const struct command_help helps[] = {
 		{ "--self", "drain the cgroup this command runs in (systemd ExecStopPost=)" },
 		{ NULL, NULL } } },
 	{ "release-agent", "needed for install and uninstall (they write cgroupfs); status: not "
-			   "needed; the kernel runs the agent as root", {
+			   "needed; the kernel runs the agent as root", NULL, {
 		{ "install --under PATH", "drain and remove emptied cgroups below PATH (cgroup v1)" },
 		{ "uninstall", "put the previous release agent back" },
 		{ "status", "what is installed" },
 		{ "CGROUP", "what the kernel runs: drain and remove CGROUP" },
 		{ NULL, NULL } } },
 	{ "daemon", "not needed to count; reaping and BPF need root (or the capabilities of "
-		    "deploy/systemd/zombiecg.service)", {
+		    "deploy/systemd/zombiecg.service)", NULL, {
 		{ "--config FILE", "configuration file (default /etc/zombiecg/zombiecg.conf if it exists)" },
 		{ "--interval S", "time between censuses (interval)" },
 		{ "--listen ADDR:PORT", "HTTP address for /metrics and /healthz, or off (listen)" },
@@ -76,11 +90,12 @@ static const struct command_help helps[] = {
 		{ "--once", "one census, textfile and history sample, then exit" },
 		{ "--check-config", "check the configuration and the cgroups it names, then exit" },
 		{ NULL, NULL } } },
-	{ "history", "not needed (read access to the ring)", {
+	{ "history", "not needed (read access to the ring)", &zcg_history_table, {
 		{ "--since D", "only samples this recent (like 90m, 24h, 7d)" },
 		{ "--period P", "one row per P (default: the shortest giving at most 31 rows)" },
 		{ "--file PATH", "the ring to read" },
 		{ "--config FILE", "read history_file from this configuration" },
+		TABLE_OPTIONS_HELP,
 		{ NULL, NULL } } },
 };
 
@@ -121,6 +136,8 @@ void command_usage(const struct zcg_command *cmd, FILE *f)
 		for (const struct option_help *o = h->options; o->spelling; o++)
 			fprintf(f, "  %-24s %s\n", o->spelling, o->text);
 	}
+	if (h && h->table)
+		zcg_table_help(h->table, f);
 	fprintf(f, "\nOptions of every command:\n");
 	global_options_help(f);
 	if (h)

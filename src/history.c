@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "columns.h"
 #include "config.h"
 #include "error.h"
 #include "history.h"
@@ -28,6 +29,7 @@ static const struct option history_options[] = {
 	{ "period", required_argument, NULL, OPT_PERIOD },
 	{ "file", required_argument, NULL, OPT_FILE },
 	{ "config", required_argument, NULL, OPT_HCONFIG },
+	ZCG_TABLE_OPTIONS,
 	{},
 };
 
@@ -74,6 +76,8 @@ static int history_parse_option(struct zcg_ctx *ctx, int opt, const char *arg)
 	case OPT_HCONFIG:
 		history_args.config = arg;
 		break;
+	default:
+		return zcg_parse_table_option_only(ctx, opt, arg);
 	}
 	return 0;
 }
@@ -269,65 +273,100 @@ static void sparkline(const char *label, const struct bucket *b, size_t n, int w
 		printf("  %lld .. %lld\n", (long long)min, (long long)max);
 }
 
-static const char *count_or_dash(int64_t v, char *buf, size_t size)
+enum {
+	COL_PERIOD, COL_END, COL_SAMPLES, COL_DYING, COL_MAX, COL_PINNED, COL_PINNED_MAX, COL_LIVE,
+	COL_MEMCG_IDS, COL_REAPED, COL_EVICTED, COL_BAR,
+};
+
+/* One row per period, in the order of a period's JSON members. */
+static const struct zcg_column history_columns[] = {
+	[COL_PERIOD] = { "PERIOD", NULL, "start of the period (local time)", 0.1, 0, ZCG_CELL_INT, "start" },
+	[COL_END] = { "END", NULL, "end of the period", 0.1, 0, ZCG_CELL_INT, "end" },
+	[COL_SAMPLES] = { "SAMPLES", NULL, "samples in it", 0.1, SCOLS_FL_RIGHT, ZCG_CELL_INT, "samples" },
+	[COL_DYING] = { "DYING", NULL, "dying memcgs at its end", 0.1, SCOLS_FL_RIGHT, ZCG_CELL_INT, "dying" },
+	[COL_MAX] = { "MAX", NULL, "most dying memcgs in it", 0.1, SCOLS_FL_RIGHT, ZCG_CELL_INT, "dying_max" },
+	[COL_PINNED] = { "PINNED", NULL, "pinned bytes at its end", 0.1, SCOLS_FL_RIGHT, ZCG_CELL_BYTES,
+			 "pinned_bytes" },
+	[COL_PINNED_MAX] = { "PINNED_MAX", NULL, "most pinned bytes in it", 0.1, SCOLS_FL_RIGHT, ZCG_CELL_BYTES,
+			     "pinned_bytes_max" },
+	[COL_LIVE] = { "LIVE", NULL, "live memcgs at its end", 0.1, SCOLS_FL_RIGHT, ZCG_CELL_INT, "live" },
+	[COL_MEMCG_IDS] = { "MEMCG_IDS", NULL, "memcg IDs used at its end", 0.1, SCOLS_FL_RIGHT, ZCG_CELL_INT,
+			    "memcg_ids_used" },
+	[COL_REAPED] = { "REAPED", NULL, "zombies reaped in it", 0.1, SCOLS_FL_RIGHT, ZCG_CELL_INT, "reaped" },
+	[COL_EVICTED] = { "EVICTED", NULL, "bytes evicted in it", 0.1, SCOLS_FL_RIGHT, ZCG_CELL_BYTES,
+			  "evicted_bytes" },
+	[COL_BAR] = { "BAR", "DYING (bar)", "the dying count as a bar", 0.1, 0, ZCG_CELL_STRING },
+};
+
+/* What a period's cells need besides the bucket. */
+struct history_view {
+	uint64_t period;
+	int64_t max_dying;
+};
+
+static void history_cell(const void *row, size_t col, const void *data, struct zcg_cell *ret)
 {
-	if (v < 0)
-		snprintf(buf, size, "-");
-	else
-		snprintf(buf, size, "%lld", (long long)v);
-	return buf;
+	const struct history_view *v = data;
+	const struct bucket *b = row;
+
+	switch (col) {
+	case COL_PERIOD:
+	case COL_END:
+		ret->num = b->start + (col == COL_END ? (int64_t)v->period : 0);
+		ret->text = format_time(ret->num, v->period, ret->buf, sizeof(ret->buf));
+		return;
+	case COL_SAMPLES:
+		ret->num = (int64_t)b->samples;
+		return;
+	case COL_DYING:
+		ret->num = b->dying;
+		break;
+	case COL_MAX:
+		ret->num = b->dying_max;
+		break;
+	case COL_PINNED:
+		ret->num = b->pinned;
+		break;
+	case COL_PINNED_MAX:
+		ret->num = b->pinned_max;
+		break;
+	case COL_LIVE:
+		ret->num = b->live;
+		break;
+	case COL_MEMCG_IDS:
+		ret->num = b->ids;
+		break;
+	case COL_REAPED:
+	case COL_EVICTED:
+		/* nothing is known of a period without samples */
+		ret->num = (int64_t)(col == COL_REAPED ? b->reaped : b->evicted);
+		ret->known = b->samples > 0;
+		return;
+	case COL_BAR:
+		ret->text = ret->buf;
+		if (b->dying > 0 && v->max_dying > 0) {
+			int w = (int)((b->dying * BAR_WIDTH + v->max_dying - 1) / v->max_dying);
+
+			memset(ret->buf, '#', (size_t)w);
+			ret->buf[w] = '\0';
+		}
+		return;
+	}
+	ret->known = ret->num >= 0;
 }
 
-static int history_table(const struct bucket *b, size_t n, uint64_t period)
+const struct zcg_table zcg_history_table = ZCG_TABLE("history", history_columns, history_cell);
+
+static int history_table(const void **rows, size_t n, const struct history_view *view)
 {
-	static const char *const headers[] = { "PERIOD", "SAMPLES", "DYING", "MAX", "PINNED", "LIVE",
-						"REAPED", "EVICTED", "DYING (bar)" };
-	struct libscols_table *tb = scols_new_table();
-	int64_t max = 0;
-	char buf[64];
+	static const size_t defaults[] = { COL_PERIOD, COL_SAMPLES, COL_DYING, COL_MAX, COL_PINNED, COL_LIVE,
+					   COL_REAPED, COL_EVICTED, COL_BAR };
 
-	if (!tb)
-		return -ENOMEM;
-	for (size_t i = 0; i < ARRAY_SIZE(headers); i++)
-		if (!scols_table_new_column(tb, headers[i], 0.1,
-					    i == 0 || i == ARRAY_SIZE(headers) - 1 ? 0 : SCOLS_FL_RIGHT))
-			goto oom;
-	for (size_t i = 0; i < n; i++)
-		if (b[i].dying > max)
-			max = b[i].dying;
-	for (size_t i = 0; i < n; i++) {
-		struct libscols_line *ln = scols_table_new_line(tb, NULL);
-		char bar[BAR_WIDTH + 1] = "";
-
-		if (!ln)
-			goto oom;
-		scols_line_set_data(ln, 0, format_time(b[i].start, period, buf, sizeof(buf)));
-		snprintf(buf, sizeof(buf), "%zu", b[i].samples);
-		scols_line_set_data(ln, 1, buf);
-		scols_line_set_data(ln, 2, count_or_dash(b[i].dying, buf, sizeof(buf)));
-		scols_line_set_data(ln, 3, count_or_dash(b[i].dying_max, buf, sizeof(buf)));
-		scols_line_set_data(ln, 4, format_bytes(b[i].pinned, buf, sizeof(buf)));
-		scols_line_set_data(ln, 5, count_or_dash(b[i].live, buf, sizeof(buf)));
-		scols_line_set_data(ln, 6, b[i].samples ? count_or_dash((int64_t)b[i].reaped, buf, sizeof(buf)) : "-");
-		scols_line_set_data(ln, 7, b[i].samples ? format_bytes((int64_t)b[i].evicted, buf, sizeof(buf)) : "-");
-		if (b[i].dying > 0 && max > 0) {
-			int w = (int)((b[i].dying * BAR_WIDTH + max - 1) / max);
-
-			memset(bar, '#', (size_t)w);
-			bar[w] = '\0';
-		}
-		scols_line_set_data(ln, 8, bar);
-	}
-	scols_print_table(tb);
-	scols_unref_table(tb);
-	return 0;
-oom:
-	scols_unref_table(tb);
-	return -ENOMEM;
+	return zcg_table_print(&zcg_history_table, defaults, ARRAY_SIZE(defaults), rows, n, view, 0);
 }
 
 static void history_json(struct zcg_ctx *ctx, const char *path, const struct zcg_history_sample *s,
-			 size_t n, const struct bucket *b, size_t nb, uint64_t period)
+			 size_t n, const void **rows, size_t nb, const struct history_view *view)
 {
 	struct json *j = &ctx->out;
 
@@ -337,7 +376,7 @@ static void history_json(struct zcg_ctx *ctx, const char *path, const struct zcg
 		json_uint(j, "since_s", history_args.since_s);
 	else
 		json_null(j, "since_s");
-	json_uint(j, "period_s", period);
+	json_uint(j, "period_s", view->period);
 	json_uint(j, "samples", n);
 	if (n) {
 		json_uint(j, "first", s[0].time);
@@ -349,22 +388,7 @@ static void history_json(struct zcg_ctx *ctx, const char *path, const struct zcg
 	json_array_begin(j, "periods");
 	for (size_t i = 0; i < nb; i++) {
 		json_object_begin(j, NULL);
-		json_int(j, "start", b[i].start);
-		json_int(j, "end", b[i].start + (int64_t)period);
-		json_uint(j, "samples", b[i].samples);
-		json_int_known(j, "dying", b[i].dying);
-		json_int_known(j, "dying_max", b[i].dying_max);
-		json_int_known(j, "pinned_bytes", b[i].pinned);
-		json_int_known(j, "pinned_bytes_max", b[i].pinned_max);
-		json_int_known(j, "live", b[i].live);
-		json_int_known(j, "memcg_ids_used", b[i].ids);
-		if (b[i].samples) {
-			json_uint(j, "reaped", b[i].reaped);
-			json_uint(j, "evicted_bytes", b[i].evicted);
-		} else {
-			json_null(j, "reaped");
-			json_null(j, "evicted_bytes");
-		}
+		zcg_table_json_row(&zcg_history_table, j, rows[i], view);
 		json_object_end(j);
 	}
 	json_array_end(j);
@@ -376,7 +400,9 @@ static int history_run(struct zcg_ctx *ctx, int argc, char **argv)
 {
 	_cleanup_free_ struct zcg_history_sample *samples = NULL;
 	_cleanup_free_ struct bucket *buckets = NULL;
+	_cleanup_free_ const void **rows = NULL;
 	_cleanup_free_ char *path = NULL;
+	struct history_view view = {0};
 	size_t n = 0, first = 0, nb = 0;
 	uint64_t period, reaped = 0;
 	bool utf8;
@@ -384,6 +410,8 @@ static int history_run(struct zcg_ctx *ctx, int argc, char **argv)
 
 	if (argc > 0)
 		return zcg_usage_error(ctx, "history: unexpected argument '%s'", argv[0]);
+	if (zcg_table_check(ctx, &zcg_history_table) < 0)
+		return EXIT_USAGE;
 	utf8 = setlocale(LC_CTYPE, "") && utf8_terminal();
 	r = history_path(ctx, &path);
 	if (r == -EINVAL)
@@ -403,9 +431,25 @@ static int history_run(struct zcg_ctx *ctx, int argc, char **argv)
 	r = make_buckets(samples + first, n - first, period, &buckets, &nb);
 	if (r < 0)
 		return zcg_fail(ctx, r, NULL);
+	view.period = period;
+	rows = calloc(nb ? nb : 1, sizeof(*rows));
+	if (!rows)
+		return zcg_fail(ctx, -ENOMEM, NULL);
+	for (size_t i = 0; i < nb; i++) {
+		rows[i] = &buckets[i];
+		if (buckets[i].dying > view.max_dying)
+			view.max_dying = buckets[i].dying;
+	}
+	r = zcg_table_sort(&zcg_history_table, rows, nb, &view);
+	if (r < 0)
+		return zcg_fail(ctx, r, NULL);
 	if (ctx->json) {
-		history_json(ctx, path, samples + first, n - first, buckets, nb, period);
+		history_json(ctx, path, samples + first, n - first, rows, nb, &view);
 		return EXIT_OK;
+	}
+	if (zcg_table_raw()) {
+		r = history_table(rows, nb, &view);
+		return r < 0 ? zcg_fail(ctx, r, NULL) : EXIT_OK;
 	}
 	if (n == first) {
 		printf("No samples in %s%s yet: the daemon writes one every history_interval.\n", esc(path),
@@ -422,7 +466,7 @@ static int history_run(struct zcg_ctx *ctx, int argc, char **argv)
 		reaped += buckets[i].reaped;
 	sparkline("reaped", buckets, nb, 2, utf8, false);
 	printf("\n");
-	r = history_table(buckets, nb, period);
+	r = history_table(rows, nb, &view);
 	if (r < 0)
 		return zcg_fail(ctx, r, NULL);
 	if (!reaped && !(samples[n - 1].flags & ZCG_SAMPLE_REAP_AVAILABLE))
@@ -432,7 +476,7 @@ static int history_run(struct zcg_ctx *ctx, int argc, char **argv)
 
 const struct zcg_command cmd_history = {
 	.name = "history",
-	.args = "[--since D] [--period P] [--file PATH | --config FILE] [--json]",
+	.args = "[--since D] [--period P] [--file PATH | --config FILE] [--json] [-o COLUMNS] [--output-all] [-n] [-b] [-r] [--sort COLUMN]",
 	.summary = "show the daemon's history: dying count, pinned bytes and reaped per period",
 	.options = history_options,
 	.parse_option = history_parse_option,

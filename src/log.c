@@ -21,11 +21,6 @@ void log_setup(bool json, int max_level)
 	log_max = max_level;
 }
 
-bool log_is_json(void)
-{
-	return log_json;
-}
-
 /* Appends s as JSON string content (no quotes) to buf at *pos. */
 static void json_escape(char *buf, size_t size, size_t *pos, const char *s)
 {

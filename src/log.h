@@ -10,7 +10,6 @@
 #include <syslog.h>
 
 void log_setup(bool json, int max_level);
-bool log_is_json(void);
 
 /* Logs at a syslog priority (LOG_ERR ... LOG_DEBUG); event is a short word for what the
  * message is about ("config", "census", "reap", "http"), shown as a prefix or "event". */

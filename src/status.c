@@ -2,9 +2,11 @@
 /* zombiecg status: how many memcgs are dying, where, and what they pin. */
 #include <errno.h>
 #include <libsmartcols.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "census.h"
+#include "columns.h"
 #include "text.h"
 #include "util.h"
 #include "zombiecg.h"
@@ -23,7 +25,7 @@ static double subtree_share(const struct zcg_census *c, const struct zcg_subtree
 	return 0;
 }
 
-static void status_json(struct zcg_ctx *ctx, const struct zcg_census *c)
+static void status_json(struct zcg_ctx *ctx, const struct zcg_census *c, const void **rows)
 {
 	struct json *j = &ctx->out;
 
@@ -49,17 +51,8 @@ static void status_json(struct zcg_ctx *ctx, const struct zcg_census *c)
 	json_int_known(j, "kernel_overhead_bytes", c->kernel_overhead_bytes);
 	json_array_begin(j, "subtrees");
 	for (size_t i = 0; i < c->n_subtrees; i++) {
-		const struct zcg_subtree *s = &c->subtrees[i];
-
 		json_object_begin(j, NULL);
-		json_string(j, "path", s->path);
-		json_int_known(j, "dying", s->dying);
-		json_int_known(j, "pinned_bytes", s->pinned_bytes);
-		json_double(j, "share", subtree_share(c, s));
-		json_object_begin(j, "pinned_by_kind");
-		for (int k = 0; k < _ZCG_KIND_MAX; k++)
-			json_int_known(j, zcg_kind_names[k], s->kind_bytes[k]);
-		json_object_end(j);
+		zcg_table_json_row(&zcg_status_table, j, rows[i], c);
 		json_object_end(j);
 	}
 	json_array_end(j);
@@ -67,58 +60,75 @@ static void status_json(struct zcg_ctx *ctx, const struct zcg_census *c)
 	json_finish(j);
 }
 
-static const char *count_or_dash(int64_t v, char *buf, size_t size)
+enum {
+	COL_PARENT, COL_DYING, COL_PINNED, COL_SHARE, COL_CACHE, COL_RSS, COL_SHMEM, COL_MAPPED, COL_DIRTY,
+	COL_WRITEBACK, COL_SWAP,
+};
+
+#define KIND_COLUMN(name, help, kind) \
+	{ name, NULL, help, 0.08, SCOLS_FL_RIGHT, ZCG_CELL_BYTES, NULL, "pinned_by_kind", &zcg_kind_names[kind] }
+
+/* One row per live parent of zombies, in the order of a subtree's JSON members. */
+static const struct zcg_column status_columns[] = {
+	[COL_PARENT] = { "PARENT", NULL, "the live parent (nearest live ancestor)", 0.4, SCOLS_FL_WRAP,
+			 ZCG_CELL_STRING, "path" },
+	[COL_DYING] = { "DYING", NULL, "zombies below it", 0.08, SCOLS_FL_RIGHT, ZCG_CELL_INT, "dying" },
+	[COL_PINNED] = { "PINNED", NULL, "bytes they pin", 0.08, SCOLS_FL_RIGHT, ZCG_CELL_BYTES, "pinned_bytes" },
+	[COL_SHARE] = { "SHARE", NULL, "share of all pinned bytes (of zombies if bytes are unknown)", 0.08,
+			SCOLS_FL_RIGHT, ZCG_CELL_SHARE, "share" },
+	[COL_CACHE] = KIND_COLUMN("CACHE", "page cache", ZCG_KIND_CACHE),
+	[COL_RSS] = KIND_COLUMN("RSS", "anonymous memory", ZCG_KIND_RSS),
+	[COL_SHMEM] = KIND_COLUMN("SHMEM", "tmpfs and shared memory", ZCG_KIND_SHMEM),
+	[COL_MAPPED] = KIND_COLUMN("MAPPED", "page cache mapped by processes", ZCG_KIND_MAPPED_FILE),
+	[COL_DIRTY] = KIND_COLUMN("DIRTY", "dirty page cache", ZCG_KIND_DIRTY),
+	[COL_WRITEBACK] = KIND_COLUMN("WRITEBACK", "page cache under writeback", ZCG_KIND_WRITEBACK),
+	[COL_SWAP] = KIND_COLUMN("SWAP", "swap", ZCG_KIND_SWAP),
+};
+
+static void status_cell(const void *row, size_t col, const void *data, struct zcg_cell *ret)
 {
-	if (v < 0)
-		snprintf(buf, size, "-");
-	else
-		snprintf(buf, size, "%lld", (long long)v);
-	return buf;
-}
+	static const int kind_of[] = { [COL_CACHE] = ZCG_KIND_CACHE, [COL_RSS] = ZCG_KIND_RSS,
+				       [COL_SHMEM] = ZCG_KIND_SHMEM, [COL_MAPPED] = ZCG_KIND_MAPPED_FILE,
+				       [COL_DIRTY] = ZCG_KIND_DIRTY, [COL_WRITEBACK] = ZCG_KIND_WRITEBACK,
+				       [COL_SWAP] = ZCG_KIND_SWAP };
+	const struct zcg_subtree *s = row;
 
-static int subtree_table(const struct zcg_census *c)
-{
-	static const char *const headers[] = { "PARENT", "DYING", "PINNED", "SHARE", "CACHE", "RSS",
-						"SHMEM", "MAPPED", "DIRTY", "WRITEBACK", "SWAP" };
-	static const int kind_of[] = { -1, -1, -1, -1, ZCG_KIND_CACHE, ZCG_KIND_RSS, ZCG_KIND_SHMEM,
-				       ZCG_KIND_MAPPED_FILE, ZCG_KIND_DIRTY, ZCG_KIND_WRITEBACK,
-				       ZCG_KIND_SWAP };
-	struct libscols_table *tb = scols_new_table();
-	char buf[64];
-
-	if (!tb)
-		return -ENOMEM;
-	scols_table_enable_noencoding(tb, 1);	/* cells are esc()aped already */
-	for (size_t i = 0; i < ARRAY_SIZE(headers); i++)
-		if (!scols_table_new_column(tb, headers[i], i == 0 ? 0.4 : 0.08,
-					    i == 0 ? SCOLS_FL_TRUNC : SCOLS_FL_RIGHT))
-			goto oom;
-	for (size_t i = 0; i < c->n_subtrees; i++) {
-		const struct zcg_subtree *s = &c->subtrees[i];
-		struct libscols_line *ln = scols_table_new_line(tb, NULL);
-
-		if (!ln)
-			goto oom;
-		scols_line_set_data(ln, 0, esc(s->path));
-		scols_line_set_data(ln, 1, count_or_dash(s->dying, buf, sizeof(buf)));
-		scols_line_set_data(ln, 2, format_bytes(s->pinned_bytes, buf, sizeof(buf)));
-		snprintf(buf, sizeof(buf), "%.0f%%", 100 * subtree_share(c, s));
-		scols_line_set_data(ln, 3, buf);
-		for (size_t col = 4; col < ARRAY_SIZE(headers); col++)
-			scols_line_set_data(ln, col, format_bytes(s->kind_bytes[kind_of[col]], buf, sizeof(buf)));
+	switch (col) {
+	case COL_PARENT:
+		ret->text = s->path;
+		return;
+	case COL_DYING:
+		ret->num = s->dying;
+		break;
+	case COL_PINNED:
+		ret->num = s->pinned_bytes;
+		break;
+	case COL_SHARE:
+		ret->share = subtree_share(data, s);
+		return;
+	default:
+		ret->num = s->kind_bytes[kind_of[col]];
+		break;
 	}
-	scols_print_table(tb);
-	scols_unref_table(tb);
-	return 0;
-oom:
-	scols_unref_table(tb);
-	return -ENOMEM;
+	ret->known = ret->num >= 0;
 }
 
-static int status_human(struct zcg_ctx *ctx, const struct zcg_census *c)
+const struct zcg_table zcg_status_table = ZCG_TABLE("status", status_columns, status_cell);
+
+static int subtree_table(const struct zcg_census *c, const void **rows)
+{
+	static const size_t defaults[] = { COL_PARENT, COL_DYING, COL_PINNED, COL_SHARE, COL_CACHE, COL_RSS,
+					   COL_SHMEM, COL_MAPPED, COL_DIRTY, COL_WRITEBACK, COL_SWAP };
+
+	return zcg_table_print(&zcg_status_table, defaults, ARRAY_SIZE(defaults), rows, c->n_subtrees, c, 0);
+}
+
+static int status_human(struct zcg_ctx *ctx, const struct zcg_census *c, const void **rows)
 {
 	char b1[64], b2[64];
 
+	if (zcg_table_raw())
+		return subtree_table(c, rows);
 	printf("Memory hierarchy  cgroup %s at %s%s%s\n", hierarchy_name(c->hierarchy), esc(c->memory_root),
 	       streq(c->scope, "/") ? "" : ", subtree ", streq(c->scope, "/") ? "" : esc(c->scope));
 	printf("Source            %s%s%s%s\n", c->source, c->source_note ? " (" : "",
@@ -152,7 +162,7 @@ static int status_human(struct zcg_ctx *ctx, const struct zcg_census *c)
 		       format_bytes(c->kernel_overhead_bytes, b1, sizeof(b1)));
 	if (c->n_subtrees) {
 		printf("\nWhere the dying memcgs are (nearest live ancestor):\n");
-		if (subtree_table(c) < 0)
+		if (subtree_table(c, rows) < 0)
 			return -ENOMEM;
 	}
 	if (!zcg_is_root())
@@ -163,26 +173,39 @@ static int status_human(struct zcg_ctx *ctx, const struct zcg_census *c)
 static int status_run(struct zcg_ctx *ctx, int argc, char **argv)
 {
 	struct zcg_census_opts opts = { .scope = ctx->scope, .no_bpf = ctx->no_bpf };
+	_cleanup_free_ const void **rows = NULL;
 	struct zcg_census *c = NULL;
 	int r;
 
 	if (argc > 0)
 		return zcg_usage_error(ctx, "status: unexpected argument '%s'", argv[0]);
+	if (zcg_table_check(ctx, &zcg_status_table) < 0)
+		return EXIT_USAGE;
 	r = zcg_census_take(ctx->sys, &opts, &c);
 	if (r < 0)
 		return zcg_fail(ctx, r, NULL);
-	if (ctx->json)
-		status_json(ctx, c);
-	else
-		r = status_human(ctx, c);
+	rows = calloc(c->n_subtrees ? c->n_subtrees : 1, sizeof(*rows));
+	if (!rows) {
+		zcg_census_free(c);
+		return zcg_fail(ctx, -ENOMEM, NULL);
+	}
+	for (size_t i = 0; i < c->n_subtrees; i++)
+		rows[i] = &c->subtrees[i];
+	r = zcg_table_sort(&zcg_status_table, rows, c->n_subtrees, c);
+	if (r >= 0 && ctx->json)
+		status_json(ctx, c, rows);
+	else if (r >= 0)
+		r = status_human(ctx, c, rows);
 	zcg_census_free(c);
 	return r < 0 ? zcg_fail(ctx, r, NULL) : EXIT_OK;
 }
 
 const struct zcg_command cmd_status = {
 	.name = "status",
-	.args = "[--under PATH] [--json] [--no-bpf]",
+	.args = "[--under PATH] [--json] [--no-bpf] [-o COLUMNS] [--output-all] [-n] [-b] [-r] [--sort COLUMN]",
 	.summary = "count live and dying memcgs and show where the dying ones are",
+	.options = zcg_table_options,
+	.parse_option = zcg_parse_table_option_only,
 	.run = status_run,
 	.needs_sys = true,
 };

@@ -78,12 +78,13 @@ int config_defaults_below_sysroot(const struct zcg_ctx *ctx, struct zcg_config *
 /* Human tables of zombies stop after this many rows unless --all is given: past that a
  * terminal shows nothing useful, and --json (streamed) is the way to see every one. */
 #define ZCG_HUMAN_ROWS 500
-/* The option both list and explain take for that, and its handler's answer. */
+/* The option both list and explain take for that, with the table options (src/columns.h),
+ * and its handler's answer. */
 #define ZCG_OPT_ALL 0x1000
 extern const struct option zcg_all_options[];
 int zcg_parse_all_option(struct zcg_ctx *ctx, int opt, const char *arg);
 extern bool zcg_show_all;
-/* Rows to show of n: all of them with --all, else at most ZCG_HUMAN_ROWS. */
+/* Rows to show of n: all of them with --all or -r, else at most ZCG_HUMAN_ROWS. */
 size_t zcg_rows_shown(size_t n);
 /* The line after a cut table: how many more and how to see them. */
 void zcg_print_rows_left(size_t shown, size_t n, const char *what);

@@ -8,7 +8,7 @@ ASAN_BIN=$TOP/$BUILD/asan/zombiecg
 [ -x "$ASAN_BIN" ] || skip_all "no ASan build ($ASAN_BIN): run make asan"
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=99
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-for t in golden errors escape sysroot daemon; do
+for t in golden errors escape sysroot daemon columns; do
 	out=$(ZCG=$ASAN_BIN sh "$(dirname "$0")/$t.t" 2>&1)
 	rc=$?
 	printf '%s\n' "$out" | grep -E '^not ok|ERROR: (Address|Leak)Sanitizer|runtime error' | sed 's/^/# /'

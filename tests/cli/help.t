@@ -2,6 +2,7 @@
 # zombiecg help [COMMAND], COMMAND --help, the bash completion and the man page: every
 # option a command takes (from its getopt table in src/) is described, offered and documented.
 . "$(dirname "$0")/../lib/tap.sh"
+. "$(dirname "$0")/../lib/complete.sh"
 cd "$TOP" || exit 1
 TMP=$(mktemp -d) || exit 1
 trap 'rm -rf "$TMP"' EXIT
@@ -16,27 +17,24 @@ done
 is "$?" 2 "help for an unknown command: exit 2"
 
 # Options a command's getopt table accepts (the long names in src/CMD.c, and in src/rows.c
-# for the commands whose table is zcg_all_options).
+# for the commands whose table is zcg_all_options, and the table options of src/columns.h
+# where the table holds ZCG_TABLE_OPTIONS or is zcg_table_options).
 options_of() {
 	_src="src/$(printf '%s' "$1" | tr - _).c"
 	grep -q '\.options = zcg_all_options' "$_src" && _src="$_src src/rows.c"
 	# shellcheck disable=SC2086
 	awk '/const struct option [a-z_]*\[\] = \{/,/\{\},/' $_src |
 		sed -n 's/^[[:space:]]*{ "\([a-z-]*\)".*/\1/p'
+	# shellcheck disable=SC2086
+	if grep -q '\.options = zcg_table_options' $_src ||
+		awk '/const struct option [a-z_]*\[\] = \{/,/\{\},/' $_src | grep -q ZCG_TABLE_OPTIONS; then
+		awk '/#define ZCG_TABLE_OPTIONS/,/[^\\]$/' src/columns.h |
+			sed -n 's/^[[:space:]]*{ "\([a-z-]*\)".*/\1/p'
+	fi
 }
 
-# bash completion, with bash-completion's two helpers stubbed out
-complete_words() { # CMD: what the completion offers after "zombiecg CMD -"
-	bash -c '
-		_init_completion() { cur=${COMP_WORDS[COMP_CWORD]}; prev=${COMP_WORDS[COMP_CWORD-1]}
-			words=("${COMP_WORDS[@]}"); cword=$COMP_CWORD; }
-		_filedir() { :; }
-		complete() { :; }
-		. deploy/bash-completion/zombiecg
-		COMP_WORDS=(zombiecg "$1" -); COMP_CWORD=2
-		_zombiecg
-		printf "%s\n" "${COMPREPLY[@]}"' sh "$1"
-}
+# bash completion, with bash-completion's helpers stubbed out (tests/lib/complete.sh)
+complete_words() { complete_line zombiecg "$1" -; } # CMD: what it offers after "zombiecg CMD -"
 
 for c in $COMMANDS; do
 	h=$("$ZCG" help "$c")
@@ -45,7 +43,7 @@ for c in $COMMANDS; do
 	like "$h" "^Root: " "help $c says whether root is needed"
 	comp=$(complete_words "$c")
 	for o in $(options_of "$c"); do
-		like "$h" "^  --$o( |\$)" "help $c describes --$o"
+		like "$h" "^  (-[a-zA-Z], )?--$o( |\$)" "help $c describes --$o"
 		printf '%s\n' "$comp" | grep -qx -- "--$o"
 		ok $? "bash completion offers $c --$o"
 	done
@@ -53,10 +51,7 @@ done
 for o in $(options_of main); do
 	like "$("$ZCG" --help)" "--$o" "--help describes the global --$o"
 done
-comp=$(bash -c '_init_completion() { cur=${COMP_WORDS[COMP_CWORD]}; prev=${COMP_WORDS[COMP_CWORD-1]}
-	words=("${COMP_WORDS[@]}"); cword=$COMP_CWORD; }; _filedir() { :; }; complete() { :; }
-	. deploy/bash-completion/zombiecg; COMP_WORDS=(zombiecg ""); COMP_CWORD=1; _zombiecg
-	printf "%s\n" "${COMPREPLY[@]}"')
+comp=$(complete_line zombiecg "")
 for c in $COMMANDS; do
 	printf '%s\n' "$comp" | grep -qx -- "$c"
 	ok $? "bash completion offers the command $c"

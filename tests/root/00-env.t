@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # Environment check, first of the root tests: says which kernel and cgroup hierarchy the suite
-# runs on, and checks the mechanism every other test relies on (docs/DOMAIN.md facts 2, 4, 5):
+# runs on, and checks the mechanism every other test relies on (doc/kernel.md K1, K3, K4):
 # a memcg whose page cache outlives it stays behind as a dying memcg, and freeing that page
 # cache frees it.
 #
@@ -13,7 +13,7 @@
 # nr_dying_subsys_memory on 6.11+; v1: total_cache - cache, the pages of dying descendants).
 # Deleting the file must bring that back to 0. Runs on the host (v1 or v2) and in the VM lab.
 # POSIX sh for busybox; the subshell in the child memcg runs only shell builtins, so it does
-# not first-touch any binary's page cache there (fact 16) and the file is its only pin.
+# not first-touch any binary's page cache there (doc/kernel.md K11) and the file is its only pin.
 #
 # Env: ZCG (zombiecg binary), ZCG_TEST_DIR (scratch directory on a disk filesystem).
 

@@ -9,7 +9,7 @@
 #                                                    v2 protected-reclaim
 #       delN (removed), live                         a file written in del, deleted, still open
 #                                                    by a process in live -> "(deleted)" with its pid
-# Zombies also hold pages of the tools their processes ran (DOMAIN fact 16): assertions look
+# Zombies also hold pages of the tools their processes ran (doc/kernel.md K11): assertions look
 # at the pins of the files the test wrote, never at totals.
 . "$(dirname "$0")/../lib/tap.sh"
 . "$(dirname "$0")/../lib/cg.sh"

@@ -74,8 +74,8 @@ if [ $rc = 0 ]; then
 else
 	# On a busy filesystem the zombie may also have first-touched filesystem metadata that
 	# no file handle reaches (explain shows it without a path): then it stays, for that only.
-	# Or pages of a system binary its processes ran that live processes still map (DOMAIN
-	# fact 16; v1: wait-mapper). None of the test's own files.
+	# Or pages of a system binary its processes ran that live processes still map (doc/kernel.md
+	# K11; v1: wait-mapper). None of the test's own files.
 	pins=$("$ZCG" explain --json --under "$TESTCG" | jq -c '[.zombies[].pins[] | select(.path != null and .kind != "kernel") | {path, action}]')
 	diag "what still holds it: $pins"
 	is "$(printf '%s' "$pins" | jq --arg d "$TESTDIR" '[.[] | select(.path | startswith($d))] | length')" 0 \

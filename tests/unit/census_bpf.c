@@ -4,6 +4,7 @@
 #include <errno.h>
 
 #include "bpf_census.h"
+#include "bpf_folios.h"	/* both programs' records in one file: no name may collide */
 #include "census.h"
 #include "tap.h"
 #include "util.h"
@@ -17,6 +18,11 @@
  *   /a/b              live  (id 13)
  *   /a/b/z2           dying (id 14): 8 anon pages of which 5 shmem, 3 swapped, keeps ID 77
  *   /z3               dying (id 20): 4 file pages */
+/* Records are __u64-aligned throughout, so BPF and the host lay them out alike. */
+_Static_assert(sizeof(struct zcg_memcg_rec) % 8 == 0, "census record size");
+_Static_assert(sizeof(struct zcg_folio_memcg_rec) % 8 == 0, "folio walker memcg record size");
+_Static_assert(sizeof(struct zcg_folio_rec) % 8 == 0, "folio record size");
+
 static struct zcg_memcg_rec recs[7];
 
 static void rec(int i, __u64 id, __u64 parent, __u64 level, bool dying, const char *name)

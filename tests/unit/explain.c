@@ -6,7 +6,7 @@
 
 #include "explain.h"
 #include "fileid.h"
-#include "folio_walk.h"
+#include "bpf_folios.h"
 #include "holders.h"
 #include "tap.h"
 #include "util.h"

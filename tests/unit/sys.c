@@ -43,5 +43,25 @@ int main(void)
 	ok(strstr(zcg_error_message(), "no memory controller"), "error says so: %s", zcg_error_message());
 	is_int(zcg_sys_open(FIXTURE("does-not-exist"), &sys), -ENOENT, "missing sysroot: -ENOENT");
 	ok(strstr(zcg_error_message(), "does-not-exist/proc/self/mountinfo"), "error names mountinfo");
+
+	/* the one mountinfo line parser, for both the memory mount and file handles */
+	{
+		char line[] = "36 25 0:31 /a\\b /mnt/with\\040space rw,relatime shared:9 - cgroup cgroup rw,memory";
+		char bad[] = "36 25 0:31 / /mnt rw";
+		char short_line[] = "36 25 0:31 / - ext4 /dev/vda rw";
+		struct zcg_mountinfo_line m;
+		const char *why = NULL;
+
+		is_int(zcg_mountinfo_parse_line(line, &m, &why), 0, "mountinfo line: parsed");
+		ok(m.major == 0 && m.minor == 31, "mountinfo line: major:minor");
+		is_str(m.root, "/a\\b", "mountinfo line: root kept (\\\\ is no octal escape)");
+		is_str(m.mount_point, "/mnt/with space", "mountinfo line: \\040 unescaped");
+		is_str(m.fstype, "cgroup", "mountinfo line: fstype");
+		is_str(m.superopts, "rw,memory", "mountinfo line: super options");
+		is_int(zcg_mountinfo_parse_line(bad, &m, &why), -EINVAL, "mountinfo line without ' - ': refused");
+		is_str(why, "no ' - ' separator", "and says why");
+		is_int(zcg_mountinfo_parse_line(short_line, &m, &why), -EINVAL, "mountinfo line of 4 fields: refused");
+		is_str(why, "fewer than 6 fields before ' - '", "and says why");
+	}
 	return done_testing();
 }

@@ -3,8 +3,8 @@
 #include <string.h>
 
 #include "error.h"
-#include "folio_walk.h"
-#include "kernel_facts.h"
+#include "bpf_folios.h"
+#include "bpf_common.h"
 #include "util.h"
 
 #ifndef HAVE_BPF
@@ -19,7 +19,7 @@ void zcg_folio_walker_close(struct zcg_folio_walker *w)
 {
 }
 
-int zcg_folio_walker_memcgs(struct zcg_folio_walker *w, struct zcg_memcg_rec **ret_recs, size_t *ret_n)
+int zcg_folio_walker_memcgs(struct zcg_folio_walker *w, struct zcg_folio_memcg_rec **ret_recs, size_t *ret_n)
 {
 	return -EOPNOTSUPP;
 }
@@ -46,13 +46,13 @@ void zcg_folio_walker_counts(const struct zcg_folio_walker *w, uint64_t *ret_ste
 
 /* A run stops after this many steps; each step reads a dozen words of kernel memory, so a
  * run holds cgroup_mutex for a few milliseconds at most. */
-#define FOLIO_BUDGET 16384
+#define FOLIO_BUDGET 8192
 /* A memcg record costs a few times a folio step (its LRU sizes are summed over nodes and
  * zones): fewer per run keep each run as short (bench/scale.sh: mkdir+rmdir latency). */
-#define MEMCG_RECORDS_PER_RUN 4096
-/* Far more runs than any real walk needs (2^16 runs of 16384 folios: 4 TiB of 4 KiB pages),
+#define MEMCG_RECORDS_PER_RUN 2048
+/* Far more runs than any real walk needs (2^16 runs of 8192 folios: 2 TiB of 4 KiB pages),
  * but a bound in case lists keep changing under the walk. */
-#define MAX_RUNS (1u << 16)
+#define MAX_RUNS (1u << 17)
 
 struct zcg_folio_walker {
 	struct memcg_folios_bpf *skel;
@@ -71,40 +71,6 @@ struct zcg_folio_walker {
 	uint64_t steps, runs;
 	char *dir;		/* the hierarchy it is attached to */
 };
-
-/* libbpf talks on stderr; the library never prints. Keep its last warning as the reason. */
-static __thread char libbpf_last[256];
-
-static int libbpf_quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
-{
-	if (level <= LIBBPF_WARN) {
-		vsnprintf(libbpf_last, sizeof(libbpf_last), fmt, ap);
-		libbpf_last[strcspn(libbpf_last, "\n")] = '\0';
-	}
-	return 0;
-}
-
-/* Possible NUMA nodes: "0" or "0-3" in /sys/devices/system/node/possible; 1 if unknown. */
-static unsigned possible_nodes(void)
-{
-	_cleanup_free_ char *buf = NULL;
-	unsigned max = 0;
-	char *p;
-
-	if (read_full_file("/sys/devices/system/node/possible", &buf, NULL) < 0)
-		return 1;
-	for (p = buf; *p;) {
-		char *end;
-		unsigned long v = strtoul(p, &end, 10);
-
-		if (end == p)
-			break;
-		if (v > max)
-			max = (unsigned)v;
-		p = end + strspn(end, ",-\n");
-	}
-	return max + 1;
-}
 
 /* A target's walk ended: its folios are those received since the previous one's. */
 static int on_walked(struct zcg_folio_walker *w, const struct zcg_walked_rec *rec)
@@ -170,8 +136,6 @@ int zcg_folio_walker_open(const char *memory_dir, struct zcg_folio_walker **ret,
 {
 	struct zcg_folio_walker *w;
 	_cleanup_close_ int cgfd = -1;
-	union bpf_iter_link_info linfo = {};
-	LIBBPF_OPTS(bpf_iter_attach_opts, opts, .link_info = &linfo, .link_info_len = sizeof(linfo));
 	int r;
 
 	*ret_reason = NULL;
@@ -181,7 +145,7 @@ int zcg_folio_walker_open(const char *memory_dir, struct zcg_folio_walker **ret,
 		kept = NULL;
 		return 0;
 	}
-	if (access("/sys/kernel/btf/vmlinux", R_OK) < 0) {
+	if (access(ZCG_BTF_VMLINUX, R_OK) < 0) {
 		*ret_reason = strdup("the kernel has no BTF (/sys/kernel/btf/vmlinux), which CO-RE needs");
 		return -EOPNOTSUPP;
 	}
@@ -190,8 +154,7 @@ int zcg_folio_walker_open(const char *memory_dir, struct zcg_folio_walker **ret,
 				     "kernel 6.1+), which this kernel does not have");
 		return -EOPNOTSUPP;
 	}
-	libbpf_set_print(libbpf_quiet);
-	libbpf_last[0] = '\0';
+	zcg_bpf_messages_reset();
 
 	w = calloc(1, sizeof(*w));
 	if (!w)
@@ -202,13 +165,13 @@ int zcg_folio_walker_open(const char *memory_dir, struct zcg_folio_walker **ret,
 		*ret_reason = strdup_printf("cannot open the BPF program: %s", strerror(-r));
 		goto fail;
 	}
-	w->skel->data->nr_nodes = possible_nodes();
+	w->skel->data->nr_nodes = zcg_bpf_node_ids();
 	w->skel->data->budget = FOLIO_BUDGET;
 	w->skel->data->emit_limit = MEMCG_RECORDS_PER_RUN;
 	r = memcg_folios_bpf__load(w->skel);
 	if (r < 0) {
 		*ret_reason = strdup_printf("cannot load the BPF program: %s%s%s", strerror(-r),
-					    libbpf_last[0] ? ": " : "", libbpf_last);
+					    zcg_bpf_message()[0] ? ": " : "", zcg_bpf_message());
 		goto fail;
 	}
 	cgfd = open(memory_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -217,9 +180,7 @@ int zcg_folio_walker_open(const char *memory_dir, struct zcg_folio_walker **ret,
 		*ret_reason = strdup_printf("cannot open %s: %s", memory_dir, strerror(-r));
 		goto fail;
 	}
-	linfo.cgroup.cgroup_fd = cgfd;
-	linfo.cgroup.order = BPF_CGROUP_ITER_SELF_ONLY;
-	w->link = bpf_program__attach_iter(w->skel->progs.memcg_folios, &opts);
+	w->link = zcg_bpf_attach_cgroup_iter(w->skel->progs.memcg_folios, cgfd);
 	if (!w->link) {
 		r = -errno;
 		*ret_reason = strdup_printf("cannot attach the cgroup iterator to %s: %s", memory_dir,
@@ -266,17 +227,11 @@ void zcg_folio_walker_close(struct zcg_folio_walker *w)
 /* One run of the program: a fresh iterator instance read to its end, then the records. */
 static int run_once(struct zcg_folio_walker *w)
 {
-	_cleanup_close_ int fd = bpf_iter_create(bpf_link__fd(w->link));
-	char buf[64];
-	ssize_t n;
 	int r;
 
-	if (fd < 0)
-		return zcg_error_errno(-errno, "cannot create a BPF iterator");
-	while ((n = read(fd, buf, sizeof(buf))) != 0) {
-		if (n < 0 && errno != EINTR)
-			return zcg_error_errno(-errno, "cannot read the BPF iterator");
-	}
+	r = zcg_bpf_iter_run(w->link);
+	if (r < 0)
+		return zcg_error_errno(r, "cannot run the BPF folio walker's iterator");
 	w->runs++;
 	w->steps += w->skel->bss->steps;
 	w->skel->bss->steps = 0;
@@ -304,12 +259,12 @@ static void collect_begin(struct zcg_folio_walker *w, uint32_t type, size_t rec_
 	w->n_targets = 0;
 }
 
-int zcg_folio_walker_memcgs(struct zcg_folio_walker *w, struct zcg_memcg_rec **ret_recs, size_t *ret_n)
+int zcg_folio_walker_memcgs(struct zcg_folio_walker *w, struct zcg_folio_memcg_rec **ret_recs, size_t *ret_n)
 {
 	struct memcg_folios_bpf__bss *bss = w->skel->bss;
 	int r;
 
-	collect_begin(w, ZCG_REC_MEMCG, sizeof(struct zcg_memcg_rec));
+	collect_begin(w, ZCG_REC_MEMCG, sizeof(struct zcg_folio_memcg_rec));
 	bss->mode = ZCG_MODE_MEMCGS;
 	bss->resume_css = bss->resume_id = 0;
 	for (unsigned run = 0;; run++) {

@@ -39,7 +39,7 @@ void zcg_folio_walker_close(struct zcg_folio_walker *w);
 /* Every memcg of the hierarchy in pre-order, root first, dying ones included, each with its
  * css address (the folio walk's target).
  * Returns 0 and sets *ret_recs (newly allocated) and *ret_n, or -errno with detail. */
-int zcg_folio_walker_memcgs(struct zcg_folio_walker *w, struct zcg_memcg_rec **ret_recs, size_t *ret_n);
+int zcg_folio_walker_memcgs(struct zcg_folio_walker *w, struct zcg_folio_memcg_rec **ret_recs, size_t *ret_n);
 
 /* The folios on the LRU lists of each target (cgroup id and css address from
  * zcg_folio_walker_memcgs()), one record per folio (a folio may appear twice if its list
