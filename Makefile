@@ -93,6 +93,17 @@ $(BUILD)/libzombiecg.a: $(LIB_OBJS)
 	$(call msg,AR,$@)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
+# What is installed: the library as one object whose only global symbols are the public
+# API (lib/zcg_drain.h); everything else is local to it, so nothing clashes with a
+# program's own path_join, read_full_file and the like. The binary and the tests link the
+# whole internal archive above.
+PUBLIC_API := zcg_drain zcg_drain_result_free zcg_drain_strerror
+$(BUILD)/public/libzombiecg.a: $(LIB_OBJS)
+	$(call msg,AR,$@)
+	$(Q)mkdir -p $(@D) && $(LD) -r -o $(@D)/zombiecg.o $^ && \
+		objcopy $(patsubst %,--keep-global-symbol=%,$(PUBLIC_API)) $(@D)/zombiecg.o && \
+		rm -f $@ && ar rcs $@ $(@D)/zombiecg.o
+
 $(BUILD)/lib/%.o: lib/%.c $(wildcard lib/*.h) $(wildcard bpf/*.h) $(SKEL_DEPS) | $(BUILD)/lib
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
@@ -101,9 +112,15 @@ $(BUILD)/src/%.o: src/%.c $(wildcard src/*.h) $(wildcard lib/*.h) | $(BUILD)/src
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(SMARTCOLS_CFLAGS) $(MHD_CFLAGS) -c -o $@ $<
 
-$(BUILD)/examples/%: examples/%.c lib/zcg_drain.h $(BUILD)/libzombiecg.a
+# Examples build as a user of the installed library would: the public archive only.
+$(BUILD)/examples/%: examples/%.c lib/zcg_drain.h $(BUILD)/public/libzombiecg.a
 	$(call msg,CC,$@)
-	$(Q)mkdir -p $(@D) && $(CC) $(CFLAGS) -o $@ $< $(BUILD)/libzombiecg.a $(LDLIBS)
+	$(Q)mkdir -p $(@D) && $(CC) $(CFLAGS) -o $@ $< $(BUILD)/public/libzombiecg.a $(LDLIBS)
+
+# The JSON writer lives with the commands (src/json.c), outside the library.
+$(BUILD)/tests/unit/json.t: tests/unit/json.c src/json.c src/json.h tests/unit/tap.h $(BUILD)/libzombiecg.a | $(BUILD)/tests/unit
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -Itests/unit -Isrc -o $@ $< src/json.c $(BUILD)/libzombiecg.a $(LDLIBS)
 
 $(BUILD)/tests/unit/%.t: tests/unit/%.c tests/unit/tap.h $(BUILD)/libzombiecg.a | $(BUILD)/tests/unit
 	$(call msg,CC,$@)
@@ -208,11 +225,11 @@ bench: all
 
 # The unit names the binary and the configuration by path: they follow PREFIX and SYSCONFDIR.
 # An existing configuration file is kept (it is the administrator's).
-install: all
+install: all $(BUILD)/public/libzombiecg.a
 	install -D -m 0755 $(BUILD)/zombiecg $(DESTDIR)$(PREFIX)/bin/zombiecg
 	install -D -m 0644 doc/zombiecg.8 $(DESTDIR)$(PREFIX)/share/man/man8/zombiecg.8
 	install -D -m 0644 deploy/bash-completion/zombiecg $(DESTDIR)$(PREFIX)/share/bash-completion/completions/zombiecg
-	install -D -m 0644 $(BUILD)/libzombiecg.a $(DESTDIR)$(LIBDIR)/libzombiecg.a
+	install -D -m 0644 $(BUILD)/public/libzombiecg.a $(DESTDIR)$(LIBDIR)/libzombiecg.a
 	install -D -m 0644 lib/zcg_drain.h $(DESTDIR)$(PREFIX)/include/zombiecg/drain.h
 	sed -e 's|/usr/local/bin/zombiecg|$(PREFIX)/bin/zombiecg|' deploy/systemd/zombiecg-drain.conf > $(BUILD)/zombiecg-drain.conf
 	install -D -m 0644 $(BUILD)/zombiecg-drain.conf $(DESTDIR)$(PREFIX)/share/zombiecg/zombiecg-drain.conf

@@ -320,7 +320,7 @@ static uint64_t positive(long long v)
 }
 
 /* The kernel does not change under a running process: computed once, from the first BTF
- * parse that needs it (zcg_bpf_read_memcgs() parses BTF anyway). */
+ * parse that needs it (zcg_bpf_walk_memcgs() parses BTF anyway). */
 static struct zcg_memcg_overhead overhead_cache;
 static bool overhead_cached;
 /* The running kernel's BTF does not change: the layout it gives is worked out once per
@@ -575,7 +575,7 @@ static int census_run(const struct census_params *p, bool fresh, struct collecto
 {
 	int r;
 
-	r = census_prepare(p, CENSUS_RECORDS_PER_RUN + CENSUS_RECORDS_PER_RUN / 4, ret_reason);
+	r = census_prepare(p, CENSUS_RECORDS_PER_RUN + 16, ret_reason);
 	if (r < 0)
 		return r;
 	memset(&loaded.skel->bss->summary, 0, sizeof(loaded.skel->bss->summary));
@@ -710,45 +710,6 @@ int zcg_bpf_walk_memcgs(const char *memory_root_dir, const struct zcg_memcg_sink
 	return 0;
 }
 
-struct rec_array {
-	struct zcg_memcg_rec *recs;
-	size_t n, allocated;
-};
-
-static int rec_array_add(void *userdata, const struct zcg_memcg_rec *rec)
-{
-	struct rec_array *a = userdata;
-
-	if (grow_array((void **)&a->recs, &a->allocated, a->n + 1, sizeof(*a->recs)) < 0)
-		return -ENOMEM;
-	a->recs[a->n++] = *rec;
-	return 0;
-}
-
-static void rec_array_restart(void *userdata)
-{
-	((struct rec_array *)userdata)->n = 0;
-}
-
-int zcg_bpf_read_memcgs(const char *memory_root_dir, struct zcg_memcg_rec **ret_recs, size_t *ret_n,
-			char **ret_reason)
-{
-	struct rec_array a = {};
-	const struct zcg_memcg_sink sink = {
-		.record = rec_array_add, .restart = rec_array_restart, .userdata = &a,
-	};
-	int r;
-
-	r = zcg_bpf_walk_memcgs(memory_root_dir, &sink, ret_reason);
-	if (r < 0) {
-		free(a.recs);
-		return r;
-	}
-	*ret_recs = a.recs;
-	*ret_n = a.n;
-	return 0;
-}
-
 int zcg_bpf_vmstat_indexes(const char *btf_path, int ret_idx[ZCG_VMSTAT_NR])
 {
 	_cleanup_(zcg_btf_freep) struct btf *btf = NULL;
@@ -824,12 +785,6 @@ int zcg_bpf_available(const char *btf_path, char **ret_reason)
 }
 
 int zcg_bpf_walk_memcgs(const char *memory_root_dir, const struct zcg_memcg_sink *sink, char **ret_reason)
-{
-	return zcg_bpf_available(NULL, ret_reason);
-}
-
-int zcg_bpf_read_memcgs(const char *memory_root_dir, struct zcg_memcg_rec **ret_recs, size_t *ret_n,
-			char **ret_reason)
 {
 	return zcg_bpf_available(NULL, ret_reason);
 }

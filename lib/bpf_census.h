@@ -38,26 +38,20 @@ struct zcg_memcg_sink {
 	void *userdata;
 };
 
-/* zcg_bpf_read_memcgs() without the array: each record goes to sink as it arrives, so a
- * caller that keeps less than a record per memcg holds less (a record is ~400 bytes).
- * Returns 0 or a -errno as zcg_bpf_read_memcgs(), plus -EAGAIN if the hierarchy changed under
- * the walk too often for it to finish, or the -errno record() returned. */
-int zcg_bpf_walk_memcgs(const char *memory_root_dir, const struct zcg_memcg_sink *sink, char **ret_reason);
-
 /* Loads the census program and walks the memory hierarchy mounted at memory_root_dir
  * (/sys/fs/cgroup/memory on v1, /sys/fs/cgroup on v2; a directory below it walks that
- * subtree only). Records come in pre-order: a parent before its children, so parent_id always
- * refers to an earlier record, except the first record's, which is the walk's root.
- * Returns 0 and sets *ret_recs (newly allocated, free() it) and *ret_n on success. Returns
- * -EOPNOTSUPP without BPF support; -ENOENT without kernel BTF; -EPERM without privileges;
- * -ENODEV if the directory's hierarchy has no memory controller; -EIO if the walk stopped
- * early (a kernel read failed); -ENOBUFS if records were still dropped after enlarging the
- * ring buffer; another -errno if loading or attaching failed (verifier rejection, a kernel
- * without the cgroup iterator). On failure, if ret_reason is not NULL, sets *ret_reason to a
+ * subtree only), handing each record to sink as it arrives. Records come in pre-order: a
+ * parent before its children, so parent_id always refers to an earlier record, except the
+ * first record's, which is the walk's root.
+ * Returns 0 on success. Returns -EOPNOTSUPP without BPF support; -ENOENT without kernel BTF;
+ * -EPERM without privileges; -ENODEV if the directory's hierarchy has no memory controller;
+ * -EIO if the walk stopped early (a kernel read failed); -ENOBUFS if records were dropped;
+ * -EAGAIN if the hierarchy changed under the walk too often for it to finish; the -errno
+ * record() returned; another -errno if loading or attaching failed (verifier rejection, a
+ * kernel without the iterator). On failure, if ret_reason is not NULL, sets *ret_reason to a
  * newly allocated sentence saying why (NULL if out of memory). Not thread-safe: libbpf's
  * print callback is process-wide. */
-int zcg_bpf_read_memcgs(const char *memory_root_dir, struct zcg_memcg_rec **ret_recs, size_t *ret_n,
-			char **ret_reason);
+int zcg_bpf_walk_memcgs(const char *memory_root_dir, const struct zcg_memcg_sink *sink, char **ret_reason);
 
 /* What one memcg's own kernel structures cost, from the running kernel's BTF (struct sizes)
  * and the possible CPUs and nodes. What is counted, per memcg:
@@ -74,7 +68,7 @@ int zcg_bpf_read_memcgs(const char *memory_root_dir, struct zcg_memcg_rec **ret_
  *     and per-CPU struct psi_group_cpu.
  * Not counted: shrinker_info (grows with the number of shrinkers), the writeback domain's
  * per-CPU counter, the name string, slab and per-CPU allocator overhead. So it is a floor.
- * Computed once per process (from zcg_bpf_read_memcgs()'s BTF parse if that came first). */
+ * Computed once per process (from zcg_bpf_walk_memcgs()'s BTF parse if that came first). */
 struct zcg_memcg_overhead {
 	uint64_t memcg_bytes;		/* mem_cgroup + vmstats (kmalloc) */
 	uint64_t per_node_bytes;	/* all nodes' mem_cgroup_per_node (+ lruvec_stats) */
@@ -104,7 +98,7 @@ int zcg_bpf_vmstat_indexes(const char *btf_path, int ret_idx[ZCG_VMSTAT_NR]);
  * relocations computed against btf_path (NULL: the running kernel's own BTF), then unloads it
  * without running it. With another kernel's BTF this checks that every relocation resolves
  * and that the code left for that kernel passes this kernel's verifier.
- * Returns 0 if it loaded, or a -errno with *ret_reason as for zcg_bpf_read_memcgs(). */
+ * Returns 0 if it loaded, or a -errno with *ret_reason as for zcg_bpf_walk_memcgs(). */
 int zcg_bpf_try_load(const char *btf_path, char **ret_reason);
 
 #endif

@@ -227,8 +227,9 @@ int zcg_cg_remove(const struct zcg_sys *sys, const char *rel)
 	for (int attempt = 0;; attempt++) {
 		if (rmdir(dir) == 0)
 			return 0;
-		/* A task that just exited can keep the cgroup busy for a moment. */
-		if (errno != EBUSY || attempt >= 50)
+		/* A task that just exited can keep the cgroup busy for a moment (longer on a
+		 * loaded machine: up to 5 s). */
+		if (errno != EBUSY || attempt >= 250)
 			return zcg_error_errno(-errno, "cannot remove cgroup %s", dir);
 		sleep_ms(20);
 	}

@@ -37,6 +37,42 @@ size_t utf8_sequence_length(const unsigned char *s)
 	return n;
 }
 
+const char *json_escape_next(const unsigned char **p, char tmp[8], size_t *ret_len)
+{
+	const unsigned char *c = *p;
+	const char *out = (const char *)c;
+	size_t n = 1;
+
+	if (*c >= 0x80) {
+		n = utf8_sequence_length(c);
+		if (!n) {
+			out = "\\ufffd";
+			*ret_len = 6;
+			*p = c + 1;
+			return out;
+		}
+		*ret_len = n;
+		*p = c + n;
+		return out;
+	}
+	*p = c + 1;
+	switch (*c) {
+	case '"': out = "\\\""; n = 2; break;
+	case '\\': out = "\\\\"; n = 2; break;
+	case '\n': out = "\\n"; n = 2; break;
+	case '\t': out = "\\t"; n = 2; break;
+	case '\r': out = "\\r"; n = 2; break;
+	default:
+		if (*c < 0x20) {
+			snprintf(tmp, 8, "\\u%04x", *c);
+			out = tmp;
+			n = 6;
+		}
+	}
+	*ret_len = n;
+	return out;
+}
+
 /* How many bytes at p esc() keeps as they are: 0 means "escape the byte at p". */
 static size_t printable_length(const unsigned char *p)
 {

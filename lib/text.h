@@ -10,6 +10,13 @@
  * most U+10FFFF), or 0 if the byte at s starts none. s is NUL-terminated. */
 size_t utf8_sequence_length(const unsigned char *s);
 
+/* The JSON (RFC 8259) string escape of the character at *p, the one escaper of all JSON
+ * output: returns the bytes to write and sets *ret_len, advancing *p past the character.
+ * Valid UTF-8 stays as it is; a byte that starts no valid UTF-8 sequence becomes U+FFFD
+ * (the kernel hands over names and paths as bytes); quote, backslash and control characters
+ * are escaped. tmp (8 bytes) may hold the result. *p must not point at the NUL. */
+const char *json_escape_next(const unsigned char **p, char tmp[8], size_t *ret_len);
+
 /* s as a human may see it: control bytes (C0, DEL, and C1 as UTF-8), bytes that are not
  * valid UTF-8, and a backslash that starts "\x" are written as \xHH, libsmartcols' scheme;
  * everything else stays. The result lives until 16 more calls (it is for printf arguments);

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
 #include <inttypes.h>
 #include <string.h>
 
@@ -12,37 +13,26 @@ void json_init(struct json *j, FILE *f)
 	j->first[0] = true;
 }
 
-/* RFC 8259 wants UTF-8: the kernel hands over names and paths as bytes, so a byte that
- * starts no valid UTF-8 sequence becomes U+FFFD (the replacement character), one per byte. */
 static void write_escaped(FILE *f, const char *s)
 {
-	fputc('"', f);
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p >= 0x80) {
-			size_t n = utf8_sequence_length(p);
+	const unsigned char *p = (const unsigned char *)s;
+	char tmp[8];
+	size_t n;
 
-			if (!n) {
-				fputs("\\ufffd", f);
-				continue;
-			}
-			fwrite(p, 1, n, f);
-			p += n - 1;
-			continue;
-		}
-		switch (*p) {
-		case '"': fputs("\\\"", f); break;
-		case '\\': fputs("\\\\", f); break;
-		case '\n': fputs("\\n", f); break;
-		case '\t': fputs("\\t", f); break;
-		case '\r': fputs("\\r", f); break;
-		default:
-			if (*p < 0x20)
-				fprintf(f, "\\u%04x", *p);
-			else
-				fputc(*p, f);
-		}
+	fputc('"', f);
+	while (*p) {
+		const char *out = json_escape_next(&p, tmp, &n);
+
+		fwrite(out, 1, n, f);
 	}
 	fputc('"', f);
+}
+
+static bool any_failed;
+
+bool json_any_failed(void)
+{
+	return any_failed;
 }
 
 /* Comma, newline and indentation before a member, then its key. */
@@ -64,16 +54,31 @@ static void member(struct json *j, const char *key)
 
 static void open_scope(struct json *j, const char *key, char c)
 {
+	if (j->overflow || j->depth >= JSON_MAX_DEPTH - 1) {
+		/* a bug of ours, never of the input: say so, and keep the output well-formed
+		 * up to here (nothing deeper is written; the matching ends are skipped) */
+		if (!j->overflow++)
+			fprintf(stderr, "zombiecg: internal error: JSON output nested deeper than %d levels\n",
+				JSON_MAX_DEPTH - 1);
+		j->failed = true;
+		any_failed = true;
+		return;
+	}
 	member(j, key);
 	fputc(c, j->f);
-	if (j->depth < JSON_MAX_DEPTH - 1)
-		j->depth++;
+	j->depth++;
 	j->first[j->depth] = true;
 }
 
 static void close_scope(struct json *j, char c)
 {
-	bool empty = j->first[j->depth];
+	bool empty;
+
+	if (j->overflow) {
+		j->overflow--;
+		return;
+	}
+	empty = j->first[j->depth];
 
 	if (j->depth > 0)
 		j->depth--;
@@ -92,6 +97,8 @@ void json_array_end(struct json *j) { close_scope(j, ']'); }
 
 void json_string(struct json *j, const char *key, const char *value)
 {
+	if (j->overflow)
+		return;
 	member(j, key);
 	if (value)
 		write_escaped(j->f, value);
@@ -101,6 +108,8 @@ void json_string(struct json *j, const char *key, const char *value)
 
 void json_int(struct json *j, const char *key, int64_t value)
 {
+	if (j->overflow)
+		return;
 	member(j, key);
 	fprintf(j->f, "%" PRId64, value);
 }
@@ -115,30 +124,39 @@ void json_int_known(struct json *j, const char *key, int64_t value)
 
 void json_uint(struct json *j, const char *key, uint64_t value)
 {
+	if (j->overflow)
+		return;
 	member(j, key);
 	fprintf(j->f, "%" PRIu64, value);
 }
 
 void json_bool(struct json *j, const char *key, bool value)
 {
+	if (j->overflow)
+		return;
 	member(j, key);
 	fputs(value ? "true" : "false", j->f);
 }
 
 void json_null(struct json *j, const char *key)
 {
+	if (j->overflow)
+		return;
 	member(j, key);
 	fputs("null", j->f);
 }
 
 void json_double(struct json *j, const char *key, double value)
 {
+	if (j->overflow)
+		return;
 	member(j, key);
 	fprintf(j->f, "%.6f", value);
 }
 
-void json_finish(struct json *j)
+int json_finish(struct json *j)
 {
 	fputc('\n', j->f);
 	fflush(j->f);
+	return j->failed ? -E2BIG : 0;
 }

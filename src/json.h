@@ -12,6 +12,8 @@
 struct json {
 	FILE *f;
 	int depth;
+	int overflow;		/* scopes opened past JSON_MAX_DEPTH - 1, not written */
+	bool failed;		/* that happened: the output lacks them */
 	bool first[JSON_MAX_DEPTH];
 };
 
@@ -28,7 +30,12 @@ void json_uint(struct json *j, const char *key, uint64_t value);
 void json_bool(struct json *j, const char *key, bool value);
 void json_null(struct json *j, const char *key);
 void json_double(struct json *j, const char *key, double value);
-/* Writes the closing newline after the top-level value. */
-void json_finish(struct json *j);
+/* Writes the closing newline after the top-level value. Returns 0, or -E2BIG if something
+ * was nested deeper than JSON_MAX_DEPTH - 1 levels: a bug, said on stderr when it happened,
+ * the deeper parts left out (what was written is well-formed). */
+int json_finish(struct json *j);
+
+/* Whether any writer of this process hit the nesting limit (main() exits 1 then). */
+bool json_any_failed(void);
 
 #endif

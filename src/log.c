@@ -21,40 +21,20 @@ void log_setup(bool json, int max_level)
 	log_max = max_level;
 }
 
-/* Appends s as JSON string content (no quotes) to buf at *pos. */
+/* Appends s as JSON string content (no quotes) to buf at *pos, as far as it fits. */
 static void json_escape(char *buf, size_t size, size_t *pos, const char *s)
 {
-	for (const unsigned char *p = (const unsigned char *)s; *p && *pos + 7 < size; p++) {
-		const char *esc = NULL;
+	const unsigned char *p = (const unsigned char *)s;
+	char tmp[8];
+	size_t n;
 
-		switch (*p) {
-		case '"': esc = "\\\""; break;
-		case '\\': esc = "\\\\"; break;
-		case '\n': esc = "\\n"; break;
-		case '\t': esc = "\\t"; break;
-		case '\r': esc = "\\r"; break;
-		}
-		if (*p >= 0x80) {
-			/* valid UTF-8 as it is, any other byte as U+FFFD (RFC 8259) */
-			size_t n = utf8_sequence_length(p);
+	while (*p) {
+		const char *out = json_escape_next(&p, tmp, &n);
 
-			if (!n) {
-				*pos += (size_t)snprintf(buf + *pos, size - *pos, "\\ufffd");
-				continue;
-			}
-			if (*pos + n + 7 >= size)
-				break;
-			memcpy(buf + *pos, p, n);
-			*pos += n;
-			p += n - 1;
-			continue;
-		}
-		if (esc)
-			*pos += (size_t)snprintf(buf + *pos, size - *pos, "%s", esc);
-		else if (*p < 0x20)
-			*pos += (size_t)snprintf(buf + *pos, size - *pos, "\\u%04x", *p);
-		else
-			buf[(*pos)++] = (char)*p;
+		if (*pos + n + 7 >= size)
+			break;
+		memcpy(buf + *pos, out, n);
+		*pos += n;
 	}
 	buf[*pos] = '\0';
 }

@@ -315,6 +315,9 @@ static void close_stdout(void)
 	bool failed = ferror(stdout);
 	int saved;
 
+	if (json_any_failed())
+		_exit(EXIT_FAIL);	/* said on stderr when it happened */
+
 	errno = 0;
 	if (fflush(stdout) != 0)
 		failed = true;

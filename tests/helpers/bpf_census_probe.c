@@ -41,6 +41,44 @@ static double now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/* Every record of one census in an array (the library hands them over one by one). */
+struct rec_array {
+	struct zcg_memcg_rec *recs;
+	size_t n, allocated;
+};
+
+static int rec_array_add(void *userdata, const struct zcg_memcg_rec *rec)
+{
+	struct rec_array *a = userdata;
+
+	if (grow_array((void **)&a->recs, &a->allocated, a->n + 1, sizeof(*a->recs)) < 0)
+		return -ENOMEM;
+	a->recs[a->n++] = *rec;
+	return 0;
+}
+
+static void rec_array_restart(void *userdata)
+{
+	((struct rec_array *)userdata)->n = 0;
+}
+
+static int read_memcgs(const char *dir, struct zcg_memcg_rec **ret_recs, size_t *ret_n, char **ret_reason)
+{
+	struct rec_array a = {};
+	const struct zcg_memcg_sink sink = {
+		.record = rec_array_add, .restart = rec_array_restart, .userdata = &a,
+	};
+	int r = zcg_bpf_walk_memcgs(dir, &sink, ret_reason);
+
+	if (r < 0) {
+		free(a.recs);
+		return r;
+	}
+	*ret_recs = a.recs;
+	*ret_n = a.n;
+	return 0;
+}
+
 static int list(const char *dir, bool dying_only)
 {
 	_cleanup_free_ struct zcg_memcg_rec *recs = NULL;
@@ -48,7 +86,7 @@ static int list(const char *dir, bool dying_only)
 	size_t n, i, dying = 0;
 	int r;
 
-	r = zcg_bpf_read_memcgs(dir, &recs, &n, &reason);
+	r = read_memcgs(dir, &recs, &n, &reason);
 	if (r < 0) {
 		fprintf(stderr, "bpf_census_probe: %s\n", reason ? reason : strerror(-r));
 		return 1;
@@ -95,7 +133,7 @@ static int timed(const char *dir, int times)
 		size_t n;
 		int r;
 
-		r = zcg_bpf_read_memcgs(dir, &recs, &n, &reason);
+		r = read_memcgs(dir, &recs, &n, &reason);
 		if (r < 0) {
 			fprintf(stderr, "bpf_census_probe: %s\n", reason ? reason : strerror(-r));
 			return 1;
