@@ -50,6 +50,7 @@ static const struct key keys[] = {
 	K("history_interval", KEY_DURATION, history_interval_ms, 1000, 86400000),
 	K("history_records", KEY_U32, history_records, 16, 1000000),
 	K("top_parents", KEY_U32, top_parents, 1, 1000),
+	K("top_origins", KEY_U32, top_origins, 1, 1000),
 	K("idle_priority", KEY_BOOL, idle_priority, 0, 0),
 	K("log_level", KEY_LOG_LEVEL, log_level, 0, 0),
 	K("log_json", KEY_BOOL, log_json, 0, 0),
@@ -69,6 +70,7 @@ void zcg_config_init(struct zcg_config *c)
 		.history_interval_ms = 5 * 60 * 1000,
 		.history_records = 8640,	/* 30 days of 5-minute samples, 553 KiB */
 		.top_parents = 10,
+		.top_origins = 10,
 		.idle_priority = true,
 		.log_level = LOG_INFO,
 	};

@@ -31,6 +31,7 @@ struct zcg_config {
 	uint64_t history_interval_ms;	/* one sample per this period */
 	uint32_t history_records;	/* ring capacity */
 	uint32_t top_parents;		/* bound on the per-parent metrics' series */
+	uint32_t top_origins;		/* origins in the per-origin metric, the rest "other" */
 	bool idle_priority;		/* SCHED_IDLE and the idle I/O class */
 	int log_level;			/* syslog priority: messages above it are dropped */
 	bool log_json;			/* one JSON object per log line */

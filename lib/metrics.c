@@ -166,6 +166,23 @@ static int render_parents(FILE *f, const struct zcg_census *c, unsigned top)
 	return 0;
 }
 
+static void render_origins(FILE *f, const struct zcg_origins *o)
+{
+	family(f, "zombiecg_dying_memcgs_by_origin", "gauge",
+	       "Dying memcgs by origin, the pattern of their former path as `zombiecg origins` "
+	       "groups them (top_origins of them, the rest as origin=\"other\").");
+	for (size_t i = 0; o && i < o->n; i++) {
+		char buf[32];
+
+		if (o->origins[i].dying < 0)
+			continue;
+		snprintf(buf, sizeof(buf), "%" PRId64, o->origins[i].dying);
+		fprintf(f, "zombiecg_dying_memcgs_by_origin{origin=\"");
+		zcg_metrics_write_label_value(f, o->origins[i].origin);
+		fprintf(f, "\",kind=\"%s\"} %s\n", zcg_origin_kind_names[o->origins[i].kind], buf);
+	}
+}
+
 static void render_census(FILE *f, const struct zcg_census *c)
 {
 	family(f, "zombiecg_dying_memcgs", "gauge",
@@ -225,6 +242,7 @@ int zcg_metrics_render(const struct zcg_metrics *m, unsigned flags, char **ret_t
 		free(text);
 		return r;
 	}
+	render_origins(f, m->origins);
 
 	family(f, "zombiecg_eligible_memcgs", "gauge",
 	       "Dying memcgs past their grace period, which the daemon may act on.");

@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "census.h"
+#include "origins.h"
 
 struct zcg_metrics_label_value {
 	const char *label;
@@ -23,6 +24,8 @@ struct zcg_metrics {
 	const char *hierarchy;		/* "v1" or "v2" */
 	const struct zcg_census *census;	/* the last good census, NULL before the first */
 	unsigned top_parents;		/* series per *_by_parent family, at most */
+	const struct zcg_origins *origins;	/* the census's origins cut to top_origins (and
+						 * "other"), NULL: the family has no samples */
 
 	/* What the daemon would act on (-1: unknown, e.g. v1 counts zombies host-wide only). */
 	int64_t eligible_memcgs;	/* zombies past their grace period */

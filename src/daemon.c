@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
 
@@ -106,6 +107,8 @@ struct daemon {
 	char *tmpfs_target;		/* cfg.tmpfs_recharge_target resolved, NULL: off */
 
 	struct zcg_ages *ages;
+	struct zcg_origin_tracker *origins;	/* first-seen times and new zombies per origin */
+	bool origins_failing;
 	struct zcg_census *census;	/* the last good census */
 	struct zcg_history *history;
 	struct daemon_http *http;
@@ -495,18 +498,28 @@ static void write_textfile(struct daemon *d, const char *text, size_t len)
 static void publish(struct daemon *d, bool census_ok)
 {
 	struct zcg_metrics_label_value thresholds[_THRESHOLD_MAX], unreclaimable[_DAEMON_UNRECL_MAX];
+	struct zcg_origins *origins = NULL, *top_origins = NULL;
 	struct zcg_metrics m;
 	char *http_text = NULL, *file_text = NULL, status[200];
 	size_t http_len = 0, file_len = 0;
 
 	fill_metrics(d, &m, thresholds, unreclaimable);
 	status_line(d, status, sizeof(status));
+	/* timers are looked up (a few access() calls), restart counts not: no exec per census */
+	if (d->census && zcg_origins_group(d->census, &origins) == 0 &&
+	    zcg_origins_look_up_facts(origins, d->ctx->sysroot ?: "", false) == 0)
+		zcg_origins_top(origins, d->cfg.top_origins, &top_origins);
+	m.origins = top_origins;
 	if (zcg_metrics_render(&m, ZCG_METRICS_PROCESS, &http_text, &http_len) < 0 ||
 	    zcg_metrics_render(&m, 0, &file_text, &file_len) < 0) {
 		zlog(LOG_ERR, "metrics", "cannot render metrics: out of memory");
 		free(http_text);
+		zcg_origins_free(origins);
+		zcg_origins_free(top_origins);
 		return;
 	}
+	zcg_origins_free(origins);
+	zcg_origins_free(top_origins);
 	pthread_mutex_lock(&d->pub.lock);
 	free(d->pub.metrics);
 	d->pub.metrics = http_text;
@@ -528,6 +541,29 @@ static void publish(struct daemon *d, bool census_ok)
 }
 
 /* ---- one step: census, ages, thresholds, reap ------------------------------------------- */
+
+/* First-seen times and new zombies per origin, for `zombiecg origins` (the run directory's
+ * origins file). */
+static void track_origins(struct daemon *d, const struct zcg_census *c)
+{
+	_cleanup_free_ char *path = path_join(zcg_run_dir(), ZCG_ORIGINS_STATE_FILE);
+	int r;
+
+	if (!path)
+		return;
+	r = zcg_origin_tracker_update(d->origins, c, (uint64_t)d->last_scan_wall);
+	if (r == 0)
+		return;	/* cgroupfs: no names to follow, no state to write */
+	if (r > 0) {
+		(void)mkdir(zcg_run_dir(), 0755);
+		r = zcg_origin_tracker_write(d->origins, path);
+	}
+	if (r < 0 && !d->origins_failing)
+		zlog(LOG_WARNING, "origins", "%s", r == -ENOMEM ? "out of memory" : zcg_error_message());
+	else if (r == 0 && d->origins_failing)
+		zlog(LOG_NOTICE, "origins", "writing %s again", path);
+	d->origins_failing = r < 0;
+}
 
 static bool term_pending(void *userdata)
 {
@@ -668,6 +704,7 @@ static int step(struct daemon *d, bool may_reap)
 		d->over_budget_logged = true;
 	}
 
+	track_origins(d, c);
 	r = zcg_ages_update(d->ages, c, now);
 	if (r == 0) {
 		check_thresholds(d);
@@ -877,6 +914,7 @@ static void daemon_free(struct daemon *d)
 	daemon_http_stop(d->http);
 	zcg_history_close(d->history);
 	zcg_ages_free(d->ages);
+	zcg_origin_tracker_free(d->origins);
 	zcg_census_free(d->census);
 	zcg_config_done(&d->cfg);
 	free(d->scope);
@@ -1021,7 +1059,7 @@ static int daemon_run(struct zcg_ctx *ctx, int argc, char **argv)
 	}
 	enable_thresholds(&d);
 	d.reap_available = daemon_reap_available(&d.reap_unavailable_reason);
-	if (zcg_ages_new(&d.ages) < 0) {
+	if (zcg_ages_new(&d.ages) < 0 || zcg_origin_tracker_new(&d.origins) < 0) {
 		zlog(LOG_ERR, "daemon", "out of memory");
 		goto out;
 	}

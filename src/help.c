@@ -48,6 +48,10 @@ static const struct command_help helps[] = {
 		{ "--all", "every zombie in the human output (it stops at 500 otherwise)" },
 		TABLE_OPTIONS_HELP,
 		{ NULL, NULL } } },
+	{ "origins", "not needed; as root on a kernel with BTF (BPF) every zombie's former path is "
+		     "known and grouped, otherwise one origin per live parent (estimated)", NULL, {
+		{ "--all", "every origin in the human table (it stops at 500 otherwise)" },
+		{ NULL, NULL } } },
 	{ "reap", "needed (it evicts page cache and writes cgroupfs); --dry-run works without, "
 		  "but without BPF nothing can be targeted", NULL, {
 		{ "--id ID", "only this zombie (its cgroup id, as explain shows it), repeatable; an id that "

@@ -17,6 +17,7 @@ static const struct zcg_command *const commands[] = {
 	&cmd_status,
 	&cmd_list,
 	&cmd_explain,
+	&cmd_origins,
 	&cmd_reap,
 	&cmd_repro,
 	&cmd_drain,

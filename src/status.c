@@ -7,9 +7,13 @@
 
 #include "census.h"
 #include "columns.h"
+#include "origins.h"
 #include "text.h"
 #include "util.h"
 #include "zombiecg.h"
+
+/* Origins status shows. */
+#define STATUS_ORIGINS 3
 
 static const char *hierarchy_name(enum zcg_hierarchy h)
 {
@@ -123,6 +127,23 @@ static int subtree_table(const struct zcg_census *c, const void **rows)
 	return zcg_table_print(&zcg_status_table, defaults, ARRAY_SIZE(defaults), rows, c->n_subtrees, c, 0);
 }
 
+/* The few origins with the most zombies (`zombiecg origins` has them all). */
+static int status_origins(struct zcg_ctx *ctx, const struct zcg_census *c)
+{
+	struct zcg_origins *o = NULL;
+	int r;
+
+	r = zcg_origins_of(ctx, c, false, &o);
+	if (r < 0)
+		return r;
+	if (o->n) {
+		printf("\nTop origins (zombiecg origins shows all %zu):\n", o->n);
+		r = zcg_origins_table(o, STATUS_ORIGINS);
+	}
+	zcg_origins_free(o);
+	return r;
+}
+
 static int status_human(struct zcg_ctx *ctx, const struct zcg_census *c, const void **rows)
 {
 	char b1[64], b2[64];
@@ -165,6 +186,9 @@ static int status_human(struct zcg_ctx *ctx, const struct zcg_census *c, const v
 		if (subtree_table(c, rows) < 0)
 			return -ENOMEM;
 	}
+	/* by live parent the origins would repeat the table above: only with named zombies */
+	if (c->n_zombies && !c->zombies[0].estimated && status_origins(ctx, c) < 0)
+		return -ENOMEM;
 	if (!zcg_is_root())
 		printf("\nRunning as root adds an exact list of every zombie by name with its bytes (BPF).\n");
 	return 0;

@@ -42,7 +42,7 @@ struct zcg_command {
 };
 
 extern const struct zcg_command cmd_status, cmd_list, cmd_explain, cmd_reap, cmd_repro, cmd_drain,
-	cmd_release_agent, cmd_daemon, cmd_history;
+	cmd_release_agent, cmd_daemon, cmd_history, cmd_origins;
 
 /* The top-level usage (commands, global options) and one command's: each option, and
  * whether root is needed (src/help.c). */
@@ -88,6 +88,18 @@ extern bool zcg_show_all;
 size_t zcg_rows_shown(size_t n);
 /* The line after a cut table: how many more and how to see them. */
 void zcg_print_rows_left(size_t shown, size_t n, const char *what);
+
+struct zcg_census;
+struct zcg_origins;
+/* The census's zombies grouped by origin, with the facts the system gives (timers below the
+ * sysroot; restart counts on the live host if restarts) (src/origins.c). Returns 0 and sets
+ * *ret, or -ENOMEM. */
+int zcg_origins_of(struct zcg_ctx *ctx, const struct zcg_census *c, bool restarts, struct zcg_origins **ret);
+/* The origins table (status shows its first rows). Returns 0 or -ENOMEM. */
+int zcg_origins_table(const struct zcg_origins *o, size_t max_rows);
+
+/* A count into buf; v < 0 (unknown) prints "-" (src/origins.c). */
+const char *format_count(int64_t v, char *buf, size_t size);
 
 /* "1.5 GiB" style, into buf. v < 0 prints "-". */
 const char *format_bytes(int64_t v, char *buf, size_t size);

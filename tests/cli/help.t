@@ -6,7 +6,7 @@
 cd "$TOP" || exit 1
 TMP=$(mktemp -d) || exit 1
 trap 'rm -rf "$TMP"' EXIT
-COMMANDS="status list explain reap repro drain release-agent daemon history"
+COMMANDS="status list explain origins reap repro drain release-agent daemon history"
 
 out=$("$ZCG" help)
 is "$?" 0 "zombiecg help: exit 0"
