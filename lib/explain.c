@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/sysmacros.h>
 
 #include "census.h"
@@ -429,10 +430,13 @@ int zcg_pin_decide(struct zcg_pin *pin, const struct zcg_verdict_ctx *ctx)
 int zcg_zombie_decide(struct zcg_explained *z)
 {
 	unsigned count[_ZCG_ACTION_MAX] = {0};
-	enum zcg_action hardest = ZCG_ACTION_EVICT;
+	enum zcg_action hardest = ZCG_ACTION_NONE;
 	bool decisive = false;
 	char *s;
 
+	/* The hardest of what can be done: pins nothing can be done for (none) decide only
+	 * when nothing else is there, or a zombie with tmpfs files and a few swap entries
+	 * would read "none" where removing the files is what matters. */
 	for (size_t i = 0; i < z->n_pins; i++) {
 		const struct zcg_pin *p = &z->pins[i];
 
@@ -440,7 +444,7 @@ int zcg_zombie_decide(struct zcg_explained *z)
 			continue;
 		decisive = true;
 		count[p->action]++;
-		if (p->action > hardest)
+		if (p->action != ZCG_ACTION_NONE && (hardest == ZCG_ACTION_NONE || p->action > hardest))
 			hardest = p->action;
 	}
 	free(z->reason);
@@ -462,6 +466,12 @@ int zcg_zombie_decide(struct zcg_explained *z)
 		if (!count[a])
 			continue;
 		t = strdup_printf("%s %u %s", s, count[a], zcg_action_names[a]);
+		free(s);
+		s = t;
+	}
+	if (s && hardest != ZCG_ACTION_NONE && count[ZCG_ACTION_NONE]) {
+		char *t = strdup_printf("%s (what the none pin(s) hold goes only by itself)", s);
+
 		free(s);
 		s = t;
 	}
@@ -582,6 +592,50 @@ static bool selected(const struct zcg_sys *sys, const char *s, uint64_t id, cons
 
 /* ---- the cgroupfs fallback ---- */
 
+/* Which estimated row selector sel (a former path) picks: the row of the zombie's nearest
+ * live ancestor, which must have zombies below it. Without BPF no zombie has an id or a
+ * name. Sets *ret_row to the row's path (borrowed from c); returns 0, -ENOENT with detail
+ * (nothing can match), -ENOMEM. */
+static int estimated_row(const struct zcg_sys *sys, const struct zcg_census *c, const char *scope,
+			 const char *sel, const char **ret_row)
+{
+	_cleanup_free_ char *norm = NULL, *live = NULL, *dir = NULL;
+	struct stat st;
+
+	if (!strchr(sel, '/'))
+		return zcg_error(-ENOENT, "cannot select zombie '%s' without BPF: only a former path selects "
+				 "one then (ids and names need BPF: root and a kernel with BTF)", sel);
+	norm = normalize_selector_path(sys, sel);
+	dir = norm ? zcg_cgroup_dir(sys, norm) : NULL;
+	if (!dir)
+		return -ENOMEM;
+	if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
+		return zcg_error(-ENOENT, "'%s' is a live cgroup, not a dying one", sel);
+	/* the nearest ancestor that still exists */
+	for (live = path_parent(norm);; ) {
+		char *up;
+
+		free(dir);
+		dir = live ? zcg_cgroup_dir(sys, live) : NULL;
+		if (!dir)
+			return -ENOMEM;
+		if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
+			break;
+		if (streq(live, "/"))	/* the root always exists: only an unreadable tree gets here */
+			return zcg_error_errno(-errno, "cannot look at %s", dir);
+		up = path_parent(live);
+		free(live);
+		live = up;
+	}
+	for (size_t k = 0; k < c->n_zombies; k++)
+		if (streq(c->zombies[k].path, live)) {
+			*ret_row = c->zombies[k].path;
+			return 0;
+		}
+	return zcg_error(-ENOENT, "no dying memcg%s%s matches '%s': its nearest live cgroup, %s, has none below it",
+			 streq(scope, "/") ? "" : " under ", streq(scope, "/") ? "" : scope, sel, live);
+}
+
 static int explain_estimated(const struct zcg_sys *sys, const struct zcg_explain_opts *opts,
 			     struct zcg_explain *e, char *reason)
 {
@@ -591,8 +645,8 @@ static int explain_estimated(const struct zcg_sys *sys, const struct zcg_explain
 				       .no_memory_reclaim = e->no_memory_reclaim,
 				       .lru_reparented = e->lru_reparented,
 				       .estimated = true };
+	_cleanup_free_ const char **rows = NULL;
 	long ps = page_size();
-	bool unmatched = false;
 	int r;
 
 	r = zcg_census_cgroupfs(sys, e->scope, &c);
@@ -600,39 +654,26 @@ static int explain_estimated(const struct zcg_sys *sys, const struct zcg_explain
 		return r;
 	e->source = "cgroupfs";
 	e->zombies = calloc(c->n_zombies ? c->n_zombies : 1, sizeof(*e->zombies));
-	if (!e->zombies) {
+	rows = calloc(opts->n_select + 1, sizeof(*rows));
+	if (!e->zombies || !rows) {
 		r = -ENOMEM;
 		goto out;
 	}
-	for (size_t s = 0; s < opts->n_select; s++)
-		if (!strchr(opts->select[s], '/'))
-			unmatched = true;
+	/* a former path selects the row of its nearest live ancestor */
+	for (size_t s = 0; s < opts->n_select; s++) {
+		r = estimated_row(sys, c, e->scope, opts->select[s], &rows[s]);
+		if (r < 0)
+			goto out;
+	}
 	for (size_t i = 0; i < c->n_zombies; i++) {
 		const struct zcg_zombie *cz = &c->zombies[i];
 		const struct zcg_subtree *st = NULL;
 		struct zcg_explained *z;
 		size_t allocated = 0;
-		bool keep = opts->n_select == 0 || unmatched;
+		bool keep = opts->n_select == 0;
 
-		/* a former path selects the row of its nearest live ancestor: the longest row
-		 * path it lies below */
-		for (size_t s = 0; s < opts->n_select && !keep; s++) {
-			_cleanup_free_ char *norm = normalize_selector_path(sys, opts->select[s]);
-			size_t best = 0;
-			const char *best_path = NULL;
-
-			if (!norm)
-				return -ENOMEM;
-			for (size_t k = 0; k < c->n_zombies; k++) {
-				const char *p = c->zombies[k].path;
-
-				if (path_has_prefix(norm, p) && !streq(norm, p) && (!best_path || strlen(p) > best)) {
-					best = strlen(p);
-					best_path = p;
-				}
-			}
-			keep = best_path && streq(best_path, cz->path);
-		}
+		for (size_t s = 0; s < opts->n_select && !keep; s++)
+			keep = rows[s] == cz->path;
 		if (!keep)
 			continue;
 		for (size_t k = 0; k < c->n_subtrees; k++)
@@ -684,8 +725,7 @@ static int explain_estimated(const struct zcg_sys *sys, const struct zcg_explain
 	e->source_note = strdup_printf(
 		"%s: without BPF the kernel attributes a zombie's pages to its nearest live ancestor "
 		"(/proc/kpagecgroup and memory.stat alike), so files cannot be named; one estimated "
-		"row per live parent, from memory.stat%s", why ? why : "BPF not used",
-		unmatched ? "; zombies cannot be selected by id or name without BPF, so all are shown" : "");
+		"row per live parent, from memory.stat", why ? why : "BPF not used");
 	r = e->source_note ? 0 : -ENOMEM;
 out:
 	zcg_census_free(c);

@@ -32,7 +32,8 @@ enum zcg_pin_kind {
 	_ZCG_PIN_KIND_MAX,
 };
 
-/* Ordered from the easiest to the hardest: a zombie's verdict is its hardest pin's. */
+/* Ordered from the easiest to the hardest: a zombie's verdict is its hardest pin's, none
+ * counting only where no pin has anything else. */
 enum zcg_action {
 	ZCG_ACTION_EVICT,		/* clean, unmapped page cache: fadvise(DONTNEED) */
 	ZCG_ACTION_FLUSH_EVICT,		/* dirty or under writeback: write back, then evict */
@@ -165,7 +166,8 @@ struct zcg_verdict_ctx {
 int zcg_pin_decide(struct zcg_pin *pin, const struct zcg_verdict_ctx *ctx);
 
 /* Sets z->action and z->reason from its pins: the hardest action among the pins that hold
- * it (kernel and unlisted pages decide only when nothing else is there). 0 or -ENOMEM. */
+ * it that is not none (none pins, kernel and unlisted pages decide only when nothing else is
+ * there). 0 or -ENOMEM. */
 int zcg_zombie_decide(struct zcg_explained *z);
 
 void zcg_pin_clear(struct zcg_pin *pin);

@@ -14,10 +14,10 @@
 #include "cgroup.h"
 #include "error.h"
 #include "fileid.h"
+#include "plan.h"
 #include "protect.h"
 #include "reap.h"
 #include "recharge.h"
-#include "stat.h"
 #include "util.h"
 
 /* Work between two looks at the budget and the stop flag. */
@@ -53,20 +53,6 @@ static bool stopping(struct reap *rp)
 	     (zcg_budget_cpu(&rp->budget) - rp->act_cpu0) * 1e9 > (double)o->cpu_limit_ns))
 		rp->res->stopped = true;
 	return rp->res->stopped;
-}
-
-/* Whether the caller asked for this zombie (or, estimated, this parent's zombies). */
-static bool selected(const struct zcg_reap_opts *o, const struct zcg_explained *z)
-{
-	if (!o->only_ids && !o->only_parents)
-		return true;
-	/* sorted by sorted_opts(): a daemon step hands over tens of thousands */
-	if (!z->estimated && sorted_u64_has(o->only_ids, o->n_only_ids, z->id))
-		return true;
-	for (size_t i = 0; i < o->n_only_parents; i++)
-		if (z->parent && streq(o->only_parents[i], z->parent))
-			return true;
-	return false;
 }
 
 static int add_step(struct reap *rp, uint64_t id, const char *zpath, enum zcg_action action,
@@ -172,15 +158,16 @@ static int open_pin(struct reap *rp, const struct zcg_pin *p, int *ret_fd)
 /* evict and flush-evict: exactly the zombie's page ranges of one file. Pages of the same
  * file charged to live cgroups lie outside these ranges and stay. fadvise never drops a
  * dirty or mapped page, so nothing is lost even if a page changed since the walk. */
-static int evict_pin(struct reap *rp, const struct zcg_explained *z, const struct zcg_pin *p)
+static int evict_pin(struct reap *rp, const struct zcg_plan_step *ps)
 {
-	bool flush = p->action == ZCG_ACTION_FLUSH_EVICT && !rp->opts->no_flush;
-	uint64_t bytes = p->pages * rp->page_size, flushed = 0, evicted = 0, skipped = 0;
+	const struct zcg_pin *p = ps->pin;
+	bool flush = ps->flush;
+	uint64_t flushed = 0, evicted = 0, skipped = 0;
 	struct zcg_reap_step *s;
 	_cleanup_close_ int fd = -1;
 	int r;
 
-	r = add_step(rp, z->id, z->path, p->action, p->path, bytes, &s);
+	r = add_step(rp, ps->zombie_id, ps->path, ps->action, ps->file, ps->bytes, &s);
 	if (r < 0)
 		return r;
 	if (rp->opts->dry_run)
@@ -242,30 +229,21 @@ static bool already_recharged(const struct reap *rp, const struct zcg_pin *p)
 
 /* --recharge-tmpfs: a tmpfs file nobody holds is copied by a helper in the live target
  * cgroup and the copy swapped in under its name; its old pages go with the old inode.
- * Files explain saw open or mapped are not even tried (the helper looks again). */
-static int recharge_pin(struct reap *rp, const struct zcg_explained *z, const struct zcg_pin *p)
+ * Files explain saw open or mapped are not even planned (the helper looks again). */
+static int recharge_pin(struct reap *rp, const struct zcg_plan_step *ps)
 {
 	const char *target = rp->opts->recharge_tmpfs;
-	const struct zcg_proc *h = p->n_open_by ? p->open_by : p->mapped_by;
+	const struct zcg_pin *p = ps->pin;
 	struct zcg_recharge_result rr;
 	struct zcg_recharge_file f;
 	struct zcg_reap_step *s;
 	int r;
 
-	r = add_step(rp, z->id, z->path, p->action, p->path, p->pages * rp->page_size, &s);
+	r = add_step(rp, ps->zombie_id, ps->path, ps->action, ps->file, ps->bytes, &s);
 	if (r < 0)
 		return r;
 	if (rp->recharge_unusable)
 		return step_note(s, "not recharged: %s", rp->recharge_unusable);
-	if (p->deleted || !p->path)
-		return step_note(s, "not recharged: %s", p->deleted ? "a deleted file or memfd has no name to swap "
-				 "a copy in under" : "its name was not found");
-	if (!p->has_file || p->sb_magic != ZCG_TMPFS_MAGIC)
-		return step_note(s, "not recharged: not a tmpfs file");
-	if (p->n_open_by || p->n_mapped_by || p->mapped_pages)
-		return step_note(s, "not recharged: %s by %s[%d]%s: left alone", p->n_open_by ? "open" : "mapped",
-				 h && h->comm ? h->comm : "a process", h ? h->pid : 0,
-				 p->n_open_by + p->n_mapped_by > 1 ? " and others" : "");
 	if (already_recharged(rp, p))
 		return step_note(s, "recharged by an earlier step");
 	if (rp->opts->dry_run)
@@ -292,117 +270,35 @@ static int recharge_pin(struct reap *rp, const struct zcg_explained *z, const st
 	return step_note(s, "not recharged: %s", rr.note);
 }
 
-struct parent_plan {
-	char *path;
-	uint64_t bytes;		/* what its zombies pin that protected reclaim can take */
-	uint64_t zombie_bytes;	/* everything its zombies hold */
-};
-
-static int plan_parent(struct parent_plan **plans, size_t *n, size_t *allocated, const char *parent,
-		       uint64_t bytes)
+/* Protected reclaim below one live parent the plan found safe to reclaim. */
+static int reclaim_parent(struct reap *rp, const struct zcg_plan_step *ps)
 {
+	struct zcg_protect_result pr;
+	struct zcg_reap_step *s;
 	int r;
 
-	for (size_t i = 0; i < *n; i++)
-		if (streq((*plans)[i].path, parent)) {
-			(*plans)[i].bytes += bytes;
-			return 0;
-		}
-	r = grow_array((void **)plans, allocated, *n + 1, sizeof(**plans));
+	r = add_step(rp, 0, ps->path, ZCG_ACTION_PROTECTED_RECLAIM, NULL, ps->bytes, &s);
 	if (r < 0)
 		return r;
-	(*plans)[*n].path = strdup(parent);
-	(*plans)[*n].bytes = bytes;
-	if (!(*plans)[*n].path)
-		return -ENOMEM;
-	(*n)++;
-	return 0;
-}
-
-/* The parent's own pages (not its live children's, not its zombies'): protected reclaim
- * would hit them, since the reclaim root is never protected. */
-static int parent_own_bytes(const struct zcg_sys *sys, const char *parent, uint64_t zombie_bytes,
-			    uint64_t *ret)
-{
-	_cleanup_free_ char *dir = zcg_cgroup_dir(sys, parent);
-	_cleanup_free_ char *cur = dir ? path_join(dir, "memory.current") : NULL;
-	struct zcg_live_child *kids = NULL;
-	uint64_t current, live = 0;
-	size_t n = 0;
-	int r;
-
-	if (!cur)
-		return -ENOMEM;
-	r = zcg_read_u64_file(cur, &current);
-	if (r < 0)
+	if (rp->opts->dry_run)
+		return step_note(s, "dry run: would reclaim up to %llu bytes with every live cgroup below protected",
+				 (unsigned long long)ps->reclaim_bytes);
+	r = zcg_protected_reclaim(rp->sys, ps->path, ps->reclaim_bytes, &pr);
+	if (r == -EINTR)
 		return r;
-	r = zcg_live_children(sys, parent, &kids, &n);
-	if (r < 0)
+	if (r < 0) {
+		r = step_note(s, "protected reclaim failed: %s", zcg_error_message() ? zcg_error_message() : strerror(-r));
+		zcg_error_clear();
 		return r;
-	for (size_t i = 0; i < n; i++)
-		live += kids[i].current_bytes;
-	zcg_live_children_free(kids, n);
-	*ret = current > live + zombie_bytes ? current - live - zombie_bytes : 0;
-	return 0;
-}
-
-static int protected_reclaims(struct reap *rp, struct parent_plan *plans, size_t n)
-{
-	for (size_t i = 0; i < n && !stopping(rp); i++) {
-		struct parent_plan *pp = &plans[i];
-		struct zcg_protect_result pr;
-		struct zcg_reap_step *s;
-		uint64_t own = 0;
-		/* a little more than the target: pages move between lists as we go */
-		uint64_t amount = pp->bytes + pp->bytes / 4 + (1u << 20);
-		int r;
-
-		r = add_step(rp, 0, pp->path, ZCG_ACTION_PROTECTED_RECLAIM, NULL, pp->bytes, &s);
-		if (r < 0)
-			return r;
-		if (rp->opts->no_protected_reclaim) {
-			step_note(s, "--no-protected-reclaim given");
-			continue;
-		}
-		if (streq(pp->path, "/")) {
-			step_note(s, "zombies directly below the root: reclaim there would hit the root's own pages");
-			continue;
-		}
-		r = parent_own_bytes(rp->sys, pp->path, pp->zombie_bytes, &own);
-		if (r < 0) {
-			step_note(s, "cannot read the parent's usage (%s)", strerror(-r));
-			zcg_error_clear();
-			continue;
-		}
-		/* Allow some slack for kernel memory and counters in flight. */
-		if (own > (4u << 20) && own > pp->zombie_bytes / 10) {
-			step_note(s, "the parent holds %llu bytes of its own that reclaim would hit: left alone",
-				  (unsigned long long)own);
-			continue;
-		}
-		if (rp->opts->dry_run) {
-			step_note(s, "dry run: would reclaim up to %llu bytes with every live cgroup below protected",
-				  (unsigned long long)amount);
-			continue;
-		}
-		r = zcg_protected_reclaim(rp->sys, pp->path, amount, &pr);
-		if (r == -EINTR)
-			return r;
-		if (r < 0) {
-			step_note(s, "protected reclaim failed: %s", zcg_error_message() ? zcg_error_message() : strerror(-r));
-			zcg_error_clear();
-			continue;
-		}
-		s->done = true;
-		rp->res->protected_reclaims++;
-		if (pr.before_bytes > pr.after_bytes)
-			rp->res->reclaimed_bytes += pr.before_bytes - pr.after_bytes;
-		step_note(s, "reclaimed %lld bytes with %u live cgroup(s) protected%s",
-			  (long long)pr.before_bytes - (long long)pr.after_bytes, pr.protected_cgroups,
-			  pr.swappiness_arg ? " (file pages only)" : "");
-		throttle(rp, BATCH_BYTES);
 	}
-	return 0;
+	s->done = true;
+	rp->res->protected_reclaims++;
+	if (pr.before_bytes > pr.after_bytes)
+		rp->res->reclaimed_bytes += pr.before_bytes - pr.after_bytes;
+	throttle(rp, BATCH_BYTES);
+	return step_note(s, "reclaimed %lld bytes with %u live cgroup(s) protected%s",
+			 (long long)pr.before_bytes - (long long)pr.after_bytes, pr.protected_cgroups,
+			 pr.swappiness_arg ? " (file pages only)" : "");
 }
 
 static int add_skip(struct reap *rp, uint64_t id, const char *path, enum zcg_action action,
@@ -446,98 +342,57 @@ static void totals(const struct zcg_explain *e, int64_t *ret_dying, int64_t *ret
 	*ret_pinned = pinned;
 }
 
+/* What of opts the plan needs (only_ids sorted by sorted_opts()). */
+static struct zcg_plan_opts plan_opts(const struct zcg_reap_opts *o)
+{
+	return (struct zcg_plan_opts){ .no_flush = o->no_flush, .no_protected_reclaim = o->no_protected_reclaim,
+				       .recharge_tmpfs = o->recharge_tmpfs, .only_ids = o->only_ids,
+				       .n_only_ids = o->n_only_ids, .only_parents = o->only_parents,
+				       .n_only_parents = o->n_only_parents };
+}
+
+static bool selected(const struct zcg_reap_opts *o, const struct zcg_explained *z)
+{
+	struct zcg_plan_opts po = plan_opts(o);
+
+	return zcg_plan_selects(&po, z);
+}
+
 static int plan_and_act(struct reap *rp, const struct zcg_explain *e)
 {
-	_cleanup_free_ struct parent_plan *plans = NULL;
-	size_t n_plans = 0, plans_allocated = 0;
-	bool v2 = rp->sys->hierarchy == ZCG_HIER_V2;
-	int r = 0;
+	struct zcg_plan_opts po = plan_opts(rp->opts);
+	struct zcg_plan *plan = NULL;
+	int r;
 
-	for (size_t i = 0; i < e->n_zombies && !stopping(rp); i++) {
-		const struct zcg_explained *z = &e->zombies[i];
-		uint64_t reclaimable = 0;
+	r = zcg_plan_build(rp->sys, e, &po, &plan);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < plan->n_steps && r >= 0 && !stopping(rp); i++) {
+		const struct zcg_plan_step *ps = &plan->steps[i];
+		struct zcg_reap_step *s;
 
-		if (!selected(rp->opts, z))
-			continue;
-		if (z->estimated) {
-			/* Without BPF the zombies' pages cannot be told from the parent's own
-			 * (DOMAIN fact 3): nothing can be targeted. */
-			struct zcg_reap_step *s;
-
-			r = add_step(rp, 0, z->parent, ZCG_ACTION_NONE, NULL, z->usage_bytes > 0 ? (uint64_t)z->usage_bytes : 0, &s);
-			if (r < 0)
-				break;
-			step_note(s, "without BPF (%s) the zombies' pages cannot be told from the live parent's own "
-				  "(kpagecgroup sees only online memcgs): run as root on a kernel with BTF",
-				  e->source_note ? e->source_note : "unavailable");
-			continue;
-		}
-		for (size_t k = 0; k < z->n_pins && !stopping(rp); k++) {
-			const struct zcg_pin *p = &z->pins[k];
-			struct zcg_reap_step *s;
-
-			/* Kernel objects move to the parent at offline (5.9+): that counter is
-			 * accounting left behind, nothing to act on or to list. */
-			if (p->kind == ZCG_PIN_KERNEL)
-				continue;
-			switch (p->action) {
-			case ZCG_ACTION_EVICT:
-			case ZCG_ACTION_FLUSH_EVICT:
-				if (p->n_extents) {
-					r = evict_pin(rp, z, p);
-					break;
-				}
-				r = add_step(rp, z->id, z->path, p->action, p->path, p->pages * rp->page_size, &s);
-				if (r >= 0)
-					r = step_note(s, "no page ranges known: left alone");
-				break;
-			case ZCG_ACTION_PROTECTED_RECLAIM:
-				reclaimable += p->pages * rp->page_size;
-				break;
-			case ZCG_ACTION_REMOVE_FILE:
-			case ZCG_ACTION_WAIT_MAPPER:
-			case ZCG_ACTION_NONE:
-				if (p->kind == ZCG_PIN_SHMEM && rp->opts->recharge_tmpfs) {
-					r = recharge_pin(rp, z, p);
-					break;
-				}
-				/* fall through */
-			default:
-				/* tmpfs (unless recharged), mapped on v1, anon, swap, kernel: not ours
-				 * to change */
-				r = add_step(rp, z->id, z->path, p->action, p->path, p->pages * rp->page_size, &s);
-				if (r >= 0)
-					r = step_note(s, "%s", p->reason ? p->reason : "not touched");
-				break;
-			}
-			if (r < 0)
-				break;
-		}
-		if (r < 0)
+		switch (ps->op) {
+		case ZCG_PLAN_EVICT:
+			r = evict_pin(rp, ps);
 			break;
-		/* Once per run, whatever this zombie's pins (after an earlier run evicted its
-		 * pages, only its inodes' writeback structure may be left): see act(). */
-		if (v2 && !rp->kick_parent && z->parent && !(rp->kick_parent = strdup(z->parent))) {
-			r = -ENOMEM;
+		case ZCG_PLAN_RECHARGE:
+			r = recharge_pin(rp, ps);
 			break;
-		}
-		if (v2 && reclaimable) {
-			r = plan_parent(&plans, &n_plans, &plans_allocated, z->parent, reclaimable);
-			if (r < 0)
-				break;
+		case ZCG_PLAN_PROTECTED_RECLAIM:
+			r = reclaim_parent(rp, ps);
+			break;
+		default:
+			r = add_step(rp, ps->zombie_id, ps->path, ps->action, ps->file, ps->bytes, &s);
+			if (r >= 0)
+				r = step_note(s, "%s", ps->reason);
+			break;
 		}
 		sched_yield();
 	}
-	if (r >= 0 && n_plans) {
-		for (size_t i = 0; i < n_plans; i++)
-			for (size_t j = 0; j < e->n_zombies; j++)
-				if (e->zombies[j].parent && streq(e->zombies[j].parent, plans[i].path) &&
-				    e->zombies[j].usage_bytes > 0)
-					plans[i].zombie_bytes += (uint64_t)e->zombies[j].usage_bytes;
-		r = protected_reclaims(rp, plans, n_plans);
-	}
-	for (size_t i = 0; i < n_plans; i++)
-		free(plans[i].path);
+	/* see act() */
+	if (r >= 0 && plan->kick_parent && !(rp->kick_parent = strdup(plan->kick_parent)))
+		r = -ENOMEM;
+	zcg_plan_free(plan);
 	return r;
 }
 
@@ -645,6 +500,26 @@ static int census_ids(const struct zcg_census *c, uint64_t **ret, size_t *ret_n)
 	return 0;
 }
 
+/* Whether every id asked for names a zombie of e. 0, -ENOENT or -EOPNOTSUPP with detail. */
+static int ids_found(const struct zcg_explain *e, const struct zcg_reap_opts *opts)
+{
+	if (!streq(e->source, "bpf"))
+		return zcg_error(-EOPNOTSUPP, "cannot select zombie %llu without BPF: ids need BPF (root and a "
+				 "kernel with BTF; `zombiecg explain` says why it is not used)",
+				 (unsigned long long)opts->only_ids[0]);
+	for (size_t i = 0; i < opts->n_only_ids; i++) {
+		bool found = false;
+
+		for (size_t k = 0; k < e->n_zombies && !found; k++)
+			found = e->zombies[k].id == opts->only_ids[i];
+		if (!found)
+			return zcg_error(-ENOENT, "no dying memcg%s%s has id %llu",
+					 streq(e->scope, "/") ? "" : " under ", streq(e->scope, "/") ? "" : e->scope,
+					 (unsigned long long)opts->only_ids[i]);
+	}
+	return 0;
+}
+
 int zcg_reap_explained(const struct zcg_sys *sys, const struct zcg_reap_opts *caller_opts,
 		       const struct zcg_explain *e, struct zcg_reap_result *res)
 {
@@ -690,6 +565,13 @@ int zcg_reap(const struct zcg_sys *sys, const struct zcg_reap_opts *caller_opts,
 	r = zcg_explain_take(sys, &eo, &before);
 	if (r < 0)
 		return r;
+	if (opts->only_ids_required) {
+		r = ids_found(before, opts);
+		if (r < 0) {
+			zcg_explain_free(before);
+			return r;
+		}
+	}
 	res.source = before->source;
 	res.source_note = before->source_note ? strdup(before->source_note) : NULL;
 	/* Before and after from the same census, so the two compare. */

@@ -35,6 +35,8 @@ struct zcg_reap_opts {
 	size_t n_only_ids;
 	char *const *only_parents;
 	size_t n_only_parents;
+	bool only_ids_required;		/* each of only_ids must name a dying memcg in scope
+					 * (zombiecg reap --id): see zcg_reap() */
 	/* tmpfs files pinning zombies that nobody has open or mapped: copy each from a helper in
 	 * this live cgroup (hierarchy-relative) and swap the copy in (lib/recharge.h). NULL: off,
 	 * tmpfs files are never touched. */
@@ -80,9 +82,11 @@ struct zcg_reap_result {
 	bool stopped;					/* cancelled or out of CPU budget before the end */
 };
 
-/* Plans and (unless dry_run) carries out the reaping of the zombies in scope, then takes a
- * new census. Returns 0 if every zombie in scope died (or, dry run, none is in scope), 1 if
- * some remain (result->skipped says why), -errno on failure. *ret_result is filled whenever
+/* Plans (lib/plan.h) and (unless dry_run) carries out the reaping of the zombies in scope,
+ * then takes a new census. Returns 0 if every zombie in scope died (or, dry run, none is in
+ * scope), 1 if some remain (result->skipped says why), -errno on failure; with
+ * only_ids_required, -ENOENT (with detail) if an id names no dying memcg in scope and
+ * -EOPNOTSUPP (with detail) without BPF, which names no zombie. *ret_result is filled whenever
  * the return value is >= 0; free it with zcg_reap_result_free(). */
 int zcg_reap(const struct zcg_sys *sys, const struct zcg_reap_opts *opts, struct zcg_reap_result *ret_result);
 /* Carries out opts on the pins of an explain result the caller took (drain: a live cgroup

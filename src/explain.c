@@ -10,6 +10,7 @@
 #include "columns.h"
 #include "error.h"
 #include "explain.h"
+#include "plan.h"
 #include "text.h"
 #include "util.h"
 #include "zombiecg.h"
@@ -315,223 +316,12 @@ static int print_pins(const struct zcg_explained *zombies, size_t n, long page)
 			       raw ? ARRAY_SIZE(raw_defaults) : ARRAY_SIZE(defaults), rows, n_pins, &page, 2);
 }
 
-/* One line per distinct command, in the order first needed. */
-struct commands {
-	char **lines;
-	size_t n, allocated;
-};
-
-static int command_add(struct commands *c, char *line)
-{
-	int r;
-
-	if (!line)
-		return -ENOMEM;
-	for (size_t i = 0; i < c->n; i++) {
-		if (streq(c->lines[i], line)) {
-			free(line);
-			return 0;
-		}
-	}
-	r = grow_array((void **)&c->lines, &c->allocated, c->n + 1, sizeof(char *));
-	if (r < 0) {
-		free(line);
-		return r;
-	}
-	c->lines[c->n++] = line;
-	return 0;
-}
-
-static void commands_free(struct commands *c)
-{
-	for (size_t i = 0; i < c->n; i++)
-		free(c->lines[i]);
-	free(c->lines);
-}
-
-/* What a pin is, for a sentence: its path, else what kind of memory. */
-static const char *pin_noun(const struct zcg_pin *p)
-{
-	if (p->path)
-		return p->path;
-	switch (p->kind) {
-	case ZCG_PIN_FILE:
-		return p->has_file ? "a file not found by name" : "page cache of files unknown without BPF";
-	case ZCG_PIN_SHMEM:
-		return p->has_file ? "a tmpfs file not found by name" : "tmpfs files unknown without BPF";
-	case ZCG_PIN_ANON:
-		return "anonymous memory";
-	default:
-		return zcg_pin_kind_names[p->kind];
-	}
-}
-
-/* The file to hand to dd: a deleted file through a descriptor that still holds it. */
-static char *evict_target(const struct zcg_pin *p)
-{
-	if (p->deleted && p->n_open_by)
-		return strdup_printf("/proc/%d/fd/%d", p->open_by[0].pid, p->open_by[0].fd);
-	if (p->deleted || !p->path)
-		return NULL;
-	return strdup(p->path);
-}
-
-static int pin_commands(const struct zcg_explain *e, const struct zcg_explained *z, const struct zcg_pin *p,
-			struct commands *cmds, struct commands *waits)
-{
-	_cleanup_free_ char *target = NULL, *q = NULL;
-
-	switch (p->action) {
-	case ZCG_ACTION_EVICT:
-	case ZCG_ACTION_FLUSH_EVICT:
-		if (!p->has_file)
-			return command_add(waits, strdup("# page cache of files unknown without BPF: run as root "
-							 "on a kernel with BTF for the commands that evict it"));
-		target = evict_target(p);
-		if (!target)
-			return command_add(waits, strdup_printf("# %s: no way to open it from here", esc(pin_noun(p))));
-		q = shell_quote(target);
-		if (!q)
-			return -ENOMEM;
-		/* dd with count=0 and iflag=nocache only calls fadvise(DONTNEED) on the whole file */
-		if (p->action == ZCG_ACTION_FLUSH_EVICT)
-			return command_add(cmds, strdup_printf("sync %s && dd if=%s iflag=nocache count=0 status=none",
-							       q, q));
-		return command_add(cmds, strdup_printf("dd if=%s iflag=nocache count=0 status=none", q));
-	case ZCG_ACTION_REMOVE_FILE:
-		if (!p->path && p->has_file)
-			return command_add(waits, strdup_printf("# a tmpfs file on %u:%u, inode %llu: remove or "
-								"truncate it (its name was not found)",
-								p->dev_major, p->dev_minor,
-								(unsigned long long)p->ino));
-		if (!p->path)
-			return command_add(waits, strdup("# tmpfs files: remove or truncate them (which ones, "
-							 "only the BPF source can tell)"));
-		q = shell_quote(p->path);
-		return q ? command_add(cmds, strdup_printf("rm -- %s    # or: truncate -s 0 %s", q, q)) : -ENOMEM;
-	case ZCG_ACTION_PROTECTED_RECLAIM:
-		return 0;	/* per parent, below */
-	default:
-		return 0;	/* wait-mapper and none: summed up per action, below */
-	}
-}
-
-/* One comment line for the pins nothing can be run for. */
-static int wait_comments(const struct zcg_explain *e, struct commands *waits)
-{
-	static const enum zcg_action actions[] = { ZCG_ACTION_WAIT_MAPPER, ZCG_ACTION_NONE };
-
-	for (size_t a = 0; a < ARRAY_SIZE(actions); a++) {
-		const struct zcg_pin *example = NULL;
-		size_t n = 0;
-		int r;
-
-		for (size_t i = 0; i < e->n_zombies; i++)
-			for (size_t k = 0; k < e->zombies[i].n_pins; k++) {
-				const struct zcg_pin *p = &e->zombies[i].pins[k];
-
-				if (p->action != actions[a] || p->kind == ZCG_PIN_KERNEL)
-					continue;
-				n++;
-				if (!example || p->pages > example->pages)
-					example = p;
-			}
-		if (!n)
-			continue;
-		if (actions[a] == ZCG_ACTION_WAIT_MAPPER) {
-			const struct zcg_proc *h = example->n_open_by ? example->open_by : example->mapped_by;
-			size_t nh = example->n_open_by ? example->n_open_by : example->n_mapped_by;
-			_cleanup_free_ char *held = nh ? strdup_printf(", held by %zu process(es), e.g. pid %d (%s)",
-								       nh, h[0].pid, h[0].comm ? esc(h[0].comm) : "?")
-						       : strdup("");
-
-			r = held ? command_add(waits, strdup_printf(
-				"# wait-mapper: nothing to run for %zu pin(s) that live processes map or hold; "
-				"they go when those processes exit (the largest: %s%s)", n, esc(pin_noun(example)), held)) :
-			    -ENOMEM;
-		} else {
-			r = command_add(waits, strdup_printf("# none: nothing to run for %zu pin(s): %s", n,
-							     esc(example->reason)));
-		}
-		if (r < 0)
-			return r;
-	}
-	return 0;
-}
-
-/* dir/file shell-quoted for a suggested command (a static buffer: one per line built). */
-static const char *quoted_file(const char *dir, const char *file)
-{
-	static char *last;
-	_cleanup_free_ char *path = dir ? path_join(dir, file) : NULL;
-
-	free(last);
-	last = path ? shell_quote(path) : NULL;
-	return last ? last : "''";
-}
-
-/* v2 protected reclaim, once per live parent: protect every live child at its current
- * usage, reclaim what the parent's zombies hold, put the old protection back. */
-static int protect_commands(struct zcg_ctx *ctx, const struct zcg_explain *e, size_t shown,
-			    struct commands *cmds)
-{
-	for (size_t i = 0; i < shown; i++) {
-		const struct zcg_explained *z = &e->zombies[i];
-		struct zcg_live_child *kids = NULL;
-		_cleanup_free_ char *parent_dir = NULL;
-		uint64_t bytes = 0;
-		size_t n = 0;
-		bool seen = false, needed = false;
-		int r;
-
-		for (size_t k = 0; k < z->n_pins; k++)
-			needed |= z->pins[k].action == ZCG_ACTION_PROTECTED_RECLAIM;
-		for (size_t k = 0; k < i && needed; k++)
-			seen |= streq(e->zombies[k].parent, z->parent);
-		if (!needed || seen)
-			continue;
-		for (size_t k = i; k < e->n_zombies; k++)
-			if (streq(e->zombies[k].parent, z->parent) && e->zombies[k].usage_bytes > 0)
-				bytes += (uint64_t)e->zombies[k].usage_bytes;
-		r = zcg_live_children(ctx->sys, z->parent, &kids, &n);
-		if (r < 0)
-			return r;
-		parent_dir = zcg_cgroup_dir(ctx->sys, z->parent);
-		if (!parent_dir) {
-			zcg_live_children_free(kids, n);
-			return -ENOMEM;
-		}
-		r = command_add(cmds, strdup_printf("# protected reclaim under %s: protect its live children, "
-						    "reclaim, then restore their memory.min", esc(z->parent)));
-		for (size_t k = 0; k < n && r >= 0; k++) {
-			_cleanup_free_ char *d = zcg_cgroup_dir(ctx->sys, kids[k].path);
-
-			r = d ? command_add(cmds, strdup_printf("echo %llu > %s    # was %s%llu", (unsigned long long)kids[k].current_bytes, quoted_file(d, "memory.min"),
-								kids[k].min_is_max ? "max " : "",
-								(unsigned long long)kids[k].min_bytes)) : -ENOMEM;
-		}
-		if (r >= 0)
-			r = command_add(cmds, strdup_printf("echo %llu > %s",
-							    (unsigned long long)bytes, quoted_file(parent_dir, "memory.reclaim")));
-		for (size_t k = 0; k < n && r >= 0; k++) {
-			_cleanup_free_ char *d = zcg_cgroup_dir(ctx->sys, kids[k].path);
-
-			if (kids[k].min_is_max)
-				r = d ? command_add(cmds, strdup_printf("echo max > %s", quoted_file(d, "memory.min"))) : -ENOMEM;
-			else
-				r = d ? command_add(cmds, strdup_printf("echo %llu > %s",
-									(unsigned long long)kids[k].min_bytes, quoted_file(d, "memory.min"))) : -ENOMEM;
-		}
-		zcg_live_children_free(kids, n);
-		if (r < 0)
-			return r;
-	}
-	return 0;
-}
-
 static int explain_human(struct zcg_ctx *ctx, const struct zcg_explain *e)
 {
-	struct commands cmds = {0}, waits = {0};
+	struct zcg_plan_opts po = {0};	/* what a plain `zombiecg reap --id ID` does */
+	struct zcg_plan *plan = NULL;
+	char **cmds = NULL;
+	size_t n_cmds = 0;
 	size_t shown = zcg_rows_shown(e->n_zombies);
 	long page = sysconf(_SC_PAGESIZE);
 	uint64_t total = 0;
@@ -576,12 +366,7 @@ static int explain_human(struct zcg_ctx *ctx, const struct zcg_explain *e)
 		if (z->n_pins) {
 			r = print_pins(z, 1, page);
 			if (r < 0)
-				goto out;
-		}
-		for (size_t k = 0; k < z->n_pins; k++) {
-			r = pin_commands(e, z, &z->pins[k], &cmds, &waits);
-			if (r < 0)
-				goto out;
+				return r;
 		}
 		if (!z->n_pins)
 			printf("  %s\n", esc(z->reason));
@@ -609,22 +394,19 @@ static int explain_human(struct zcg_ctx *ctx, const struct zcg_explain *e)
 		printf("  %-17s %zu pin(s), %s: %s\n", zcg_action_names[a], pins,
 		       format_bytes((int64_t)(pages * (uint64_t)page), size, sizeof(size)), esc(example->reason));
 	}
-	r = protect_commands(ctx, e, shown, &cmds);
+	r = zcg_plan_build(ctx->sys, e, &po, &plan);
 	if (r >= 0)
-		r = wait_comments(e, &waits);
+		r = zcg_plan_commands(plan, e, shown, &cmds, &n_cmds);
+	zcg_plan_free(plan);
 	if (r < 0)
-		goto out;
+		return r;
 	printf("\nCommands:\n");
-	if (!cmds.n && !waits.n)
+	if (!n_cmds)
 		printf("  # nothing to run\n");
-	for (size_t i = 0; i < cmds.n; i++)
-		printf("  %s\n", cmds.lines[i]);
-	for (size_t i = 0; i < waits.n; i++)
-		printf("  %s\n", waits.lines[i]);
-out:
-	commands_free(&cmds);
-	commands_free(&waits);
-	return r;
+	for (size_t i = 0; i < n_cmds; i++)
+		printf("  %s\n", cmds[i]);
+	zcg_plan_commands_free(cmds, n_cmds);
+	return 0;
 }
 
 static int explain_run(struct zcg_ctx *ctx, int argc, char **argv)

@@ -54,6 +54,8 @@ static const struct command_help helps[] = {
 		{ NULL, NULL } } },
 	{ "reap", "needed (it evicts page cache and writes cgroupfs); --dry-run works without, "
 		  "but without BPF nothing can be targeted", NULL, {
+		{ "--id ID", "only this zombie (its cgroup id, as explain shows it), repeatable; an id that "
+			     "names no zombie is an error" },
 		{ "--dry-run", "print the plan, touch nothing" },
 		{ "--no-flush", "leave dirty pages alone instead of writing them back first" },
 		{ "--no-protected-reclaim", "no memory.reclaim with live cgroups protected (cgroup v2)" },

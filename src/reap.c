@@ -21,12 +21,15 @@ enum {
 	OPT_MAX_CPU,
 	OPT_MAX_RATE,
 	OPT_RECHARGE_TMPFS,
+	OPT_ID,
 };
 
 static struct {
 	bool dry_run, no_flush, no_protected;
 	double max_cpu, max_rate;
 	const char *recharge_tmpfs;
+	uint64_t *ids;			/* --id, in the order given */
+	size_t n_ids, ids_allocated;
 } reap_args = { .max_cpu = 5 };
 
 static const struct option reap_options[] = {
@@ -36,6 +39,7 @@ static const struct option reap_options[] = {
 	{ "max-cpu", required_argument, NULL, OPT_MAX_CPU },
 	{ "max-rate", required_argument, NULL, OPT_MAX_RATE },
 	{ "recharge-tmpfs", required_argument, NULL, OPT_RECHARGE_TMPFS },
+	{ "id", required_argument, NULL, OPT_ID },
 	{},
 };
 
@@ -78,6 +82,19 @@ static int reap_parse_option(struct zcg_ctx *ctx, int opt, const char *arg)
 			return zcg_usage_error(ctx, "reap: --max-rate '%s' is not a number (MiB/s, from 0.01 to "
 					       "1000000)", arg), -EINVAL;
 		break;
+	case OPT_ID: {
+		uint64_t id;
+
+		if (parse_u64(arg, &id) < 0 || id == 0)
+			return zcg_usage_error(ctx, "reap: --id '%s' is not a cgroup id (a positive integer, as "
+					       "explain and list show)", arg), -EINVAL;
+		r = grow_array((void **)&reap_args.ids, &reap_args.ids_allocated, reap_args.n_ids + 1,
+			       sizeof(*reap_args.ids));
+		if (r < 0)
+			return zcg_fail(ctx, r, NULL), r;
+		reap_args.ids[reap_args.n_ids++] = id;
+		break;
+	}
 	case OPT_RECHARGE_TMPFS:
 		/* checked in reap_run(), once the memory hierarchy is known */
 		reap_args.recharge_tmpfs = arg;
@@ -208,6 +225,10 @@ static int reap_run(struct zcg_ctx *ctx, int argc, char **argv)
 		.max_cpu_pct = reap_args.max_cpu,
 		.max_rate_mbps = reap_args.max_rate,
 		.stop = &stop_requested,
+		/* --id: those zombies only, each of which must be there */
+		.only_ids = reap_args.ids,
+		.n_only_ids = reap_args.n_ids,
+		.only_ids_required = reap_args.n_ids > 0,
 	};
 	struct sigaction sa = { .sa_handler = on_stop };
 	_cleanup_free_ char *recharge_rel = NULL;
@@ -251,7 +272,7 @@ static int reap_run(struct zcg_ctx *ctx, int argc, char **argv)
 
 const struct zcg_command cmd_reap = {
 	.name = "reap",
-	.args = "[--under PATH] [--dry-run] [--no-flush] [--no-protected-reclaim] [--max-cpu PCT] [--max-rate MiB/s] [--recharge-tmpfs CGROUP]",
+	.args = "[--id ID]... [--under PATH] [--dry-run] [--no-flush] [--no-protected-reclaim] [--max-cpu PCT] [--max-rate MiB/s] [--recharge-tmpfs CGROUP]",
 	.summary = "free zombies, and only zombies, within a CPU and I/O budget",
 	.options = reap_options,
 	.parse_option = reap_parse_option,

@@ -157,9 +157,12 @@ static int status_human(struct zcg_ctx *ctx, const struct zcg_census *c, const v
 	printf("Live memcgs       %llu\n", (unsigned long long)c->live);
 	if (c->dying >= 0)
 		printf("Dying memcgs      %lld\n", (long long)c->dying);
-	else
+	else if (!streq(c->scope, "/"))
 		printf("Dying memcgs      unknown in a subtree from %s (total: run without --under)\n",
 		       c->dying_counter);
+	else
+		printf("Dying memcgs      unknown: %s counts the whole hierarchy, of which only a part is "
+		       "mounted here\n", c->dying_counter);
 	printf("Pinned            %s (%s)", format_bytes(c->pinned_bytes, b1, sizeof(b1)),
 	       c->pinned_accuracy);
 	if (c->pinned_bytes > 0) {

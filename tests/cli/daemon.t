@@ -28,15 +28,6 @@ conf() {
 	} > "$_f"
 }
 
-run() { # expected-exit pattern description -- args
-	want=$1 pattern=$2 desc=$3
-	shift 4
-	out=$("$ZCG" "$@" 2>&1)
-	rc=$?
-	is "$rc" "$want" "$desc: exit $want"
-	like "$out" "$pattern" "$desc: message"
-}
-
 # --- configuration errors ------------------------------------------------------------------
 printf 'interval = 1s\n# a comment\nfrobnicate = 3\n' > "$TMP/bad.conf"
 run 2 "$TMP/bad.conf:3: unknown key 'frobnicate'" "unknown key at start" -- $V2 daemon --config "$TMP/bad.conf" --once

@@ -4,15 +4,6 @@
 cd "$TOP" || exit 1
 F=tests/fixtures
 
-run() { # expected-exit pattern description -- args
-	want=$1 pattern=$2 desc=$3
-	shift 4
-	out=$("$ZCG" "$@" 2>&1)
-	rc=$?
-	is "$rc" "$want" "$desc: exit $want"
-	like "$out" "$pattern" "$desc: message"
-}
-
 run 2 "unknown command 'frobnicate'" "unknown command" -- frobnicate
 run 2 "unknown option.*--bogus" "unknown global option" -- --bogus status
 run 2 "unknown option.*--bogus" "unknown command option" -- --sysroot $F/v2 status --bogus

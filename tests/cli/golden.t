@@ -36,7 +36,7 @@ for f in hybrid-v1 v2; do
 	check "$f.explain" --sysroot tests/fixtures/$f explain
 	check "$f.explain.json" --sysroot tests/fixtures/$f explain --json
 done
-check "v2.explain.select.json" --sysroot tests/fixtures/v2 explain --json /system.slice/foo.service/gone
+check "v2.explain.select.json" --sysroot tests/fixtures/v2 explain --json /system.slice/gone.service
 check "hybrid-v1.status.under.json" --sysroot tests/fixtures/hybrid-v1 --under /sys/fs/cgroup/memory/a status --json
 check "v2.list.under.json" --sysroot tests/fixtures/v2 list --json --under /system.slice
 

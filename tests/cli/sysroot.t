@@ -6,14 +6,6 @@ cd "$TOP" || exit 1
 TMP=$(mktemp -d) || exit 1
 trap 'rm -rf "$TMP"' EXIT
 
-run() { # expected-exit pattern description -- args
-	want=$1 pattern=$2 desc=$3
-	shift 4
-	out=$("$ZCG" "$@" 2>&1)
-	rc=$?
-	is "$rc" "$want" "$desc: exit $want"
-	like "$out" "$pattern" "$desc: message"
-}
 run 2 "empty sysroot is the live host; to read the live host, run without --sysroot" "--sysroot ''" -- --sysroot "" status
 run 2 "--sysroot / is the live host's root; to read the live host, run without --sysroot" "--sysroot /" -- --sysroot / status
 run 2 "live host's root" "--sysroot //. (the same /)" -- --sysroot //. list

@@ -43,6 +43,17 @@ like() {
 	fi
 }
 
+# run EXIT PATTERN DESCRIPTION -- ARGS: zombiecg ARGS exits EXIT and prints (stdout and
+# stderr) something matching PATTERN; leaves the output in $out and the status in $rc
+run() { # expected-exit pattern description -- args
+	want=$1 pattern=$2 desc=$3
+	shift 4
+	out=$("$ZCG" "$@" 2>&1)
+	rc=$?
+	is "$rc" "$want" "$desc: exit $want"
+	like "$out" "$pattern" "$desc: message"
+}
+
 # cmp_ge GOT MIN DESCRIPTION (integers)
 cmp_ge() {
 	if [ "$1" -ge "$2" ] 2>/dev/null; then

@@ -69,9 +69,14 @@ if [ "$source" = bpf ]; then
 	is "$?" 1 "an unknown zombie: exit 1"
 	like "$msg" "no dying memcg under $sub matches 'no-such-zombie'" "an unknown zombie: the message says so"
 
-	human=$("$ZCG" explain --under "$sub")
-	like "$(printf '%s\n' "$human" | sed -n '/^Commands:/,$p')" "dd if='$f' iflag=nocache count=0" \
-		"pagecache: the human output ends with the command to evict"
+	cmds=$("$ZCG" explain --under "$sub" | sed -n '/^Commands:/,$p')
+	like "$cmds" "  zombiecg reap --id $id +# $z: evicts its [0-9]+ page range\(s\) of $f" \
+		"pagecache: the human output ends with the command that evicts the zombie's pages"
+	is "$(printf '%s\n' "$cmds" | grep -c '^  zombiecg reap --id [0-9]* ')" 3 "pagecache: one reap --id for each zombie"
+	! printf '%s\n' "$cmds" | grep -v '^  #' | grep -v '^  zombiecg reap --id [0-9]* ' | grep -q '^  '
+	ok $? "pagecache: every command is a comment or a reap of one zombie"
+	! printf '%s\n' "$cmds" | grep -q -e 'dd if=' -e 'count=0'
+	ok $? "pagecache: no whole-file or whole-device eviction"
 else
 	is "$(printf '%s' "$ex" | jq -r '.zombies[0].estimated')" true "pagecache: estimated rows without BPF"
 fi
@@ -122,7 +127,11 @@ if [ "$source" = bpf ]; then
 	is "$(explain_pin "$ex" "$z" "$f" .action)" remove-file "tmpfs: remove-file"
 	is "$(printf '%s' "$ex" | jq -r --arg z "$z" '.zombies[] | select(.path == $z) | .action')" remove-file \
 		"tmpfs: the zombie's verdict"
-	like "$("$ZCG" explain --under "$sub" | sed -n '/^Commands:/,$p')" "rm -- '$f'" "tmpfs: the command removes the file"
+	cmds=$("$ZCG" explain --under "$sub" | sed -n '/^Commands:/,$p')
+	like "$cmds" "  # '$f' \(tmpfs\): only removing or truncating it frees it, which loses its data \(rm -- '$f'\)" \
+		"tmpfs: a comment says removing the file frees it"
+	! printf '%s\n' "$cmds" | grep -q '^  [^#]'
+	ok $? "tmpfs: nothing to run (reap leaves tmpfs files alone without --recharge-tmpfs)"
 else
 	skip "tmpfs: needs BPF to name the file"
 fi
@@ -145,8 +154,10 @@ if [ "$source" = bpf ]; then
 	cmp_ge "$(explain_pin "$ex" "$z" "$f" .mapped_pages)" $((PAGES * 95 / 100)) "mapped: the pages are mapped"
 	is "$(explain_pin "$ex" "$z" "$f" .action)" $want "mapped: $want on $HIER"
 	if cg_has_reclaim; then
-		like "$("$ZCG" explain --under "$sub" | sed -n '/^Commands:/,$p')" "memory.reclaim" \
-			"mapped: the commands protect and reclaim"
+		id=$(printf '%s' "$ex" | jq -r --arg z "$z" '.zombies[] | select(.path == $z) | .id')
+		like "$("$ZCG" explain --under "$sub" | sed -n '/^Commands:/,$p')" \
+			"  zombiecg reap --id $id +# $z: .*reclaims what it holds below $sub, every live cgroup there protected" \
+			"mapped: the command reaps the zombie by protected reclaim"
 	elif [ "$HIER" = v2 ]; then
 		skip "mapped: the commands protect and reclaim: $NO_RECLAIM_WHY"
 	fi
@@ -199,8 +210,9 @@ if [ "$source" = bpf ]; then
 	is "$(explain_pin "$ex" "$del" "$p" '.open_by[] | select(.pid == '"$holder"') | .fd')" 3 \
 		"deleted: open by pid $holder on fd 3"
 	is "$(explain_pin "$ex" "$del" "$p" .action)" evict "deleted: clean, so evict (through the descriptor)"
-	like "$("$ZCG" explain "$del" --under "$TESTCG" | sed -n '/^Commands:/,$p')" "/proc/$holder/fd/3" \
-		"deleted: the command evicts through /proc/$holder/fd/3"
+	like "$("$ZCG" explain "$del" --under "$TESTCG" | sed -n '/^Commands:/,$p')" \
+		"  zombiecg reap --id [0-9]+ +# $del: evicts its [0-9]+ page range\(s\) of $TESTDIR/deleted \(deleted\)" \
+		"deleted: the command evicts the zombie's pages of the deleted file (reap opens it by handle)"
 else
 	skip "deleted: needs BPF"
 fi

@@ -251,6 +251,33 @@ if ! cg_host_reclaims >/dev/null; then
 else
 	is "$(state | sed -n '1p;3p')" "$(printf '%s\n' "$before" | sed -n '1p;3p')" "dry run: cgroup files and zombies unchanged"
 fi
+
+# 4b. reap --id: that zombie only, run as explain's Commands suggest it
+repro_held() { # ids of the zombies below $pc_sub that hold pages of repro's files
+	"$ZCG" explain --json --under "$pc_sub" |
+		jq -r '[.zombies[] | select(any(.pins[]; .path != null and (.path | test("zombiecg-repro")))) | .id] | join(" ")'
+}
+held=$(repro_held)
+one=${held%% *}
+others=${held#* }
+cmd=$("$ZCG" explain --under "$pc_sub" | sed -n "s/^  \(zombiecg reap --id $one .*\)/\1/p")
+like "$cmd" "^zombiecg reap --id $one +# .*evicts its [0-9]+ page range" "explain suggests reap --id $one for the first zombie"
+out=$(eval "\"\$ZCG\" --json ${cmd#zombiecg }")
+rc=$?
+[ $rc = 0 ] || [ $rc = 3 ]
+ok $? "reap --id $one ran (exit $rc)"
+# (a protected reclaim acts on a parent: its step has no id)
+is "$(printf '%s' "$out" | jq --argjson id "$one" '[.plan[] | select(.id != null and .id != $id)] | length')" 0 \
+	"reap --id $one: every step is for that zombie"
+cmp_ge "$(printf '%s' "$out" | jq '[.plan[] | select(.done and .action == "evict")] | length')" 1 "... and it evicted"
+if ! cg_host_reclaims >/dev/null; then
+	# (not where the host pages out cold cache by itself: see above)
+	is "$(repro_held)" "$others" "reap --id $one: the other zombies keep their pages"
+fi
+out=$("$ZCG" reap --dry-run --id 1 --under "$pc_sub" 2>&1)
+is "$?" 1 "reap --id of no zombie: exit 1"
+like "$out" "no dying memcg under $pc_sub has id 1" "... saying which id"
+
 "$ZCG" reap --under "$pc_sub" >/dev/null
 is "$("$ZCG" explain --json --under "$pc_sub" | jq '[.zombies[].pins[] | select(.path != null and (.path | test("zombiecg-repro")))] | length')" 0 \
 	"then a real run evicts their files"

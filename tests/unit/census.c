@@ -24,19 +24,6 @@ static struct zcg_census *take(const char *fixture, const char *scope)
 	return r < 0 ? NULL : c;
 }
 
-static void put(const char *dir, const char *name, const char *text)
-{
-	char path[4096];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "w");
-	if (f) {
-		fputs(text, f);
-		fclose(f);
-	}
-}
-
 /* A cgroup v2 tree whose root's zombies hold counters near 2^64, as a corrupt or hostile
  * saved tree could: the sums must saturate, not overflow (UBSan stops on signed overflow). */
 static char *make_huge_tree(void)

@@ -215,6 +215,21 @@ static void test_verdicts(void)
 	is_int(zcg_zombie_decide(&z), 0, "zombie verdict");
 	is_str(zcg_action_names[z.action], "wait-mapper", "the hardest pin decides; kernel accounting does not");
 	ok(strstr(z.reason, "1 evict 1 wait-mapper") != NULL, "the reason counts the pins: %s", z.reason);
+	/* pins nothing can be done for do not hide those something can be done for */
+	pins[0] = (struct zcg_pin){ .kind = ZCG_PIN_FILE, .action = ZCG_ACTION_FLUSH_EVICT };
+	pins[1] = (struct zcg_pin){ .kind = ZCG_PIN_SHMEM, .action = ZCG_ACTION_REMOVE_FILE };
+	pins[2] = (struct zcg_pin){ .kind = ZCG_PIN_SWAP, .action = ZCG_ACTION_NONE };
+	zcg_zombie_decide(&z);
+	is_str(zcg_action_names[z.action], "remove-file", "flush-evict, remove-file and swap: remove-file, not none");
+	ok(strstr(z.reason, "1 flush-evict 1 remove-file 1 none") && strstr(z.reason, "by itself"),
+	   "the reason still counts the none pin: %s", z.reason);
+	z.pins = &pins[2];
+	z.n_pins = 1;
+	zcg_zombie_decide(&z);
+	is_str(zcg_action_names[z.action], "none", "only swap: none");
+	z.pins = pins;
+	pins[0] = (struct zcg_pin){ .kind = ZCG_PIN_FILE, .action = ZCG_ACTION_EVICT };
+	pins[2] = (struct zcg_pin){ .kind = ZCG_PIN_KERNEL, .action = ZCG_ACTION_NONE };
 	z.n_pins = 1;
 	zcg_zombie_decide(&z);
 	is_str(zcg_action_names[z.action], "evict", "only clean page cache: evict");

@@ -42,6 +42,20 @@ static inline int done_testing(void)
 	return tap_failed ? 1 : 0;
 }
 
+/* Writes text to dir/name (a file of a tree a test makes); failures show in what reads it. */
+static inline void put(const char *dir, const char *name, const char *text)
+{
+	char path[4096];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "w");
+	if (f) {
+		fputs(text, f);
+		fclose(f);
+	}
+}
+
 /* Fixture trees live in tests/fixtures; tests run from the top of the source tree. */
 #define FIXTURE(name) "tests/fixtures/" name
 
