@@ -168,9 +168,10 @@ todo() {
 	fi
 }
 # Found here: the timer's and the sessions' zombies are not freed: the daemon's steps after
-# the first one free none of its targets (journal: "reap: 0 freed, N left"), where a newly
-# started daemon's first step frees zombies of system.slice's services (below); a session
-# scope's parent, user-UID.slice, is itself dying once the user's manager has stopped.
+# the first one free none of its targets (journal: "reap: 0 freed, N left"; each of the
+# timer's keeps a page or two: reap --dry-run below), where a newly started daemon's first
+# step frees the timer's (below); the sessions' stay even then: a session scope's parent,
+# user-UID.slice, is itself dying once the user's manager has stopped.
 wait_for 10 '[ "$(under "/user-$uid.slice")" = 0 ]'
 n=$(under "/user-$uid.slice")
 todo "$n" "the daemon freed the sessions' after the grace period ($n left)" \
@@ -180,7 +181,7 @@ n=$(under "/zcg-tick.service$")
 todo "$([ "$n" -le 8 ]; echo $?)" "while the timer runs on ($runs runs), at most the youngest of its zombies are left: $n" \
 	"the daemon's steps after its first free none of their targets"
 journalctl -u $unit --no-pager -q | grep 'reap:' | tail -n 2 | sed 's/^/# /'
-zombiecg reap --dry-run 2>&1 | grep 'zcg-tick' | head -n 3 | sed 's/^/# reap --dry-run: /'
+zombiecg reap --dry-run 2>&1 | awk '/zcg-tick/ && n++ < 3 { print "# reap --dry-run: " $0 }'
 systemctl stop zcg-tick.timer
 is "$(find /sys/fs/cgroup -name memory.min -exec cat {} + | sort -u | tr '\n' ' ')" "0 " "every memory.min restored (0) after protected reclaim"
 if [ -x /usr/bin/prometheus ]; then
