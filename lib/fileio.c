@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <libgen.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "error.h"
 #include "fileio.h"
@@ -20,6 +21,13 @@ int zcg_write_file_atomic(const char *path, const char *tmp_path, const char *da
 	fd = open(tmp_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
 	if (fd < 0)
 		return zcg_error_errno(-errno, "cannot create %s", tmp_path);
+	/* node_exporter reads the textfile under its own user, whatever the umask (the unit's
+	 * UMask=0077) */
+	if (fchmod(fd, 0644) < 0) {
+		r = -errno;
+		unlink(tmp_path);
+		return zcg_error_errno(r, "cannot chmod %s", tmp_path);
+	}
 	while (done < len) {
 		ssize_t n = write(fd, data + done, len - done);
 

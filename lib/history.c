@@ -298,6 +298,12 @@ static int write_new_ring(const char *path, uint32_t capacity, const struct zcg_
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return zcg_error_errno(-errno, "cannot create %s", tmp);
+	/* readable by `zombiecg history` of any user, whatever the umask (the unit's UMask=0077) */
+	if (fchmod(fd, 0644) < 0) {
+		r = -errno;
+		unlink(tmp);
+		return zcg_error_errno(r, "cannot chmod %s", tmp);
+	}
 	r = full_pwrite(fd, buf, size, 0);
 	if (r == 0 && fsync(fd) < 0)
 		r = -errno;

@@ -194,14 +194,17 @@ static int64_t rss_bytes(void)
 #define IOPRIO_WHO_PROCESS 1
 
 /* SCHED_IDLE and the idle I/O class: the daemon only runs when nothing else wants to. Set
- * before the HTTP thread starts, which inherits both. */
+ * before the HTTP thread starts, which inherits both. Already so (zombiecg.service's
+ * CPUSchedulingPolicy=idle, IOSchedulingClass=idle), nothing is set: the unit's seccomp
+ * filter denies the @resources system calls. */
 static void set_idle_priority(void)
 {
 	struct sched_param param = { 0 };
 
-	if (sched_setscheduler(0, SCHED_IDLE, &param) < 0)
+	if (sched_getscheduler(0) != SCHED_IDLE && sched_setscheduler(0, SCHED_IDLE, &param) < 0)
 		zlog(LOG_WARNING, "priority", "cannot switch to SCHED_IDLE: %s", strerror(errno));
-	if (syscall(SYS_ioprio_set, IOPRIO_WHO_PROCESS, 0, IOPRIO_CLASS_IDLE << IOPRIO_CLASS_SHIFT) < 0)
+	if (syscall(SYS_ioprio_get, IOPRIO_WHO_PROCESS, 0) >> IOPRIO_CLASS_SHIFT != IOPRIO_CLASS_IDLE &&
+	    syscall(SYS_ioprio_set, IOPRIO_WHO_PROCESS, 0, IOPRIO_CLASS_IDLE << IOPRIO_CLASS_SHIFT) < 0)
 		zlog(LOG_WARNING, "priority", "cannot switch to the idle I/O class: %s", strerror(errno));
 }
 

@@ -33,6 +33,8 @@ wait_for 30 'curl -sf http://127.0.0.1:9771/healthz >/dev/null'
 ok $? "/healthz on 127.0.0.1:9771"
 like "$(curl -s http://127.0.0.1:9771/metrics | grep '^zombiecg_census_info')" 'dying_counter="bpf"' \
 	"the hardened unit takes a BPF census (its five capabilities, SystemCallFilter, ProtectSystem=strict)"
+is "$(journalctl -u $unit --no-pager -q | grep -c 'cannot switch')" 0 \
+	"no priority warnings: the unit set the idle classes, the daemon sets none (SystemCallFilter=~@resources)"
 pid=$(show MainPID)
 # the unit's device policy (DevicePolicy=closed, DeviceAllow=block-* r): a process in its
 # cgroup reads a block device (reap drops filesystem metadata through it), opens none for writing
@@ -42,6 +44,33 @@ is "$(sh -c 'echo $$ > "$1/cgroup.procs" && head -c 4096 /dev/vda | wc -c' sh "$
 sh -c 'echo $$ > "$1/cgroup.procs" && : >> /dev/vda' sh "$cg" 2>/dev/null
 is "$?" 2 "in the unit's cgroup: /dev/vda does not open for writing"
 
+# --- a Prometheus server (Debian's package) scraping the daemon every 2 s -----------------------
+prom() { # prom QUERY: the first sample's value
+	curl -s --data-urlencode "query=$1" http://127.0.0.1:9090/api/v1/query | jq -r '.data.result[0].value[1] // empty'
+}
+if [ -x /usr/bin/prometheus ]; then
+	cp /root/zcg/alerts.yml /etc/prometheus/zombiecg-alerts.yml
+	cat > /etc/prometheus/prometheus.yml <<'EOF'
+global:
+  scrape_interval: 2s
+  evaluation_interval: 2s
+rule_files:
+  - zombiecg-alerts.yml
+scrape_configs:
+  - job_name: zombiecg
+    static_configs:
+      - targets: ['127.0.0.1:9771']
+EOF
+	systemctl restart prometheus
+	wait_for 120 '[ "$(prom "up{job=\"zombiecg\"}")" = 1 ]'
+	is "$(prom 'up{job="zombiecg"}')" 1 "Prometheus $(prometheus --version 2>&1 | sed -n 's/^prometheus, version \([^ ]*\).*/\1/p') scrapes the daemon: up{job=\"zombiecg\"} 1"
+	is "$(curl -s http://127.0.0.1:9090/api/v1/rules | jq -r '[.data.groups[].rules[] | .health] | unique | join(",")')" ok \
+		"it loaded deploy/prometheus/alerts.yml: $(curl -s http://127.0.0.1:9090/api/v1/rules | jq '[.data.groups[].rules[]] | length') rules, all healthy"
+else
+	skip "no prometheus in the guest (ZCG_SYSTEM_PROMETHEUS=0)"
+	skip "no prometheus in the guest (ZCG_SYSTEM_PROMETHEUS=0)"
+fi
+
 # --- reload ----------------------------------------------------------------------------------
 systemctl reload $unit
 ok $? "systemctl reload"
@@ -50,8 +79,14 @@ is "$(systemctl is-active $unit):$(show MainPID)" "active:$pid" "still active, s
 journalctl -u $unit --no-pager -q | grep -qi 'reload'
 ok $? "the journal shows the reload"
 
-# --- zombies the way systemd makes them, freed by the daemon ----------------------------------
-# transient units (systemd-run) that write files, each in a new cgroup removed at its end
+# --- zombies the way systemd makes them, counted, aged and freed by the daemon -------------
+# A census every 3 s, and more CPU than the default 1%: every instruction is emulated here,
+# and a census with the daemon's share of it would leave nothing for reaping;
+# the default grace period (5 min) holds them while they are counted.
+printf 'interval = 3s\ncpu_budget = 100%%\nlog_level = debug\n' >> /etc/zombiecg/zombiecg.conf
+systemctl reload $unit
+under() { zombiecg list --json | jq --arg p "$1" '[.zombies[] | select(.path | test($p))] | length'; }
+# 1. transient units (systemd-run) that write files, each in a new cgroup removed at its end
 mkdir -p /var/tmp/zcg
 i=0
 while [ $i -lt 10 ]; do
@@ -59,20 +94,109 @@ while [ $i -lt 10 ]; do
 		dd if=/dev/zero of=/var/tmp/zcg/job.$i bs=64k count=32 conv=fsync status=none
 	i=$((i + 1))
 done
-jobs_dying() { zombiecg list --json | jq '[.zombies[] | select(.path | test("zcg-job-"))] | length'; }
-n=$(jobs_dying)
+n=$(under zcg-job-)
 cmp_ge "$n" 8 "transient units leave zombies ($n of 10)"
-# a short grace period in the conffile, then reload: the daemon frees them
-# (and more CPU than the default 1%: every instruction is emulated here)
-printf 'grace_period = 3s\ninterval = 2s\ncpu_budget = 50%%\n' >> /etc/zombiecg/zombiecg.conf
+# 2. a timer firing every 2 s (the seeds' cron job): its oneshot service reads a file not in
+# the page cache yet, charging it to the service's cgroup, new at each run
+mkdir -p /var/tmp/tick /var/lib/zcg-tick
+i=0
+while [ $i -lt 200 ]; do
+	dd if=/dev/urandom of=/var/tmp/tick/f.$i bs=64k count=4 status=none
+	i=$((i + 1))
+done
+sync && echo 3 > /proc/sys/vm/drop_caches
+cat > /usr/local/bin/zcg-tick <<'EOF'
+#!/bin/sh
+n=$(cat /var/lib/zcg-tick/n 2>/dev/null || echo 0)
+cat "/var/tmp/tick/f.$n" > /dev/null
+echo $((n + 1)) > /var/lib/zcg-tick/n
+EOF
+chmod +x /usr/local/bin/zcg-tick
+printf '[Service]\nType=oneshot\nExecStart=/usr/local/bin/zcg-tick\n' > /etc/systemd/system/zcg-tick.service
+printf '[Timer]\nOnActiveSec=1s\nOnUnitActiveSec=2s\nAccuracySec=100ms\n' > /etc/systemd/system/zcg-tick.timer
+systemctl daemon-reload && systemctl start zcg-tick.timer
+wait_for 60 '[ "$(under "/zcg-tick.service$")" -ge 5 ]'
+n=$(under "/zcg-tick.service$")
+cmp_ge "$n" 5 "a timer every 2 s: each run of zcg-tick.service leaves a zombie ($n after $(cat /var/lib/zcg-tick/n) runs)"
+# 3. user sessions through pam_systemd and logind: `runuser -l` opens a PAM session
+# (runuser-l includes common-session, with pam_systemd from libpam-systemd), logind puts it
+# in a session scope in user.slice and starts the user's manager (user@UID.service); each
+# session writes and reads a file in the home directory
+id zcguser >/dev/null 2>&1 || useradd -m -s /bin/sh zcguser
+uid=$(id -u zcguser)
+cgs=
+i=0
+while [ $i -lt 6 ]; do
+	cg=$(runuser -l zcguser -c "dd if=/dev/zero of=\$HOME/s.$i bs=64k count=16 conv=fsync status=none; cat \$HOME/s.$i > /dev/null; cat /proc/self/cgroup" 2>&1)
+	cgs="$cgs $cg"
+	i=$((i + 1))
+done
+like "$cgs" "0::/user.slice/user-$uid.slice/session-c?[0-9]+.scope" "runuser -l: the sessions ran in logind's session scopes ($(echo "$cg" | sed 's/^0:://'))"
+wait_for 30 '[ "$(under "/user-'"$uid"'.slice/session-c?[0-9]+.scope$")" -ge 5 ]'
+n=$(under "/user-$uid.slice/session-c?[0-9]+.scope$")
+cmp_ge "$n" 5 "the ended sessions' scopes are zombies ($n of 6)"
+# su -l goes the same way (PAM service su-l)
+cg=$(su -l zcguser -c 'cat /proc/self/cgroup' 2>&1)
+like "$cg" "0::/user.slice/user-$uid.slice/session-c?[0-9]+.scope" "su -l too: $cg"
+# the user's manager stops 10 s after the last session (UserStopDelaySec=): its cgroups die too
+wait_for 40 '[ "$(systemctl is-active user@$uid.service)" != active ]'
+n=$(under "/user-$uid.slice")
+diag "zombies in user-$uid.slice: $n ($(zombiecg list --json | jq -r '[.zombies[] | select(.path | test("/user-'"$uid"'.slice")) | .path | sub(".*/user-[0-9]+.slice/"; "") | sub("session-c?[0-9]+"; "session-N")] | group_by(.) | map("\(length)x \(.[0])") | join(", ")'))"
+# the daemon counts them and ages them: all dying, none past the 5 min grace period yet
+wait_for 10 '[ "$(metric zombiecg_dying_memcgs)" -ge 20 ] 2>/dev/null'
+dying=$(metric zombiecg_dying_memcgs)
+cmp_ge "$dying" 20 "zombiecg_dying_memcgs counts them: $dying"
+is "$(metric zombiecg_eligible_memcgs)" 0 "zombiecg_eligible_memcgs 0: none past the 5 min grace period"
+like "$(curl -s http://127.0.0.1:9771/metrics | grep '^zombiecg_dying_memcgs_by_parent' | tr '\n' ' ')" "user-$uid.slice|user.slice" "zombiecg_dying_memcgs_by_parent names user.slice's"
+# a short grace period in the conffile, then reload: the daemon frees those past it
+printf 'grace_period = 3s\n' >> /etc/zombiecg/zombiecg.conf
 systemctl reload $unit
-wait_for 60 '[ "$(jobs_dying)" = 0 ]'
-ok $? "the daemon freed them after the grace period ($(jobs_dying) left)" ||
+wait_for 60 '[ "$(under zcg-job-)" = 0 ]'
+ok $? "the daemon freed the transient units' after the grace period ($(under zcg-job-) left)" ||
 	journalctl -u $unit -n 8 --no-pager -q | sed 's/^/# /'
-# the counter is published when the step ends, after the pages went
-wait_for 20 '[ "$(metric zombiecg_reaped_total)" -ge 8 ] 2>/dev/null'
-cmp_ge "$(metric zombiecg_reaped_total)" 8 "zombiecg_reaped_total $(metric zombiecg_reaped_total)"
+# the counter is published when the step ends, after the pages went; it counts what went
+# between the step's two censuses (here 4 to 7 of the 10: the rest went on their own)
+wait_for 20 '[ "$(metric zombiecg_reaped_total)" -ge 1 ] 2>/dev/null'
+cmp_ge "$(metric zombiecg_reaped_total)" 1 "zombiecg_reaped_total $(metric zombiecg_reaped_total)"
+# todo COND DESCRIPTION REASON: a TAP TODO (tap.sh's ok would count a failure)
+todo() {
+	_tap_n=$((_tap_n + 1))
+	if [ "$1" = 0 ]; then
+		printf 'ok %d - %s # TODO %s\n' "$_tap_n" "$2" "$3"
+	else
+		printf 'not ok %d - %s # TODO %s\n' "$_tap_n" "$2" "$3"
+	fi
+}
+# Found here: the timer's and the sessions' zombies are not freed: the daemon's steps after
+# the first one free none of its targets (journal: "reap: 0 freed, N left"; each of the
+# timer's keeps a page or two: reap --dry-run below), where a newly started daemon's first
+# step frees the timer's (below); the sessions' stay even then: a session scope's parent,
+# user-UID.slice, is itself dying once the user's manager has stopped.
+wait_for 10 '[ "$(under "/user-$uid.slice")" = 0 ]'
+n=$(under "/user-$uid.slice")
+todo "$n" "the daemon freed the sessions' after the grace period ($n left)" \
+	"the daemon's later steps free none; these are below a dying user-UID.slice"
+runs=$(cat /var/lib/zcg-tick/n)
+n=$(under "/zcg-tick.service$")
+todo "$([ "$n" -le 8 ]; echo $?)" "while the timer runs on ($runs runs), at most the youngest of its zombies are left: $n" \
+	"the daemon's steps after its first free none of their targets"
+journalctl -u $unit --no-pager -q | grep 'reap:' | tail -n 2 | sed 's/^/# /'
+zombiecg reap --dry-run 2>&1 | awk '/zcg-tick/ && n++ < 3 { print "# reap --dry-run: " $0 }'
+systemctl stop zcg-tick.timer
 is "$(find /sys/fs/cgroup -name memory.min -exec cat {} + | sort -u | tr '\n' ' ')" "0 " "every memory.min restored (0) after protected reclaim"
+if [ -x /usr/bin/prometheus ]; then
+	# a fall between two samples of the last 10 minutes (the transient units' zombies freed)
+	now=$(date +%s)
+	falls=$(curl -s --data-urlencode 'query=zombiecg_dying_memcgs' --data-urlencode "start=$((now - 600))" \
+		--data-urlencode "end=$now" --data-urlencode 'step=2' http://127.0.0.1:9090/api/v1/query_range |
+		jq '[.data.result[0].values[] | .[1] | tonumber] as $v | [range(1; $v | length) | select($v[.] < $v[. - 1]) | $v[. - 1] - $v[.]] | add // 0')
+	cmp_ge "$falls" 5 "a Prometheus range query sees zombiecg_dying_memcgs fall (by $falls in all)"
+	r=$(prom 'increase(zombiecg_reaped_total[10m])')
+	ok "$(awk -v r="${r:-0}" 'BEGIN { exit !(r >= 1) }'; echo $?)" "and increase(zombiecg_reaped_total[10m]) $r"
+else
+	skip "no prometheus in the guest (ZCG_SYSTEM_PROMETHEUS=0)"
+	skip "no prometheus in the guest (ZCG_SYSTEM_PROMETHEUS=0)"
+fi
 
 # --- watchdog --------------------------------------------------------------------------------
 mkdir -p /run/systemd/system/$unit.d
@@ -100,48 +224,89 @@ is "$(systemctl is-active $unit):$(show Result):$(show ExecMainStatus)" "inactiv
 mkdir -p /var/tmp/w
 printf '#!/bin/sh\nexec dd if=/dev/zero of="/var/tmp/w/$1.$(date +%%s%%N)" bs=64k count=16 conv=fsync status=none\n' > /usr/local/bin/zcg-writer
 chmod +x /usr/local/bin/zcg-writer
-for s in drained control; do
+for s in drained control every; do
 	printf '[Service]\nType=oneshot\nExecStart=/usr/local/bin/zcg-writer %s\n' "$s" > /etc/systemd/system/zcg-$s.service
 done
 mkdir -p /etc/systemd/system/zcg-drained.service.d
 cp /usr/share/zombiecg/zombiecg-drain.conf /etc/systemd/system/zcg-drained.service.d/
 systemctl daemon-reload
-cycles=${ZCG_SYSTEM_CYCLES:-20}
-i=0
-while [ $i -lt $cycles ]; do
-	systemctl start zcg-drained.service zcg-control.service
-	i=$((i + 1))
-done
+cycles=${ZCG_SYSTEM_CYCLES:-50}
+# cycle UNIT...: start them (oneshot: the start ends when ExecStart= has), wait until each is
+# inactive again (after its ExecStopPost= commands and the cgroup's removal)
+cycle() {
+	systemctl start "$@"
+	for _u in "$@"; do
+		while [ "$(systemctl is-active "$_u")" = deactivating ]; do sleep 0.05; done
+	done
+}
+# cycles N UNIT...: N cycles; prints the milliseconds they took
+cycles() {
+	_n=$1
+	shift
+	_t0=$(date +%s%N)
+	while [ "$_n" -gt 0 ]; do
+		cycle "$@"
+		_n=$((_n - 1))
+	done
+	echo $((($(date +%s%N) - _t0) / 1000000))
+}
+ms=$(cycles $cycles zcg-drained.service zcg-control.service)
+diag "$cycles cycles of the two services: $((ms / 1000)) s"
 count() { zombiecg list --json | jq --arg u "$1" '[.zombies[] | select(.path | endswith($u))] | length'; }
-n=$(count zcg-drained.service)
-diag "right after the cycles: $n zombies of the drained service"
 # v2 releases a memcg's writeback structure asynchronously after its removal (lib/drain.c)
-wait_for 20 '[ "$(count zcg-drained.service)" = 0 ]'
-n=$(count zcg-drained.service)
-own=$(zombiecg explain --json | jq '[.zombies[] | select(.path | endswith("zcg-drained.service")) | .pins[] | select(.path != null and (.path | startswith("/var/tmp/w/")))] | length')
-is "$own" 0 "$cycles start/stop cycles with the drain drop-in: no zombie holds a page of the files the service wrote"
-# Found here: about 1 stop in 6 leaves a zombie holding a page or a few: the block device's own
-# cache (ext4 metadata of the new file, still referenced by the filesystem) or pages on no
-# LRU list, that drain cannot free; the daemon's protected reclaim frees them later (below).
-if [ "$n" = 0 ]; then
-	ok 0 "and no zombie at all"
-else
-	# a TODO, not a failure (tap.sh's ok would count it as one)
-	_tap_n=$((_tap_n + 1))
-	printf 'not ok %d - and no zombie at all # TODO drain leaves %s of %s holding a page or a few: block-device metadata (ext4) or pages on no LRU list\n' "$_tap_n" "$n" "$cycles"
-	zombiecg explain --json | jq -c '[.zombies[] | select(.path | endswith("zcg-drained.service")) | [.pins[] | "\(.kind) \(.path) \(.pages)p"]] | unique' | head -c 600 | sed 's/^/# what holds them: /'
-	echo
-fi
+drain_check() { # drain_check SERVICE HOW
+	diag "right after the cycles: $(count "$1") zombies of $1"
+	wait_for 20 '[ "$(count "$1")" = 0 ]'
+	_n=$(count "$1")
+	_own=$(zombiecg explain --json | jq --arg u "$1" '[.zombies[] | select(.path | endswith($u)) | .pins[] | select(.path != null and (.path | startswith("/var/tmp/w/")))] | length')
+	is "$_own" 0 "$cycles start/stop cycles with the drain drop-in $2: no zombie holds a page of the files the service wrote"
+	# Found here: some stops (8 to 36 of 50, varying from run to run) leave a zombie holding
+	# a page or a few: the block device's own cache (ext4 metadata of the new file, still referenced by
+	# the filesystem) or pages on no LRU list, that drain cannot free; the daemon's protected
+	# reclaim frees them later (below).
+	if [ "$_n" = 0 ]; then
+		ok 0 "and no zombie at all"
+	else
+		# a TODO, not a failure (tap.sh's ok would count it as one)
+		_tap_n=$((_tap_n + 1))
+		printf 'not ok %d - and no zombie at all # TODO drain leaves %s of %s holding a page or a few: block-device metadata (ext4) or pages on no LRU list\n' "$_tap_n" "$_n" "$cycles"
+		zombiecg explain --json | jq -c --arg u "$1" '[.zombies[] | select(.path | endswith($u)) | [.pins[] | "\(.kind) \(.path) \(.pages)p"]] | unique' | head -c 600 | sed 's/^/# what holds them: /'
+		echo
+	fi
+}
+drain_check zcg-drained.service "(zcg-drained.service.d/)"
 c=$(count zcg-control.service)
-cmp_ge "$c" $((cycles * 3 / 4)) "without it: $c zombies"
-# the daemon (grace period 3 s in the conffile) frees what the cycles left, on both services
+cmp_ge "$c" $((cycles * 3 / 4)) "without it: $c zombies of $cycles cycles"
+# what a stop costs without drain, for the comparison below
+few=10
+ms_control=$(cycles $few zcg-control.service)
+# the same drop-in for every service: /etc/systemd/system/service.d/ (systemd 246+)
+mkdir -p /etc/systemd/system/service.d
+cp /usr/share/zombiecg/zombiecg-drain.conf /etc/systemd/system/service.d/
+systemctl daemon-reload
+like "$(systemctl show -P ExecStopPost zcg-every.service)" 'zombiecg.*drain --self' "service.d/zombiecg-drain.conf applies to every service (zcg-every.service's ExecStopPost=)"
+ms_every=$(cycles $cycles zcg-every.service)
+drain_check zcg-every.service "for every service (service.d/)"
+# what the drain costs a stop: a start/stop cycle with it, against the control's without it
+# (TCG emulation: every instruction emulated; with more than a hundred zombies on the host)
+per_control=$((ms_control / few)) per_every=$((ms_every / cycles))
+diag "a start/stop cycle: $per_control ms without drain (mean of $few), $per_every ms with service.d/'s (mean of $cycles): drain costs about $((per_every - per_control)) ms a stop here"
+cmp_ge "$per_every" "$per_control" "a cycle with drain takes longer than without ($per_every ms, $per_control ms)"
+# the daemon (grace period 3 s in the conffile) frees what the cycles left, on all three
 systemctl start $unit
-wait_for 90 '[ "$(count zcg-control.service)" = 0 ] && [ "$(count zcg-drained.service)" = 0 ]'
-ok $? "the daemon frees them: $(count zcg-control.service) and $(count zcg-drained.service) left"
+wait_for 90 '[ "$(count zcg-control.service)" = 0 ] && [ "$(count zcg-drained.service)" = 0 ] && [ "$(count zcg-every.service)" = 0 ]'
+ok $? "the daemon (started with service.d/'s drain) frees them: $(count zcg-control.service), $(count zcg-drained.service) and $(count zcg-every.service) left"
+diag "and the daemon's first step after its start: $(under "/zcg-tick.service$") of the timer's, $(under "/user-$uid.slice") of the sessions' left"
 systemctl stop $unit
+is "$(systemctl show -P Result $unit)" success "and stops with success, drained by it"
+rm -f /etc/systemd/system/service.d/zombiecg-drain.conf
+systemctl daemon-reload
 
 # --- exposure --------------------------------------------------------------------------------
+systemctl start $unit
 e=$(systemd-analyze security $unit 2>/dev/null | sed -n 's/.*Overall exposure level for zombiecg.service: \([0-9.]*\).*/\1/p')
-ok "$(awk -v e="${e:-99}" 'BEGIN { exit !(e <= 5.0) }'; echo $?)" "systemd-analyze security: exposure $e"
+# 3.2: each remaining exposure is explained in the unit (deploy/systemd/zombiecg.service)
+ok "$(awk -v e="${e:-99}" 'BEGIN { exit !(e <= 3.2) }'; echo $?)" "systemd-analyze security on the unit as it ran: exposure $e <= 3.2"
 systemd-analyze security $unit 2>/dev/null | grep -E '^[✗] ' | sed 's/^/# /' | head -n 30
+systemctl stop $unit
 done_testing

@@ -25,12 +25,19 @@ if ! ls "$B"/deb/zombiecg_*_amd64.deb >/dev/null 2>&1; then
 fi
 
 # --- the root filesystem -------------------------------------------------------------------
-base=$S/bookworm-systemd.tar
+# systemd and logind (libpam-systemd: pam_systemd in common-session), what the package needs,
+# what guest.t uses, and Debian's Prometheus server (ZCG_SYSTEM_PROMETHEUS=0 leaves it out:
+# 96 MB installed, the guest's first scrape a minute after boot under TCG)
+pkgs=systemd,systemd-sysv,dbus,libpam-systemd,libbpf1,libmicrohttpd12,libelf1,curl,jq,procps,kmod,e2fsprogs
+[ "${ZCG_SYSTEM_PROMETHEUS:-1}" = 0 ] || pkgs=$pkgs,prometheus
+base=$S/bookworm-systemd-$(echo "$pkgs" | md5sum | cut -c1-8).tar
+# debootstrap takes the .debs it finds in ZCG_SYSTEM_DEBCACHE (the host's apt cache if it
+# has any) instead of downloading them
+cache=${ZCG_SYSTEM_DEBCACHE:-/var/cache/apt/archives}
 if [ ! -s "$base" ]; then
-	diag "debootstrap bookworm with systemd (once; cached in $base)"
+	diag "debootstrap bookworm with $pkgs (once; cached in $base)"
 	rm -rf "$S/base.tmp"
-	debootstrap --variant=minbase \
-		--include=systemd,systemd-sysv,dbus,libbpf1,libmicrohttpd12,libelf1,curl,jq,procps,kmod,e2fsprogs \
+	debootstrap --variant=minbase --include="$pkgs" ${cache:+--cache-dir="$cache"} \
 		bookworm "$S/base.tmp" "${ZCG_OCI_MIRROR:-http://deb.debian.org/debian}" > "$S/debootstrap.log" 2>&1 ||
 		{ tail -n 5 "$S/debootstrap.log" | sed 's/^/# /'; echo "Bail out! debootstrap failed"; exit 1; }
 	rm -rf "$S"/base.tmp/var/cache/apt/archives/*.deb
@@ -40,7 +47,7 @@ R=$S/root
 rm -rf "$R" && mkdir -p "$R" && tar -C "$R" -xf "$base"
 mkdir -p "$R/root/deb" "$R/root/zcg"
 cp "$B"/deb/zombiecg_*_amd64.deb "$R/root/deb/"
-cp tests/lib/tap.sh tests/system/guest.t "$R/root/zcg/"
+cp tests/lib/tap.sh tests/system/guest.t deploy/prometheus/alerts.yml "$R/root/zcg/"
 echo zcg-system > "$R/etc/hostname"
 printf '127.0.0.1\tlocalhost zcg-system\n' > "$R/etc/hosts"
 : > "$R/etc/fstab"
@@ -51,7 +58,7 @@ cat > "$R/etc/systemd/system/zcg-system-test.service" <<EOF
 Description=zombiecg system test (tests/system/guest.t)
 [Service]
 Type=oneshot
-Environment=ZCG_SYSTEM_CYCLES=${ZCG_SYSTEM_CYCLES:-20}
+Environment=ZCG_SYSTEM_CYCLES=${ZCG_SYSTEM_CYCLES:-50}
 ExecStart=/bin/sh -c '/root/zcg/guest.t > /dev/ttyS1 2>&1; echo "@@ZCG done \$?" > /dev/ttyS1; systemctl --no-block poweroff'
 [Install]
 WantedBy=multi-user.target
