@@ -8,7 +8,7 @@
  * so acting commands (reap, drain) can evict those pages and no others. Every pin and
  * every zombie gets a verdict: the least a user can do to free it.
  *
- * Without BPF a zombie's pages can only be attributed to its live parent (DOMAIN fact 3):
+ * Without BPF a zombie's pages can only be attributed to its live parent (doc/kernel.md K2):
  * the result is one estimated row per live parent, with pins by kind from memory.stat. */
 #ifndef ZCG_EXPLAIN_H
 #define ZCG_EXPLAIN_H
@@ -176,7 +176,7 @@ void zcg_pin_clear(struct zcg_pin *pin);
  * /a/b)"; "" for none. Newly allocated, NULL on ENOMEM. */
 char *zcg_procs_summary(const struct zcg_proc *p, size_t n);
 
-/* A live child of a zombie's parent, with what protected reclaim (DOMAIN fact 12) needs:
+/* A live child of a zombie's parent, with what protected reclaim (doc/kernel.md K9) needs:
  * raise memory.min to memory.current, reclaim the parent, restore memory.min. */
 struct zcg_live_child {
 	char *path;			/* hierarchy-relative */

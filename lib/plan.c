@@ -208,7 +208,7 @@ int zcg_plan_build(const struct zcg_sys *sys, const struct zcg_explain *e, const
 			b.plan->kick_parent = z->parent;
 		if (z->estimated) {
 			/* Without BPF the zombies' pages cannot be told from the parent's own
-			 * (DOMAIN fact 3): nothing can be targeted. */
+			 * (doc/kernel.md K2): nothing can be targeted. */
 			r = add(&b, ZCG_PLAN_LEAVE, ZCG_ACTION_NONE, z, NULL, strdup_printf(
 				"without BPF (%s) the zombies' pages cannot be told from the live parent's own "
 				"(kpagecgroup sees only online memcgs): run as root on a kernel with BTF",

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Protected reclaim (cgroup v2, DOMAIN fact 12): dying memcgs have memory.min reset to 0 at
+/* Protected reclaim (cgroup v2, doc/kernel.md K9): dying memcgs have memory.min reset to 0 at
  * offline, so raising memory.min of every live cgroup below a parent to its current usage
  * and then writing to the parent's memory.reclaim makes the kernel reclaim only the zombies'
  * pages. Mapped pages the zombies hold are unmapped; when live processes touch them again

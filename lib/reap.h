@@ -2,7 +2,7 @@
 /* Reaping: free zombies, and only zombies, from userspace, within a CPU and I/O budget.
  * The userspace counterpart of NetEase's recycling thread (seeds): it evicts exactly the
  * page ranges charged to dying memcgs (explain's pins), writing dirty ones back first, and
- * on cgroup v2 reclaims mapped ones with every live cgroup protected (DOMAIN fact 12). */
+ * on cgroup v2 reclaims mapped ones with every live cgroup protected (doc/kernel.md K9). */
 #ifndef ZCG_REAP_H
 #define ZCG_REAP_H
 
