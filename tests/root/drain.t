@@ -116,8 +116,14 @@ if [ "$HIER" = v2 ] && [ "$(printf '%s' "$out" | jq '.drained[-1].left_zombie')"
 	is "$rc" 3 "fsync'd: the kernel kept it with nothing charged: drain says so (exit 3)"
 	"$ZCG" list --json --under "$TESTCG" | jq -e ".zombies[] | select(.id == $ino)" >/dev/null
 	ok $? "fsync'd: and the kernel does hold it (BPF census)"
-	pins=$("$ZCG" explain --json "$ino" 2>/dev/null | jq -c '[.zombies[].pins[] | select(.path != null)]')
-	is "$pins" "[]" "fsync'd: no file's page holds it"
+	ex=$("$ZCG" explain --json "$ino" 2>/dev/null)
+	if [ "$(printf '%s' "$ex" | jq -r '.source // empty')" = bpf ]; then
+		pins=$(printf '%s' "$ex" | jq -c '[.zombies[].pins[] | select(.path != null)]')
+		is "$pins" "[]" "fsync'd: no file's page holds it"
+	else
+		# without the folio walker (before 6.1) a zombie cannot be selected by id
+		skip "fsync'd: no file's page holds it: $(printf '%s' "$ex" | jq -r '.error // .source_note')"
+	fi
 else
 	is "$rc" 0 "fsync'd: drain exits 0"
 	is "$(printf '%s' "$out" | jq -c '[.drained[-1].removed, .drained[-1].left_zombie]')" "[true,false]" \

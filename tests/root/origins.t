@@ -105,7 +105,12 @@ is "$(printf '%s' "$out" | jq -r '.origins[] | select(.kind == "systemd-template
 	"examples: the former paths"
 is "$(printf '%s' "$out" | jq '[.origins[] | select(.pinned_bytes == null or .kernel_overhead_bytes == null)] | length')" 0 \
 	"BPF: pinned bytes and kernel overhead known for each"
-cmp_ge "$(printf '%s' "$out" | jq '[.origins[].pinned_bytes] | add')" $((12 * 32 * 1024)) "pinned: at least half the files' bytes"
+if cg_lru_reparented; then
+	# the kernel moved the zombies' pages to their parents at offline: they pin none
+	skip "pinned: at least half the files' bytes: $REPARENT_WHY"
+else
+	cmp_ge "$(printf '%s' "$out" | jq '[.origins[].pinned_bytes] | add')" $((12 * 32 * 1024)) "pinned: at least half the files' bytes"
+fi
 human=$("$ZCG" origins --under "$TESTCG")
 like "$human" "^foo@.service +systemd-template +2 " "human table: the template's row"
 like "$human" "^  session-\*.scope of uid 1000: loginctl enable-linger 1000 " "human: the session advice"
