@@ -7,7 +7,8 @@ ZCG=${ZCG:-$TOP/build/zombiecg}
 _tap_n=0
 _tap_failed=0
 
-diag() { printf '# %s\n' "$*"; }
+# every line of a multi-line message gets its '# ' (TAP: a line without it is no diagnostic)
+diag() { printf '%s\n' "$*" | sed 's/^/# /'; }
 
 # ok COND_EXIT_STATUS DESCRIPTION: `ok $? "..."` or `cmd; ok $? "..."`; returns 1 when not ok
 ok() {

@@ -201,10 +201,23 @@ out=$(sh -c 'echo $$ > "$1/cgroup.procs"; dd if=/dev/zero of="$2" bs=1M count=8 
 	sh "$MEMROOT$TESTCG/self" "$TESTDIR/self.dat" "$ZCG")
 rc=$?
 [ $rc = 0 ] || diag "$out"
-is "$rc" 0 "self: drain --self --keep exits 0"
+# Before 5.19 (no memory.reclaim) drain reclaims by lowering memory.high, which cannot take
+# anon pages without swap: the few the drain process itself touched in the cgroup before it
+# stepped out stay (seen in the 5.10 guest now and then). Only that is let pass.
+own_anon_only=$(printf '%s' "$out" | jq '.drained[-1] | .after_bytes > 0 and .after_bytes <= 524288 and
+	all(.remaining_pins[]; .kind == "anon")' 2>/dev/null)
+if [ $rc = 3 ] && ! cg_has_reclaim && [ "$own_anon_only" = true ]; then
+	skip "self: drain --self --keep exits 0: its own anon pages stay without memory.reclaim ($(printf '%s' "$out" | jq '.drained[-1].after_bytes') bytes)"
+else
+	is "$rc" 0 "self: drain --self --keep exits 0"
+fi
 is "$(printf '%s' "$out" | jq -r '.drained[-1].path')" "$TESTCG/self" "self: drained its own cgroup"
 is "$(cat "$MEMROOT$TESTCG/self/cgroup.procs" | wc -l)" 0 "self: it stepped out of the cgroup"
-is "$(printf '%s' "$out" | jq '.drained[-1].after_bytes')" 0 "self: nothing left charged"
+if [ $rc = 3 ] && ! cg_has_reclaim && [ "$own_anon_only" = true ]; then
+	skip "self: nothing left charged: its own anon pages, as above"
+else
+	is "$(printf '%s' "$out" | jq '.drained[-1].after_bytes')" 0 "self: nothing left charged"
+fi
 
 # 6. a tree, deepest first
 mkdir -p "$MEMROOT$TESTCG/tree/a/b"

@@ -140,9 +140,9 @@ for name in boot $(sed 's,.*/,,; s,\.t$,,' "$testlist"); do
 		echo "    $name: ${problem:-failed}" | sed 's/; console log: .*//' >> "$out/report"
 		# each failure with the diagnostics printed just before it (what CI shows of a guest)
 		grep -vF "$name $problem" "$tap" | awk '
-			/^#/ { d[nd++ % 12] = substr($0, 1, 400); next }
-			/^(not ok|Bail out!)/ { for (i = (nd > 12 ? nd - 12 : 0); i < nd; i++) print d[i % 12]; print }
-			{ nd = 0 }' | sed 's/^/      /' >> "$out/report"
+			/^#/ { if (after-- > 0) print substr($0, 1, 400); else d[nd++ % 12] = substr($0, 1, 400); next }
+			/^(not ok|Bail out!)/ { for (i = (nd > 12 ? nd - 12 : 0); i < nd; i++) print d[i % 12]; print; after = 4 }
+			{ nd = 0; if (!/^(not ok|Bail out!)/) after = 0 }' | sed 's/^/      /' >> "$out/report"
 		if [ -s "$out/$name.stderr" ]; then
 			echo "      stderr:" >> "$out/report"
 			sed 's/^/        /' "$out/$name.stderr" >> "$out/report"
