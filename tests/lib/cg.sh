@@ -61,7 +61,7 @@ cg_has_reclaim() {
 cg_stat_lag_bytes() {
 	set -- $(uname -r | sed 's/[.-]/ /g')
 	if [ "$1" -lt 5 ] || { [ "$1" = 5 ] && [ "$2" -lt 13 ]; }; then
-		echo $((32 * 4096 * $(getconf _NPROCESSORS_CONF)))
+		echo $((32 * 4096 * $(grep -c "^processor" /proc/cpuinfo)))
 	else
 		echo 0
 	fi

@@ -15,7 +15,7 @@
 cg_require_root
 "$ZCG" list --json 2>/dev/null | jq -e '.source == "bpf"' >/dev/null ||
 	skip_all "reap needs the BPF census here: $("$ZCG" list --json | jq -r .source_note)"
-# reap evicts, flushes and recharges the files the BPF folio walker names (6.1+: iter/cgroup).
+# reap evicts, flushes and recharges the files the BPF folio walker names.
 ex=$("$ZCG" explain --json 2>/dev/null)
 printf '%s' "$ex" | jq -e '.source == "bpf"' >/dev/null ||
 	skip_all "reap acts on the files the BPF folio walker names: $(printf '%s' "$ex" | jq -r .source_note)"
