@@ -217,7 +217,7 @@ static int override(struct zcg_config *c, const char *option, const char *key, c
 
 	r = zcg_config_set(c, key, value);
 	if (r < 0 && r != -ENOMEM) {
-		snprintf(detail, sizeof(detail), "%s", zcg_error_message() ? zcg_error_message() : "invalid");
+		snprintf(detail, sizeof(detail), "%s", zcg_strerror(r));
 		return zcg_error(-EINVAL, "%s: %s", option, detail);
 	}
 	return r;
@@ -289,22 +289,21 @@ static int resolve_paths(const struct daemon *d, const struct zcg_config *c, cha
 	if (c->tmpfs_recharge_target) {
 		r = zcg_resolve_cgroup(d->ctx->sys, c->tmpfs_recharge_target, &tmpfs);
 		if (r < 0) {
-			snprintf(detail, sizeof(detail), "%s", zcg_error_message() ? zcg_error_message() : "");
+			snprintf(detail, sizeof(detail), "%s", zcg_strerror(r));
 			return zcg_error(r, "tmpfs_recharge_target: %s", detail);
 		}
 		/* Not fatal: the cgroup may be set up later. Each reap step checks it again and
 		 * leaves tmpfs files alone (saying why) while it cannot take pages. */
-		if (zcg_recharge_target_check(d->ctx->sys, tmpfs) < 0) {
+		r = zcg_recharge_target_check(d->ctx->sys, tmpfs);
+		if (r < 0)
 			zlog(LOG_WARNING, "config", "tmpfs_recharge_target: %s; tmpfs files are left alone until it can",
-			     zcg_error_message() ? zcg_error_message() : "unusable");
-			zcg_error_clear();
-		}
+			     zcg_strerror(r));
 	}
 	*ret_scope = TAKE_PTR(scope);
 	*ret_tmpfs = TAKE_PTR(tmpfs);
 	return 0;
 fail_under:
-	snprintf(detail, sizeof(detail), "%s", zcg_error_message() ? zcg_error_message() : "");
+	snprintf(detail, sizeof(detail), "%s", zcg_strerror(r));
 	return zcg_error(r, "under: %s", detail);
 }
 
@@ -341,7 +340,7 @@ static int open_history(struct daemon *d)
 		_cleanup_free_ char *aside = strdup_printf("%s.bad.%lld", d->cfg.history_file,
 							   (long long)time(NULL));
 
-		snprintf(detail, sizeof(detail), "%s", zcg_error_message());
+		snprintf(detail, sizeof(detail), "%s", zcg_strerror(r));
 		if (!aside || rename(d->cfg.history_file, aside) < 0)
 			return zcg_error(-EBADMSG, "%s; and it cannot be moved aside", detail);
 		zlog(LOG_WARNING, "history", "%s: moved to %s, starting a new history", detail, aside);
@@ -366,6 +365,7 @@ static void history_tick(struct daemon *d, uint64_t now_ms)
 	struct zcg_history_sample s = {0};
 	const struct zcg_census *c = d->census;
 	uint64_t now = (uint64_t)time(NULL);
+	int r;
 
 	if (!d->history || !c || now_ms < d->next_history_ms)
 		return;
@@ -385,9 +385,10 @@ static void history_tick(struct daemon *d, uint64_t now_ms)
 	s.memcg_ids_used = c->memcg_ids_used;
 	s.reaped = d->period_reaped;
 	s.evicted_bytes = d->period_evicted;
-	if (zcg_history_append(d->history, &s) < 0) {
+	r = zcg_history_append(d->history, &s);
+	if (r < 0) {
 		if (!d->history_failing)
-			zlog(LOG_ERR, "history", "%s", zcg_error_message());
+			zlog(LOG_ERR, "history", "%s", zcg_strerror(r));
 		d->history_failing = true;
 		return;
 	}
@@ -478,6 +479,7 @@ static void fill_metrics(const struct daemon *d, struct zcg_metrics *m,
 static void write_textfile(struct daemon *d, const char *text, size_t len)
 {
 	_cleanup_free_ char *path = NULL, *tmp = NULL;
+	int r;
 
 	if (!d->cfg.textfile_dir)
 		return;
@@ -485,9 +487,10 @@ static void write_textfile(struct daemon *d, const char *text, size_t len)
 	tmp = path_join(d->cfg.textfile_dir, TEXTFILE_TMP_NAME);
 	if (!path || !tmp)
 		return;
-	if (zcg_write_file_atomic(path, tmp, text, len) < 0) {
+	r = zcg_write_file_atomic(path, tmp, text, len);
+	if (r < 0) {
 		if (!d->textfile_failing)
-			zlog(LOG_ERR, "textfile", "%s", zcg_error_message());
+			zlog(LOG_ERR, "textfile", "%s", zcg_strerror(r));
 		d->textfile_failing = true;
 		return;
 	}
@@ -562,7 +565,7 @@ static void track_origins(struct daemon *d, const struct zcg_census *c)
 		r = zcg_origin_tracker_write(d->origins, path);
 	}
 	if (r < 0 && !d->origins_failing)
-		zlog(LOG_WARNING, "origins", "%s", r == -ENOMEM ? "out of memory" : zcg_error_message());
+		zlog(LOG_WARNING, "origins", "%s", zcg_strerror(r));
 	else if (r == 0 && d->origins_failing)
 		zlog(LOG_NOTICE, "origins", "writing %s again", path);
 	d->origins_failing = r < 0;
@@ -638,7 +641,7 @@ static void reap(struct daemon *d, const struct zcg_age_target *targets, size_t 
 	r = daemon_reap_step(&req, &out);
 	if (r == -EOPNOTSUPP) {
 		d->reap_available = false;
-		zlog(LOG_NOTICE, "reap", "%s", out.message);
+		zlog(LOG_NOTICE, "reap", "%s", zcg_strerror(r));
 		return;
 	}
 	if (out.cpu_ns < 0)
@@ -661,7 +664,7 @@ static void reap(struct daemon *d, const struct zcg_age_target *targets, size_t 
 	}
 	if (r < 0) {
 		d->reap_errors++;
-		zlog(LOG_ERR, "reap", "%s", out.message[0] ? out.message : strerror(-r));
+		zlog(LOG_ERR, "reap", "%s", zcg_strerror(r));
 	} else {
 		zlog(out.reaped ? LOG_INFO : LOG_DEBUG, "reap", "%s", out.message);
 	}
@@ -678,14 +681,13 @@ static int step(struct daemon *d, bool may_reap)
 	size_t n = 0;
 	int r;
 
-	zcg_error_clear();
 	r = zcg_census_take(d->ctx->sys, &opts, &c);
 	d->scan_duration_s = (double)(now_ns() - t0) / 1e9;
 	now = daemon_now_ms();
 	if (r < 0) {
 		d->scan_errors++;
 		if (!d->census_failing)
-			zlog(LOG_ERR, "census", "%s", zcg_error_message() ? zcg_error_message() : strerror(-r));
+			zlog(LOG_ERR, "census", "%s", zcg_strerror(r));
 		d->census_failing = true;
 		publish(d, false);
 		return r;
@@ -760,11 +762,10 @@ static void reload(struct daemon *d)
 	int r;
 
 	zcg_sd_notify("RELOADING=1");
-	zcg_error_clear();
 	r = build_config(d, &next);
 	if (r < 0) {
 		zlog(LOG_ERR, "config", "%s; the previous configuration stays in force",
-		     zcg_error_message() ? zcg_error_message() : strerror(-r));
+		     zcg_strerror(r));
 		d->config_ok = false;
 		goto out;
 	}
@@ -781,10 +782,13 @@ static void reload(struct daemon *d)
 			d->http = NULL;
 			r = daemon_http_start(next.listen, &d->pub, &http);
 			if (r < 0) {
-				snprintf(detail, sizeof(detail), "%s", zcg_error_message() ? zcg_error_message() : "");
-				if (daemon_http_start(d->cfg.listen, &d->pub, &d->http) < 0)
+				int again;
+
+				snprintf(detail, sizeof(detail), "%s", zcg_strerror(r));
+				again = daemon_http_start(d->cfg.listen, &d->pub, &d->http);
+				if (again < 0)
 					zlog(LOG_ERR, "http", "cannot listen on %s again: %s", d->cfg.listen,
-					     zcg_error_message());
+					     zcg_strerror(again));
 				zcg_error(r, "%s", detail);
 			}
 		}
@@ -792,7 +796,7 @@ static void reload(struct daemon *d)
 	if (r < 0) {
 		zlog(LOG_ERR, "config", "%s: %s; the previous configuration stays in force",
 		     d->config_path ? d->config_path : "command line",
-		     zcg_error_message() ? zcg_error_message() : strerror(-r));
+		     zcg_strerror(r));
 		zcg_config_done(&next);
 		d->config_ok = false;
 		goto out;
@@ -833,7 +837,7 @@ static void reload(struct daemon *d)
 		r = open_history(d);
 		if (r < 0)
 			zlog(LOG_ERR, "history", "%s: history is off until the next reload",
-			     zcg_error_message() ? zcg_error_message() : strerror(-r));
+			     zcg_strerror(r));
 	}
 	d->config_ok = true;
 	d->config_ok_wall = wall_now();
@@ -983,12 +987,11 @@ static int check_config(struct daemon *d, int sys_r)
 
 	if (sys_r < 0 && names_cgroups) {
 		unchecked = strdup_printf("under and tmpfs_recharge_target not checked: %s",
-					  zcg_error_message() ? zcg_error_message() : strerror(-sys_r));
+					  zcg_strerror(sys_r));
 	} else if (names_cgroups) {
-		zcg_error_clear();
 		r = resolve_paths(d, &d->cfg, &scope, &tmpfs);
 		if (r < 0)
-			missing = strdup(zcg_error_message() ? zcg_error_message() : strerror(-r));
+			missing = strdup(zcg_strerror(r));
 	}
 	if (ctx->json) {
 		json_object_begin(&ctx->out, NULL);
@@ -1034,7 +1037,6 @@ static int daemon_run(struct zcg_ctx *ctx, int argc, char **argv)
 	else if (access(default_config, F_OK) == 0)
 		d.config_path = default_config;
 
-	zcg_error_clear();
 	r = build_config(&d, &d.cfg);
 	if (r < 0 && r != -ENOMEM) {
 		/* an invalid, missing or unreadable file, or a bad option, is the caller's to
@@ -1057,7 +1059,7 @@ static int daemon_run(struct zcg_ctx *ctx, int argc, char **argv)
 
 	r = resolve_paths(&d, &d.cfg, &d.scope, &d.tmpfs_target);
 	if (r < 0) {
-		zlog(LOG_ERR, "config", "%s", zcg_error_message());
+		zlog(LOG_ERR, "config", "%s", zcg_strerror(r));
 		goto out;
 	}
 	enable_thresholds(&d);
@@ -1070,7 +1072,7 @@ static int daemon_run(struct zcg_ctx *ctx, int argc, char **argv)
 			daemon_now_ms() * 1000000ull);
 	r = open_history(&d);
 	if (r < 0) {
-		zlog(LOG_ERR, "history", "%s", zcg_error_message() ? zcg_error_message() : strerror(-r));
+		zlog(LOG_ERR, "history", "%s", zcg_strerror(r));
 		goto out;
 	}
 
@@ -1104,7 +1106,7 @@ static int daemon_run(struct zcg_ctx *ctx, int argc, char **argv)
 	if (d.cfg.listen) {
 		r = daemon_http_start(d.cfg.listen, &d.pub, &d.http);
 		if (r < 0) {
-			zlog(LOG_ERR, "http", "%s", zcg_error_message());
+			zlog(LOG_ERR, "http", "%s", zcg_strerror(r));
 			goto out;
 		}
 		zlog(LOG_NOTICE, "http", "listening on %s", daemon_http_address(d.http));

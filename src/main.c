@@ -71,10 +71,8 @@ int zcg_fail(struct zcg_ctx *ctx, int r, const char *fmt, ...)
 			msg = NULL;
 		va_end(ap);
 	}
-	if (!msg && zcg_error_message())
-		msg = strdup(zcg_error_message());
 	if (!msg)
-		msg = strdup_printf("%s", strerror(r < 0 ? -r : r));
+		msg = strdup(zcg_strerror(r));
 	report(ctx, msg ? msg : "out of memory");
 	return EXIT_FAIL;
 }
@@ -409,10 +407,9 @@ int main(int argc, char **argv)
 
 		r = zcg_protect_recover(&restored);
 		if (r < 0)
-			fprintf(stderr, "zombiecg: warning: %s\n", zcg_error_message() ? zcg_error_message() : strerror(-r));
+			fprintf(stderr, "zombiecg: warning: %s\n", zcg_strerror(r));
 		else if (restored)
 			fprintf(stderr, "zombiecg: restored %zu memory.min setting(s) left by an interrupted run\n", restored);
-		zcg_error_clear();
 	}
 
 	if (cmd->needs_sys) {
@@ -423,7 +420,7 @@ int main(int argc, char **argv)
 			r = zcg_resolve_cgroup(ctx.sys, ctx.under, &ctx.scope);
 			if (r < 0) {
 				zcg_sys_free(ctx.sys);
-				return zcg_fail(&ctx, r, "--under: %s", zcg_error_message());
+				return zcg_fail(&ctx, r, "--under: %s", zcg_strerror(r));
 			}
 		}
 	}

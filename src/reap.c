@@ -247,7 +247,7 @@ static int reap_run(struct zcg_ctx *ctx, int argc, char **argv)
 			return zcg_fail(ctx, r, NULL);
 		if (r < 0)
 			return zcg_usage_error(ctx, "reap: --recharge-tmpfs %s: %s", reap_args.recharge_tmpfs,
-					       zcg_error_message() ? zcg_error_message() : strerror(-r));
+					       zcg_strerror(r));
 		opts.recharge_tmpfs = recharge_rel;
 	}
 	if (!zcg_is_root() && !reap_args.dry_run)

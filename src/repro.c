@@ -176,7 +176,7 @@ static int repro_run(struct zcg_ctx *ctx, int argc, char **argv)
 	r = zcg_repro_make(ctx->sys, &opts, &res);
 	if (r < 0)
 		return zcg_fail(ctx, r, "repro %s: %s (undo what was made with: zombiecg repro cleanup)",
-				argv[0], zcg_error_message() ? zcg_error_message() : strerror(-r));
+				argv[0], zcg_strerror(r));
 	print_result(ctx, &opts, res);
 	zcg_repro_result_free(res);
 	return EXIT_OK;
