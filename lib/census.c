@@ -147,7 +147,6 @@ static int read_v2_node(struct walk *w, const char *dir, uint64_t hier[_ZCG_KIND
 	/* The root has no memory.swap.current, and kernels without swap accounting none. */
 	if (zcg_read_u64_file(swap, &hier[ZCG_KIND_SWAP]) < 0)
 		hier[ZCG_KIND_SWAP] = 0;
-	zcg_error_clear();
 	r = zcg_read_keyed(cstat, v2_dying_keys, 2, dying, found);
 	if (r < 0)
 		return r;
@@ -201,9 +200,8 @@ static int walk_node(struct walk *w, const char *rel, struct node_totals *ret)
 				break;
 			}
 			r = walk_node(w, child, &ct);
-			if (r == -ENOENT && zcg_error_message() && strstr(zcg_error_message(), child)) {
+			if (r == -ENOENT && zcg_error_message(r) && strstr(zcg_error_message(r), child)) {
 				/* removed while we walked: it is no longer ours to count */
-				zcg_error_clear();
 				r = 0;
 				continue;
 			}
@@ -433,13 +431,12 @@ int zcg_census_take(const struct zcg_sys *sys, const struct zcg_census_opts *opt
 	else if (!zcg_is_root())
 		note = strdup("not root: BPF needs CAP_BPF and CAP_SYS_ADMIN");
 	else {
-		r = zcg_census_bpf(sys, scope, &c, &note);
+		r = zcg_census_bpf(sys, scope, &c);
 		if (r >= 0) {
 			*ret_census = c;
 			return 0;
 		}
-		if (!note)
-			note = strdup_printf("BPF census failed: %s", strerror(-r));
+		note = strdup(zcg_strerror(r));
 	}
 	r = zcg_census_cgroupfs(sys, scope, &c);
 	if (r < 0)

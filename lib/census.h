@@ -102,9 +102,8 @@ bool zcg_census_has_zombie(const struct zcg_census *census, uint64_t id);
 
 
 /* The BPF source (lib/census_bpf.c). Returns 0 and sets *ret_census; -EOPNOTSUPP or another
- * -errno when BPF cannot run here, with *ret_reason (newly allocated) saying why. */
-int zcg_census_bpf(const struct zcg_sys *sys, const char *scope, struct zcg_census **ret_census,
-		   char **ret_reason);
+ * -errno when BPF cannot run here, with a sentence saying why (zcg_strerror(r)). */
+int zcg_census_bpf(const struct zcg_sys *sys, const char *scope, struct zcg_census **ret_census);
 
 struct zcg_memcg_rec;
 

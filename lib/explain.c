@@ -921,11 +921,8 @@ static int resolve_files(const struct zcg_sys *sys, struct zcg_explain *e)
 	qsort(refs, n, sizeof(*refs), pin_file_cmp);
 
 	r = zcg_mounts_read(mountinfo, &mounts);
-	if (r < 0) {
-		/* naming files is best effort: the holders scan may still name them */
-		zcg_error_clear();
+	if (r < 0)	/* naming files is best effort: the holders scan may still name them */
 		mounts = (struct zcg_mounts){0};
-	}
 	for (size_t i = 0; i < n; i++) {
 		struct zcg_pin *pin = refs[i].pin;
 		struct zcg_file_query *fq;
@@ -1289,10 +1286,8 @@ int zcg_live_children(const struct zcg_sys *sys, const char *parent, struct zcg_
 			r = -ENOMEM;
 			break;
 		}
-		if (zcg_read_u64_file(cur, &v) < 0) {
-			zcg_error_clear();
+		if (zcg_read_u64_file(cur, &v) < 0)
 			continue;	/* no memcg of its own, or removed meanwhile */
-		}
 		r = grow_array((void **)&c, &allocated, n + 1, sizeof(*c));
 		if (r < 0)
 			break;

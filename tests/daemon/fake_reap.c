@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* A stand-in for src/daemon_reap.c, linked only into the test binary
+/* A stand-in for src/daemon/reap.c, linked only into the test binary
  * build/tests/zombiecg-fake-reap. It frees nothing: it records every request and answers
  * like a reaper would, so tests/cli/daemon-reap.t can check the daemon's side of the reap
  * contract (when the step is called, with which targets and budget, how outcomes, failures
@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "daemon.h"
+#include "error.h"
 
 bool daemon_reap_available(const char **ret_reason)
 {
@@ -59,8 +60,7 @@ int daemon_reap_step(const struct daemon_reap_request *req, struct daemon_reap_o
 		ret->reaped = 1;
 		ret->evicted_bytes = 4096;
 		ret->cpu_ns = 1000000;
-		snprintf(ret->message, sizeof(ret->message), "fake: failed on purpose after freeing 1");
-		r = -EIO;
+		r = zcg_error(-EIO, "fake: failed on purpose after freeing 1");
 	} else {
 		for (size_t i = 0; i < req->n_targets; i++)
 			ret->reaped += req->targets[i].old_count > 2 ? 2 :

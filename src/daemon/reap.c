@@ -70,15 +70,11 @@ int daemon_reap_step(const struct daemon_reap_request *req, struct daemon_reap_o
 		else
 			parents[opts.n_only_parents++] = (char *)req->targets[i].parent;
 	}
-	zcg_error_clear();
 	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &cpu0);
 	r = zcg_reap(req->sys, &opts, &res);
 	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &cpu1);
-	if (r < 0) {
-		snprintf(ret->message, sizeof(ret->message), "reap failed: %s",
-			 zcg_error_message() ? zcg_error_message() : strerror(-r));
-		return r;
-	}
+	if (r < 0)
+		return zcg_error_wrap(r, "reap failed");
 	/* Recharge helpers run in child processes: their CPU counts against the budget too. */
 	if (res.helper_cpu_seconds > 0)
 		ret->cpu_ns = (cpu1.tv_sec - cpu0.tv_sec) * 1000000000ll + (cpu1.tv_nsec - cpu0.tv_nsec) +
