@@ -1222,13 +1222,8 @@ int zcg_explain_take(const struct zcg_sys *sys, const struct zcg_explain_opts *o
 			       !memory_reclaim_exists(sys);
 	e->lru_reparented = !sys->sysroot[0] && zcg_kernel_reparents_lru();
 
-	if (opts->no_bpf)
-		reason = strdup("--no-bpf given");
-	else if (sys->sysroot[0])
-		reason = strdup_printf("--sysroot %s given: BPF reads only the running kernel", sys->sysroot);
-	else if (!zcg_is_root())
-		reason = strdup("not root: BPF needs CAP_BPF and CAP_SYS_ADMIN, file handles CAP_DAC_READ_SEARCH");
-	else if (zcg_folio_walker_open(sys->memory_dir, &w, &reason) < 0 && !reason)
+	reason = zcg_bpf_not_here(sys, opts->no_bpf, "file handles CAP_DAC_READ_SEARCH");
+	if (!reason && zcg_folio_walker_open(sys->memory_dir, &w, &reason) < 0 && !reason)
 		reason = strdup("BPF cannot run here");
 
 	if (w) {
