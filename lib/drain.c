@@ -17,7 +17,7 @@
 #include "stat.h"
 #include "sys.h"
 #include "util.h"
-#include "zcg_drain.h"
+#include "zombiecg/drain.h"
 
 #define DEFAULT_TIMEOUT_S 30.0
 
