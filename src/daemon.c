@@ -24,6 +24,7 @@
 #include "census.h"
 #include "config.h"
 #include "daemon.h"
+#include "daemon_removals.h"
 #include "error.h"
 #include "fileio.h"
 #include "history.h"
@@ -108,6 +109,7 @@ struct daemon {
 
 	struct zcg_ages *ages;
 	struct zcg_origin_tracker *origins;	/* first-seen times and new zombies per origin */
+	struct daemon_removals removals;	/* exact removal times (cgroup_rmdir tracepoint) */
 	bool origins_failing;
 	struct zcg_census *census;	/* the last good census */
 	struct zcg_history *history;
@@ -507,9 +509,10 @@ static void publish(struct daemon *d, bool census_ok)
 	size_t http_len = 0, file_len = 0;
 
 	fill_metrics(d, &m, thresholds, unreclaimable);
+	daemon_removals_metrics(&d->removals, &m);
 	status_line(d, status, sizeof(status));
 	/* timers are looked up (a few access() calls), restart counts not: no exec per census */
-	if (d->census && zcg_origins_group(d->census, &origins) == 0 &&
+	if (d->census && zcg_origins_group_removals(d->census, d->removals.rm, &origins) == 0 &&
 	    zcg_origins_look_up_facts(origins, d->ctx->sysroot ?: "", false) == 0)
 		zcg_origins_top(origins, d->cfg.top_origins, &top_origins);
 	m.origins = top_origins;
@@ -554,7 +557,8 @@ static void track_origins(struct daemon *d, const struct zcg_census *c)
 
 	if (!path)
 		return;
-	r = zcg_origin_tracker_update(d->origins, c, (uint64_t)d->last_scan_wall);
+	daemon_removals_reconcile(&d->removals, c);
+	r = zcg_origin_tracker_update(d->origins, c, d->removals.rm, (uint64_t)d->last_scan_wall);
 	if (r == 0)
 		return;	/* cgroupfs: no names to follow, no state to write */
 	if (r > 0) {
@@ -679,6 +683,9 @@ static int step(struct daemon *d, bool may_reap)
 	int r;
 
 	zcg_error_clear();
+	/* removals before the census: each one drained happened before it, so a record whose
+	 * cgroup the census does not show dying left no zombie */
+	daemon_removals_drain(&d->removals);
 	r = zcg_census_take(d->ctx->sys, &opts, &c);
 	d->scan_duration_s = (double)(now_ns() - t0) / 1e9;
 	now = daemon_now_ms();
@@ -918,6 +925,7 @@ static void daemon_free(struct daemon *d)
 	zcg_history_close(d->history);
 	zcg_ages_free(d->ages);
 	zcg_origin_tracker_free(d->origins);
+	daemon_removals_stop(&d->removals);
 	zcg_census_free(d->census);
 	zcg_config_done(&d->cfg);
 	free(d->scope);
@@ -1062,7 +1070,8 @@ static int daemon_run(struct zcg_ctx *ctx, int argc, char **argv)
 	}
 	enable_thresholds(&d);
 	d.reap_available = daemon_reap_available(&d.reap_unavailable_reason);
-	if (zcg_ages_new(&d.ages) < 0 || zcg_origin_tracker_new(&d.origins) < 0) {
+	if (zcg_ages_new(&d.ages) < 0 || zcg_origin_tracker_new(&d.origins) < 0 ||
+	    daemon_removals_start(&d.removals, ctx->sys, d.cfg.bpf && !daemon_args.once, d.cfg.top_origins) < 0) {
 		zlog(LOG_ERR, "daemon", "out of memory");
 		goto out;
 	}

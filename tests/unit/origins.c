@@ -330,9 +330,9 @@ static void tracker(void)
 	}
 	snprintf(path, sizeof(path), "%s/origins", dir);
 	is_int(zcg_origin_tracker_new(&t), 0, "tracker");
-	is_int(zcg_origin_tracker_update(t, &c1, 1000), 1, "first census at 1000");
-	is_int(zcg_origin_tracker_update(t, &c2, 1600), 1, "second at 1600: session-1 gone, session-3 and foo@1 new");
-	is_int(zcg_origin_tracker_update(t, &ce, 1700), 0, "an estimate changes nothing");
+	is_int(zcg_origin_tracker_update(t, &c1, NULL, 1000), 1, "first census at 1000");
+	is_int(zcg_origin_tracker_update(t, &c2, NULL, 1600), 1, "second at 1600: session-1 gone, session-3 and foo@1 new");
+	is_int(zcg_origin_tracker_update(t, &ce, NULL, 1700), 0, "an estimate changes nothing");
 	is_int(zcg_origin_tracker_write(t, path), 0, "write the state");
 	is_int(read_full_file(path, &text, &len), 0, "read it back");
 	is_str(text, "zombiecg-origins 1 1000 1600\n"
