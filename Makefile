@@ -62,8 +62,16 @@ LDLIBS += $(MHD_LIBS) -lpthread
 # BPF source reports itself unavailable (-EOPNOTSUPP), so every command falls back to cgroupfs.
 HAVE_BPF ?= $(shell $(PKG_CONFIG) --exists libbpf 2>/dev/null && command -v $(CLANG) >/dev/null && command -v $(BPFTOOL) >/dev/null && echo 1)
 
+# lib/ is the kernel-facing core (the internal archive; the installed one is its public API).
+# src/ the commands, src/daemon/ the daemon (its loop and its own modules), src/repro/ the
+# zombie-making scenarios of `zombiecg repro` (a demonstration and test tool, not installed).
 LIB_SRCS := $(wildcard lib/*.c)
-SRC_SRCS := $(wildcard src/*.c)
+SRC_SRCS := $(wildcard src/*.c src/daemon/*.c src/repro/*.c)
+SRC_HDRS := $(wildcard src/*.h src/*/*.h)
+# The daemon's modules that need neither the loop nor the HTTP server: the unit tests and
+# fuzz targets link them from their own archive.
+DAEMON_MODS := ages config metrics sdnotify
+DAEMON_MODS_A := $(BUILD)/src/daemon/modules.a
 BPF_SRCS := $(wildcard bpf/*.bpf.c)
 BPF_SKELS := $(patsubst bpf/%.bpf.c,$(BUILD)/%.skel.h,$(BPF_SRCS))
 
@@ -79,7 +87,7 @@ UNIT_SRCS := $(wildcard tests/unit/*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%.t,$(UNIT_SRCS))
 # Compiled helpers the root tests exec (not tests themselves): build/tests/helpers/<name>.
 HELPERS := $(patsubst tests/helpers/%.c,$(BUILD)/tests/helpers/%,$(wildcard tests/helpers/*.c))
-# The daemon with tests/daemon/fake_reap.c in place of src/daemon_reap.c: tests only.
+# The daemon with tests/daemon/fake_reap.c in place of src/daemon/reap.c: tests only.
 FAKE_REAP_BIN := $(BUILD)/tests/zombiecg-fake-reap
 
 .PHONY: all deps run check check-unit check-cli check-root check-vm asan fuzz fuzz-build bench install deb check-system unit-tests clean
@@ -108,9 +116,13 @@ $(BUILD)/lib/%.o: lib/%.c $(wildcard lib/*.h) $(wildcard bpf/*.h) $(SKEL_DEPS) |
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
-$(BUILD)/src/%.o: src/%.c $(wildcard src/*.h) $(wildcard lib/*.h) | $(BUILD)/src
+$(BUILD)/src/%.o: src/%.c $(SRC_HDRS) $(wildcard lib/*.h)
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(SMARTCOLS_CFLAGS) $(MHD_CFLAGS) -c -o $@ $<
+	$(Q)mkdir -p $(@D) && $(CC) $(CPPFLAGS) $(CFLAGS) -Isrc $(SMARTCOLS_CFLAGS) $(MHD_CFLAGS) -c -o $@ $<
+
+$(DAEMON_MODS_A): $(patsubst %,$(BUILD)/src/daemon/%.o,$(DAEMON_MODS))
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
 
 # Examples build as a user of the installed library would: the public archive only.
 $(BUILD)/examples/%: examples/%.c lib/zcg_drain.h $(BUILD)/public/libzombiecg.a
@@ -122,19 +134,19 @@ $(BUILD)/tests/unit/json.t: tests/unit/json.c src/json.c src/json.h tests/unit/t
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -Itests/unit -Isrc -o $@ $< src/json.c $(BUILD)/libzombiecg.a $(LDLIBS)
 
-$(BUILD)/tests/unit/%.t: tests/unit/%.c tests/unit/tap.h $(BUILD)/libzombiecg.a | $(BUILD)/tests/unit
+$(BUILD)/tests/unit/%.t: tests/unit/%.c tests/unit/tap.h $(DAEMON_MODS_A) $(BUILD)/libzombiecg.a | $(BUILD)/tests/unit
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(BUILD)/libzombiecg.a $(LDLIBS)
+	$(Q)$(CC) $(CFLAGS) -Itests/unit -Isrc/daemon -o $@ $< $(DAEMON_MODS_A) $(BUILD)/libzombiecg.a $(LDLIBS)
 
 $(BUILD)/tests/helpers/%: tests/helpers/%.c $(BUILD)/libzombiecg.a | $(BUILD)/tests/helpers
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -o $@ $< $(BUILD)/libzombiecg.a $(LDLIBS)
 
-$(BUILD)/tests/fake_reap.o: tests/daemon/fake_reap.c $(wildcard src/*.h) $(wildcard lib/*.h) | $(BUILD)/tests/unit
+$(BUILD)/tests/fake_reap.o: tests/daemon/fake_reap.c $(SRC_HDRS) $(wildcard lib/*.h) | $(BUILD)/tests/unit
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -Isrc $(MHD_CFLAGS) -c -o $@ $<
+	$(Q)$(CC) $(CFLAGS) -Isrc/daemon -Isrc $(MHD_CFLAGS) -c -o $@ $<
 
-$(FAKE_REAP_BIN): $(filter-out $(BUILD)/src/daemon_reap.o,$(SRC_OBJS)) $(BUILD)/tests/fake_reap.o $(BUILD)/libzombiecg.a
+$(FAKE_REAP_BIN): $(filter-out $(BUILD)/src/daemon/reap.o,$(SRC_OBJS)) $(BUILD)/tests/fake_reap.o $(BUILD)/libzombiecg.a
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.o,$^) $(BUILD)/libzombiecg.a $(LDLIBS)
 
@@ -160,7 +172,7 @@ $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< > $@.tmp && mv $@.tmp $@
 
-$(BUILD) $(BUILD)/lib $(BUILD)/src $(BUILD)/tests/unit $(BUILD)/tests/helpers:
+$(BUILD) $(BUILD)/lib $(BUILD)/tests/unit $(BUILD)/tests/helpers:
 	$(Q)mkdir -p $@
 
 deps:
@@ -187,9 +199,9 @@ FUZZ_CFLAGS := -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-
 HAVE_FUZZER = $(shell printf 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n) { return 0; }\n' | \
 	$(CLANG) -fsanitize=fuzzer -x c - -o /dev/null 2>/dev/null && echo 1)
 
-$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h src/json.c src/json.h $(BUILD)/libzombiecg.a
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h src/json.c src/json.h $(DAEMON_MODS_A) $(BUILD)/libzombiecg.a
 	$(call msg,FUZZ,$@)
-	$(Q)mkdir -p $(@D) && $(CC) $(CFLAGS) -fsanitize=fuzzer -o $@ $< $(BUILD)/libzombiecg.a
+	$(Q)mkdir -p $(@D) && $(CC) $(CFLAGS) -Isrc/daemon -fsanitize=fuzzer -o $@ $< $(DAEMON_MODS_A) $(BUILD)/libzombiecg.a
 
 fuzz-build:
 	$(Q)if [ "$(HAVE_FUZZER)" != 1 ]; then \

@@ -10,7 +10,7 @@
 #include <time.h>
 
 #include "columns.h"
-#include "config.h"
+#include "daemon/config.h"
 #include "error.h"
 #include "history.h"
 #include "util.h"

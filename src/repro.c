@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "error.h"
-#include "repro.h"
+#include "repro/scenarios.h"
 #include "util.h"
 #include "text.h"
 #include "zombiecg.h"

@@ -72,7 +72,7 @@ void json_zombie_identity(struct json *j, uint64_t id, const char *name, const c
 
 struct zcg_config;
 /* Under --sysroot, moves the configuration's built-in state paths (history_file) below it
- * (src/daemon.c; the history command reads the same default). Returns 0 or -ENOMEM. */
+ * (src/daemon/; the history command reads the same default). Returns 0 or -ENOMEM. */
 int config_defaults_below_sysroot(const struct zcg_ctx *ctx, struct zcg_config *c);
 
 /* Human tables of zombies stop after this many rows unless --all is given: past that a

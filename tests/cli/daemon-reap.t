@@ -1,5 +1,5 @@
 #!/bin/sh
-# The daemon's side of the reap contract (src/daemon_reap.c), checked with a test-only binary
+# The daemon's side of the reap contract (src/daemon/reap.c), checked with a test-only binary
 # whose reap step is tests/daemon/fake_reap.c: it frees nothing, records what it was asked
 # and answers like a reaper. On the v2 fixture tree (4 zombies below /system.slice, 2
 # below /), no root needed.

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* A stand-in for src/daemon_reap.c, linked only into the test binary
+/* A stand-in for src/daemon/reap.c, linked only into the test binary
  * build/tests/zombiecg-fake-reap. It frees nothing: it records every request and answers
  * like a reaper would, so tests/cli/daemon-reap.t can check the daemon's side of the reap
  * contract (when the step is called, with which targets and budget, how outcomes, failures

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* What the daemon's files share: the reap plug-in point (daemon_reap.c) and the HTTP
- * endpoint (daemon_http.c). The loop itself is in daemon.c. */
+/* The daemon's two plug-in points: the reap step (reap.c; tests/daemon/fake_reap.c in the
+ * loop's contract test) and the HTTP endpoint (http.c). The loop is loop.c, its state and
+ * the rest of what its files share state.h. */
 #ifndef ZCG_DAEMON_H
 #define ZCG_DAEMON_H
 

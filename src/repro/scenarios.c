@@ -13,7 +13,7 @@
 
 #include "cgroup.h"
 #include "error.h"
-#include "repro.h"
+#include "scenarios.h"
 #include "util.h"
 
 const char *const zcg_repro_scenario_names[_ZCG_REPRO_MAX] = {

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
-/* The daemon's removal records. See daemon_removals.h. */
+/* The daemon's removal records. See deaths.h. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
-#include "daemon_removals.h"
+#include "deaths.h"
 #include "error.h"
 #include "log.h"
 #include "origins.h"

@@ -4,8 +4,8 @@
  * and kept in the run directory's removals file across restarts, and the removals that left a
  * zombie counted per origin for zombiecg_zombies_created_total. Where the tracepoint cannot be
  * attached the daemon says why once and ages stay first-seen. */
-#ifndef ZCG_DAEMON_REMOVALS_H
-#define ZCG_DAEMON_REMOVALS_H
+#ifndef ZCG_DAEMON_DEATHS_H
+#define ZCG_DAEMON_DEATHS_H
 
 #include <stdbool.h>
 #include <stddef.h>
