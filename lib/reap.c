@@ -287,9 +287,7 @@ static int reclaim_parent(struct reap *rp, const struct zcg_plan_step *ps)
 	if (r == -EINTR)
 		return r;
 	if (r < 0) {
-		r = step_note(s, "protected reclaim failed: %s", zcg_error_message() ? zcg_error_message() : strerror(-r));
-		zcg_error_clear();
-		return r;
+		return step_note(s, "protected reclaim failed: %s", zcg_strerror(r));
 	}
 	s->done = true;
 	rp->res->protected_reclaims++;
@@ -433,16 +431,13 @@ static int act(struct reap *rp, const struct zcg_explain *e)
 	if (!mountinfo)
 		return -ENOMEM;
 	rp->act_cpu0_ns = zcg_budget_cpu_ns(&rp->budget);
-	if (rp->opts->recharge_tmpfs && zcg_recharge_target_check(rp->sys, rp->opts->recharge_tmpfs) < 0) {
-		rp->recharge_unusable = strdup(zcg_error_message() ? zcg_error_message() : "unusable target");
-		zcg_error_clear();
+	if (rp->opts->recharge_tmpfs && (r = zcg_recharge_target_check(rp->sys, rp->opts->recharge_tmpfs)) < 0) {
+		rp->recharge_unusable = strdup(zcg_strerror(r));
 		if (!rp->recharge_unusable)
 			return -ENOMEM;
 	}
-	if (zcg_mounts_read(mountinfo, &rp->mounts) < 0) {
-		zcg_error_clear();
+	if (zcg_mounts_read(mountinfo, &rp->mounts) < 0)
 		rp->mounts = (struct zcg_mounts){0};
-	}
 	r = plan_and_act(rp, e);
 	/* Writeback structures left behind (wb, inodes under writeback) switch to the parent
 	 * once their filesystem has been synced. */
@@ -457,8 +452,8 @@ static int act(struct reap *rp, const struct zcg_explain *e)
 	 * every zombie that had written a file stayed, with no page left, until some other
 	 * cgroup was removed). Inodes dirtied long enough ago are clean on their lists by now
 	 * without a syncfs: the flusher has been by. */
-	if (rp->kick_parent && !rp->opts->dry_run && zcg_cg_kick_offline(rp->sys, rp->kick_parent) < 0)
-		zcg_error_clear();
+	if (rp->kick_parent && !rp->opts->dry_run)
+		(void)zcg_cg_kick_offline(rp->sys, rp->kick_parent);	/* best effort */
 	free(rp->kick_parent);
 	rp->kick_parent = NULL;
 	free(rp->recharge_unusable);
@@ -584,7 +579,6 @@ int zcg_reap(const struct zcg_sys *sys, const struct zcg_reap_opts *caller_opts,
 			res.before_pinned = c->pinned_bytes;
 			zcg_census_free(c);
 		} else {
-			zcg_error_clear();
 			totals(before, &res.before_dying, &res.before_pinned);
 		}
 	}

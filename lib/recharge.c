@@ -106,7 +106,6 @@ static uint64_t headroom(const struct zcg_sys *sys, const char *target)
 					room = left;
 			}
 		}
-		zcg_error_clear();
 		if (streq(rel, "/"))
 			break;
 		slash = strrchr(rel, '/');
@@ -177,7 +176,6 @@ static int held_by_others(struct copy *c, struct zcg_recharge_result *res)
 	r = zcg_find_holders(proc, c->sys->hierarchy, &q, 1);
 	if (r < 0) {
 		note(res, "cannot scan %s for its holders (%s): left alone", proc, strerror(-r));
-		zcg_error_clear();
 		return 1;
 	}
 	if (q.n_open_by)
@@ -517,7 +515,7 @@ static void helper(const struct zcg_sys *sys, const char *target, const struct z
 	signal(SIGIO, SIG_IGN);
 	r = zcg_cg_attach(sys, target, 0);
 	if (r < 0) {
-		note(res, "the helper cannot join %s: %s", target, zcg_error_message() ? zcg_error_message() : strerror(-r));
+		note(res, "the helper cannot join %s: %s", target, zcg_strerror(r));
 		return;
 	}
 	r = recharge(&c, f, res);

@@ -50,6 +50,13 @@ static void on_stop(int sig)
 	stop_requested = sig;
 }
 
+static const struct zcg_number_option max_cpu_option = {
+	.command = "reap", .name = "max-cpu", .min = 0.01, .max = 100, .unit = "percent of one CPU",
+};
+static const struct zcg_number_option max_rate_option = {
+	.command = "reap", .name = "max-rate", .min = 0.01, .max = 1e6, .unit = "MiB/s",
+};
+
 static int reap_parse_option(struct zcg_ctx *ctx, int opt, const char *arg)
 {
 	int r;
@@ -65,23 +72,9 @@ static int reap_parse_option(struct zcg_ctx *ctx, int opt, const char *arg)
 		reap_args.no_protected = true;
 		break;
 	case OPT_MAX_CPU:
-		r = parse_number_in(arg, 0.01, 100, &reap_args.max_cpu);
-		if (r == -ERANGE)
-			return zcg_usage_error(ctx, "reap: --max-cpu %s is out of range: from 0.01 to 100 (percent "
-					       "of one CPU)", arg), -EINVAL;
-		if (r < 0)
-			return zcg_usage_error(ctx, "reap: --max-cpu '%s' is not a number (a percentage of one "
-					       "CPU, from 0.01 to 100)", arg), -EINVAL;
-		break;
+		return zcg_parse_number_option(ctx, &max_cpu_option, arg, &reap_args.max_cpu);
 	case OPT_MAX_RATE:
-		r = parse_number_in(arg, 0.01, 1e6, &reap_args.max_rate);
-		if (r == -ERANGE)
-			return zcg_usage_error(ctx, "reap: --max-rate %s is out of range: from 0.01 to 1000000 "
-					       "(MiB/s)", arg), -EINVAL;
-		if (r < 0)
-			return zcg_usage_error(ctx, "reap: --max-rate '%s' is not a number (MiB/s, from 0.01 to "
-					       "1000000)", arg), -EINVAL;
-		break;
+		return zcg_parse_number_option(ctx, &max_rate_option, arg, &reap_args.max_rate);
 	case OPT_ID: {
 		uint64_t id;
 
@@ -248,7 +241,7 @@ static int reap_run(struct zcg_ctx *ctx, int argc, char **argv)
 			return zcg_fail(ctx, r, NULL);
 		if (r < 0)
 			return zcg_usage_error(ctx, "reap: --recharge-tmpfs %s: %s", reap_args.recharge_tmpfs,
-					       zcg_error_message() ? zcg_error_message() : strerror(-r));
+					       zcg_strerror(r));
 		opts.recharge_tmpfs = recharge_rel;
 	}
 	if (!zcg_is_root() && !reap_args.dry_run)

@@ -199,7 +199,7 @@ static void reap(struct daemon *d, const struct zcg_age_target *targets, size_t 
 	r = daemon_reap_step(&req, &out);
 	if (r == -EOPNOTSUPP) {
 		d->stats.reap_available = false;
-		zlog(LOG_NOTICE, "reap", "%s", out.message);
+		zlog(LOG_NOTICE, "reap", "%s", zcg_strerror(r));
 		return;
 	}
 	if (out.cpu_ns < 0)
@@ -223,7 +223,7 @@ static void reap(struct daemon *d, const struct zcg_age_target *targets, size_t 
 	}
 	if (r < 0) {
 		d->stats.reap_errors++;
-		zlog(LOG_ERR, "reap", "%s", out.message[0] ? out.message : strerror(-r));
+		zlog(LOG_ERR, "reap", "%s", zcg_strerror(r));
 	} else {
 		zlog(out.reaped ? LOG_INFO : LOG_DEBUG, "reap", "%s", out.message);
 	}
@@ -240,14 +240,13 @@ static int step(struct daemon *d, bool may_reap)
 	size_t n = 0;
 	int r;
 
-	zcg_error_clear();
 	r = zcg_census_take(d->ctx->sys, &opts, &c);
 	d->stats.scan_duration_ns = (int64_t)(zcg_mono_ns() - t0);
 	now = daemon_now_ms();
 	if (r < 0) {
 		d->stats.scan_errors++;
 		if (!d->logged.census_failing)
-			zlog(LOG_ERR, "census", "%s", zcg_error_message() ? zcg_error_message() : strerror(-r));
+			zlog(LOG_ERR, "census", "%s", zcg_strerror(r));
 		d->logged.census_failing = true;
 		daemon_publish(d, false);
 		return r;
@@ -442,12 +441,11 @@ static int check_config(struct daemon *d, int sys_r)
 
 	if (sys_r < 0 && names_cgroups) {
 		unchecked = strdup_printf("under and tmpfs_recharge_target not checked: %s",
-					  zcg_error_message() ? zcg_error_message() : strerror(-sys_r));
+					  zcg_strerror(sys_r));
 	} else if (names_cgroups) {
-		zcg_error_clear();
 		r = daemon_resolve_paths(d, &d->conf.cfg, &scope, &tmpfs);
 		if (r < 0)
-			missing = strdup(zcg_error_message() ? zcg_error_message() : strerror(-r));
+			missing = strdup(zcg_strerror(r));
 	}
 	if (ctx->json) {
 		json_object_begin(&ctx->out, NULL);
@@ -491,7 +489,6 @@ static int daemon_run(struct zcg_ctx *ctx, int argc, char **argv)
 	else if (access(default_config, F_OK) == 0)
 		d.conf.config_path = default_config;
 
-	zcg_error_clear();
 	r = daemon_build_config(&d, &d.conf.cfg);
 	if (r < 0 && r != -ENOMEM) {
 		/* an invalid, missing or unreadable file, or a bad option, is the caller's to
@@ -514,7 +511,7 @@ static int daemon_run(struct zcg_ctx *ctx, int argc, char **argv)
 
 	r = daemon_resolve_paths(&d, &d.conf.cfg, &d.conf.scope, &d.conf.tmpfs_target);
 	if (r < 0) {
-		zlog(LOG_ERR, "config", "%s", zcg_error_message());
+		zlog(LOG_ERR, "config", "%s", zcg_strerror(r));
 		goto out;
 	}
 	daemon_enable_thresholds(&d);
@@ -527,7 +524,7 @@ static int daemon_run(struct zcg_ctx *ctx, int argc, char **argv)
 			    daemon_budget_burst_ns(d.conf.cfg.cpu_budget), daemon_now_ms() * 1000000ull);
 	r = daemon_open_history(&d);
 	if (r < 0) {
-		zlog(LOG_ERR, "history", "%s", zcg_error_message() ? zcg_error_message() : strerror(-r));
+		zlog(LOG_ERR, "history", "%s", zcg_strerror(r));
 		goto out;
 	}
 
@@ -562,7 +559,7 @@ static int daemon_run(struct zcg_ctx *ctx, int argc, char **argv)
 	if (d.conf.cfg.listen) {
 		r = daemon_http_start(d.conf.cfg.listen, &d.res.pub, &d.res.http);
 		if (r < 0) {
-			zlog(LOG_ERR, "http", "%s", zcg_error_message());
+			zlog(LOG_ERR, "http", "%s", zcg_strerror(r));
 			goto out;
 		}
 		zlog(LOG_NOTICE, "http", "listening on %s", daemon_http_address(d.res.http));

@@ -51,6 +51,7 @@ void daemon_history_tick(struct daemon *d, uint64_t now_ms)
 	struct zcg_history_sample s = {0};
 	const struct zcg_census *c = d->res.census;
 	uint64_t now = (uint64_t)time(NULL);
+	int r;
 
 	if (!d->res.history || !c || now_ms < d->pace.next_history_ms)
 		return;
@@ -70,9 +71,10 @@ void daemon_history_tick(struct daemon *d, uint64_t now_ms)
 	s.memcg_ids_used = c->memcg_ids_used;
 	s.reaped = d->pace.period_reaped;
 	s.evicted_bytes = d->pace.period_evicted;
-	if (zcg_history_append(d->res.history, &s) < 0) {
+	r = zcg_history_append(d->res.history, &s);
+	if (r < 0) {
 		if (!d->logged.history_failing)
-			zlog(LOG_ERR, "history", "%s", zcg_error_message());
+			zlog(LOG_ERR, "history", "%s", zcg_strerror(r));
 		d->logged.history_failing = true;
 		return;
 	}
@@ -156,6 +158,7 @@ static void fill_metrics(const struct daemon *d, struct zcg_metrics *m,
 static void write_textfile(struct daemon *d, const char *text, size_t len)
 {
 	_cleanup_free_ char *path = NULL, *tmp = NULL;
+	int r;
 
 	if (!d->conf.cfg.textfile_dir)
 		return;
@@ -163,9 +166,10 @@ static void write_textfile(struct daemon *d, const char *text, size_t len)
 	tmp = path_join(d->conf.cfg.textfile_dir, TEXTFILE_TMP_NAME);
 	if (!path || !tmp)
 		return;
-	if (zcg_write_file_atomic(path, tmp, text, len) < 0) {
+	r = zcg_write_file_atomic(path, tmp, text, len);
+	if (r < 0) {
 		if (!d->logged.textfile_failing)
-			zlog(LOG_ERR, "textfile", "%s", zcg_error_message());
+			zlog(LOG_ERR, "textfile", "%s", zcg_strerror(r));
 		d->logged.textfile_failing = true;
 		return;
 	}
@@ -237,7 +241,7 @@ void daemon_track_origins(struct daemon *d, const struct zcg_census *c)
 		r = zcg_origin_tracker_write(d->res.origins, path);
 	}
 	if (r < 0 && !d->logged.origins_failing)
-		zlog(LOG_WARNING, "origins", "%s", r == -ENOMEM ? "out of memory" : zcg_error_message());
+		zlog(LOG_WARNING, "origins", "%s", zcg_strerror(r));
 	else if (r == 0 && d->logged.origins_failing)
 		zlog(LOG_NOTICE, "origins", "writing %s again", path);
 	d->logged.origins_failing = r < 0;

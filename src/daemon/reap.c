@@ -71,15 +71,11 @@ int daemon_reap_step(const struct daemon_reap_request *req, struct daemon_reap_o
 		else
 			parents[opts.n_only_parents++] = (char *)req->targets[i].parent;
 	}
-	zcg_error_clear();
 	cpu0 = zcg_process_cpu_ns();
 	r = zcg_reap(req->sys, &opts, &res);
 	cpu1 = zcg_process_cpu_ns();
-	if (r < 0) {
-		snprintf(ret->message, sizeof(ret->message), "reap failed: %s",
-			 zcg_error_message() ? zcg_error_message() : strerror(-r));
-		return r;
-	}
+	if (r < 0)
+		return zcg_error_wrap(r, "reap failed");
 	/* Recharge helpers run in child processes: their CPU counts against the budget too. */
 	if (res.helper_cpu_ns > 0)
 		ret->cpu_ns = cpu1 - cpu0 + res.helper_cpu_ns;
