@@ -9,6 +9,7 @@
 
 #include "bpf_common.h"
 #include "bpf_events.h"
+#include "error.h"
 #include "util.h"
 
 #ifdef HAVE_BPF
@@ -112,25 +113,18 @@ void zcg_cgroup_events_close(struct zcg_cgroup_events *ev)
 	free(ev);
 }
 
-int zcg_cgroup_events_open(const struct zcg_sys *sys, struct zcg_cgroup_events **ret, char **ret_reason)
+int zcg_cgroup_events_open(const struct zcg_sys *sys, struct zcg_cgroup_events **ret)
 {
 	struct zcg_cgroup_events *ev;
 	int hid, r;
 
-	if (sys->sysroot && sys->sysroot[0]) {
-		zcg_bpf_set_reason(ret_reason, "not on a saved tree (--sysroot)");
-		return -EOPNOTSUPP;
-	}
-	if (access(ZCG_BTF_VMLINUX, R_OK) < 0) {
-		r = -errno;
-		zcg_bpf_set_reason(ret_reason, "kernel has no BTF (%s: %s)", ZCG_BTF_VMLINUX, strerror(-r));
-		return r;
-	}
+	if (sys->sysroot && sys->sysroot[0])
+		return zcg_error(-EOPNOTSUPP, "not on a saved tree (--sysroot)");
+	if (access(ZCG_BTF_VMLINUX, R_OK) < 0)
+		return zcg_error_errno(-errno, "kernel has no BTF (%s)", ZCG_BTF_VMLINUX);
 	hid = memory_hierarchy_id(sys);
-	if (hid < 0) {
-		zcg_bpf_set_reason(ret_reason, "no memory controller in /proc/cgroups: %s", strerror(-hid));
-		return hid;
-	}
+	if (hid < 0)
+		return zcg_error_errno(hid, "no memory controller in /proc/cgroups");
 	ev = calloc(1, sizeof(*ev));
 	if (!ev || !(ev->mount_root = strdup(sys->mount_root ?: "/"))) {
 		free(ev);
@@ -139,8 +133,7 @@ int zcg_cgroup_events_open(const struct zcg_sys *sys, struct zcg_cgroup_events *
 	zcg_bpf_messages_reset();
 	ev->skel = cgroup_events_bpf__open();
 	if (!ev->skel) {
-		r = -errno;
-		zcg_bpf_set_reason(ret_reason, "cannot open the BPF cgroup events object: %s", strerror(-r));
+		r = zcg_error_errno(-errno, "cannot open the BPF cgroup events object");
 		goto fail;
 	}
 	ev->skel->rodata->memory_hierarchy_id = hid;
@@ -148,20 +141,18 @@ int zcg_cgroup_events_open(const struct zcg_sys *sys, struct zcg_cgroup_events *
 	if (r < 0) {
 		const char *detail = zcg_bpf_message();
 
-		zcg_bpf_set_reason(ret_reason, "cannot load the cgroup_mkdir/cgroup_rmdir tracepoint programs: %s%s%s%s",
-				   strerror(-r), detail[0] ? " (" : "", detail, detail[0] ? ")" : "");
+		r = zcg_error(r, "cannot load the cgroup_mkdir/cgroup_rmdir tracepoint programs: %s%s%s%s",
+			      strerror(-r), detail[0] ? " (" : "", detail, detail[0] ? ")" : "");
 		goto fail;
 	}
 	r = cgroup_events_bpf__attach(ev->skel);
 	if (r < 0) {
-		zcg_bpf_set_reason(ret_reason, "cannot attach to the cgroup_mkdir/cgroup_rmdir tracepoints: %s",
-				   strerror(-r));
+		r = zcg_error_errno(r, "cannot attach to the cgroup_mkdir/cgroup_rmdir tracepoints");
 		goto fail;
 	}
 	ev->rb = ring_buffer__new(bpf_map__fd(ev->skel->maps.events), take_event, ev, NULL);
 	if (!ev->rb) {
-		r = -errno;
-		zcg_bpf_set_reason(ret_reason, "cannot map the cgroup events ring buffer: %s", strerror(-r));
+		r = zcg_error_errno(-errno, "cannot map the cgroup events ring buffer");
 		goto fail;
 	}
 	*ret = ev;
@@ -197,10 +188,9 @@ void zcg_cgroup_events_stats(const struct zcg_cgroup_events *ev, struct zcg_cgro
 
 #else /* !HAVE_BPF */
 
-int zcg_cgroup_events_open(const struct zcg_sys *sys, struct zcg_cgroup_events **ret, char **ret_reason)
+int zcg_cgroup_events_open(const struct zcg_sys *sys, struct zcg_cgroup_events **ret)
 {
-	zcg_bpf_set_reason(ret_reason, "built without BPF support");
-	return -EOPNOTSUPP;
+	return zcg_error(-EOPNOTSUPP, "built without BPF support");
 }
 
 int zcg_cgroup_events_drain(struct zcg_cgroup_events *ev, struct zcg_removals *rm)

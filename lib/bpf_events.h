@@ -16,9 +16,9 @@ struct zcg_cgroup_events;
 
 /* Loads the programs for sys's memory hierarchy and attaches them. Returns 0 and sets *ret;
  * -EOPNOTSUPP without BPF support in this build or on a sysroot; another -errno if the kernel
- * cannot (no BTF, no tracepoint, no privileges), with *ret_reason (newly allocated) saying
- * why. Not thread-safe (libbpf's print hook). */
-int zcg_cgroup_events_open(const struct zcg_sys *sys, struct zcg_cgroup_events **ret, char **ret_reason);
+ * cannot (no BTF, no tracepoint, no privileges), with a message saying why (zcg_strerror()).
+ * Not thread-safe (libbpf's print hook). */
+int zcg_cgroup_events_open(const struct zcg_sys *sys, struct zcg_cgroup_events **ret);
 
 /* Moves the records the programs sent since the last call into rm (zcg_removals_add()):
  * times made unix times, paths made relative to sys's mount root (removals outside it are

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "bpf_census.h"
+#include "error.h"
 #include "census.h"
 #include "util.h"
 
@@ -400,8 +401,7 @@ int zcg_census_from_memcg_recs(const struct zcg_sys *sys, const char *scope, con
 	return r;
 }
 
-int zcg_census_bpf(const struct zcg_sys *sys, const char *scope, struct zcg_census **ret_census,
-		   char **ret_reason)
+int zcg_census_bpf(const struct zcg_sys *sys, const char *scope, struct zcg_census **ret_census)
 {
 	_cleanup_free_ char *btf = NULL, *stat = NULL, *buf = NULL;
 	struct builder b;
@@ -413,7 +413,7 @@ int zcg_census_bpf(const struct zcg_sys *sys, const char *scope, struct zcg_cens
 	stat = path_join(sys->memory_dir, "memory.stat");
 	if (!btf || !stat)
 		return -ENOMEM;
-	r = zcg_bpf_available(btf, ret_reason);
+	r = zcg_bpf_available(btf);
 	if (r < 0)
 		return r;
 
@@ -422,24 +422,19 @@ int zcg_census_bpf(const struct zcg_sys *sys, const char *scope, struct zcg_cens
 	(void)read_full_file(stat, &buf, NULL);
 
 	builder_init(&b, sys, scope, sysconf(_SC_PAGESIZE));
-	r = zcg_bpf_walk_memcgs(sys->memory_dir, &sink, ret_reason);
-	if (r >= 0) {
+	r = zcg_bpf_walk_memcgs(sys->memory_dir, &sink);
+	if (r >= 0)
 		r = builder_finish(&b, zcg_memcg_kernel_overhead(&per_memcg) < 0 ? -1 : (int64_t)per_memcg,
 				   ret_census);
-	} else if (b.error) {
-		/* the walk stopped because building failed: say why building failed */
-		r = b.error;
-		if (ret_reason) {
-			free(*ret_reason);
-			*ret_reason = NULL;
-		}
-	}
-	if (r < 0 && ret_reason && !*ret_reason) {
-		if (r == -EIO)
-			*ret_reason = strdup("the BPF census records do not form a pre-order walk of the hierarchy");
-		else
-			*ret_reason = strdup_printf("building the BPF census failed: %s", strerror(-r));
-	}
+	else if (b.error)
+		r = b.error;	/* the walk stopped because building failed: say why building failed */
+	else
+		goto out;	/* the walk's own failure, with its sentence */
+	if (r == -EIO)
+		r = zcg_error(r, "the BPF census records do not form a pre-order walk of the hierarchy");
+	else if (r < 0)
+		r = zcg_error(r, "building the BPF census failed: %s", strerror(-r));
+out:
 	builder_reset(&b);
 	return r;
 }

@@ -17,7 +17,7 @@
 #include "stat.h"
 #include "sys.h"
 #include "util.h"
-#include "zcg_drain.h"
+#include "zombiecg/drain.h"
 
 #define DEFAULT_TIMEOUT_S 30.0
 
@@ -236,7 +236,6 @@ static int still_dying(const struct zcg_sys *sys, const char *rel, uint64_t id, 
 		}
 		if (zcg_census_take(sys, &co, &c) < 0 || !streq(c->source, "bpf")) {
 			zcg_census_free(c);
-			zcg_error_clear();
 			return -1;
 		}
 		found = zcg_census_has_zombie(c, id);
@@ -260,7 +259,7 @@ static int evict_and_name(const struct zcg_sys *sys, const char *rel, uint64_t c
 {
 	char id[32], *select[1] = { id };
 	struct zcg_explain_opts eo = { .scope = rel, .select = select, .n_select = 1, .include_live = true };
-	struct zcg_reap_opts ro = { .scope = rel, .no_protected_reclaim = true, .max_cpu_pct = opts->max_cpu_pct,
+	struct zcg_reap_opts ro = { .scope = rel, .no_protected_reclaim = true, .max_cpu = opts->max_cpu_pct / 100,
 				    .cancelled = past_deadline, .userdata = &deadline };
 	struct zcg_reap_result res = {0};
 	struct zcg_explain *e = NULL;
@@ -272,7 +271,6 @@ static int evict_and_name(const struct zcg_sys *sys, const char *rel, uint64_t c
 	r = zcg_explain_take(sys, &eo, &e);
 	if (r < 0 || !streq(e->source, "bpf") || e->n_zombies != 1) {
 		zcg_explain_free(e);
-		zcg_error_clear();
 		return 0;
 	}
 	r = zcg_reap_explained(sys, &ro, e, &res);
@@ -288,7 +286,6 @@ static int evict_and_name(const struct zcg_sys *sys, const char *rel, uint64_t c
 	r = zcg_explain_take(sys, &eo, &e);
 	if (r < 0 || e->n_zombies != 1) {
 		zcg_explain_free(e);
-		zcg_error_clear();
 		return 0;
 	}
 	r = pins_from_explained(cg, &e->zombies[0]);
@@ -306,10 +303,8 @@ static void flush_if_dirty(const struct zcg_sys *sys, const char *rel)
 	_cleanup_free_ char *path = dir ? path_join(dir, "memory.stat") : NULL;
 	uint64_t v[2] = {0};
 
-	if (!path || zcg_read_keyed(path, sys->hierarchy == ZCG_HIER_V2 ? v2_keys : v1_keys, 2, v, NULL) < 0) {
-		zcg_error_clear();
+	if (!path || zcg_read_keyed(path, sys->hierarchy == ZCG_HIER_V2 ? v2_keys : v1_keys, 2, v, NULL) < 0)
 		return;
-	}
 	if (v[0] + v[1] > 0)
 		sync();
 }
@@ -396,9 +391,8 @@ int zcg_drain(const char *path, const struct zcg_drain_opts *opts, struct zcg_dr
 
 	if (!opts)
 		opts = &defaults;
-	zcg_budget_init(&budget, opts->max_cpu_pct);
+	zcg_budget_init(&budget, opts->max_cpu_pct / 100);	/* the public API's percent */
 	deadline = zcg_now() + (opts->timeout_s > 0 ? opts->timeout_s : DEFAULT_TIMEOUT_S);
-	zcg_error_clear();
 
 	r = zcg_sys_open(opts->sysroot, &sys);
 	if (r < 0)
@@ -458,8 +452,8 @@ int zcg_drain(const char *path, const struct zcg_drain_opts *opts, struct zcg_dr
 	}
 	r = partial ? 1 : 0;
 out:
-	res.cpu_seconds = zcg_budget_cpu(&budget);
-	res.wall_seconds = zcg_budget_wall(&budget);
+	res.cpu_seconds = (double)zcg_budget_cpu_ns(&budget) / 1e9;
+	res.wall_seconds = (double)zcg_budget_wall_ns(&budget) / 1e9;
 	cg_list_free(&list);
 	zcg_sys_free(sys);
 	*ret_result = res;
@@ -488,7 +482,5 @@ void zcg_drain_result_free(struct zcg_drain_result *res)
 
 const char *zcg_drain_strerror(int r)
 {
-	const char *m = zcg_error_message();
-
-	return m ? m : strerror(r < 0 ? -r : r);
+	return zcg_strerror(r);
 }

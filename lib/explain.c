@@ -921,11 +921,8 @@ static int resolve_files(const struct zcg_sys *sys, struct zcg_explain *e)
 	qsort(refs, n, sizeof(*refs), pin_file_cmp);
 
 	r = zcg_mounts_read(mountinfo, &mounts);
-	if (r < 0) {
-		/* naming files is best effort: the holders scan may still name them */
-		zcg_error_clear();
+	if (r < 0)	/* naming files is best effort: the holders scan may still name them */
 		mounts = (struct zcg_mounts){0};
-	}
 	for (size_t i = 0; i < n; i++) {
 		struct zcg_pin *pin = refs[i].pin;
 		struct zcg_file_query *fq;
@@ -1225,13 +1222,8 @@ int zcg_explain_take(const struct zcg_sys *sys, const struct zcg_explain_opts *o
 			       !memory_reclaim_exists(sys);
 	e->lru_reparented = !sys->sysroot[0] && zcg_kernel_reparents_lru();
 
-	if (opts->no_bpf)
-		reason = strdup("--no-bpf given");
-	else if (sys->sysroot[0])
-		reason = strdup_printf("--sysroot %s given: BPF reads only the running kernel", sys->sysroot);
-	else if (!zcg_is_root())
-		reason = strdup("not root: BPF needs CAP_BPF and CAP_SYS_ADMIN, file handles CAP_DAC_READ_SEARCH");
-	else if (zcg_folio_walker_open(sys->memory_dir, &w, &reason) < 0 && !reason)
+	reason = zcg_bpf_not_here(sys, opts->no_bpf, "file handles CAP_DAC_READ_SEARCH");
+	if (!reason && zcg_folio_walker_open(sys->memory_dir, &w, &reason) < 0 && !reason)
 		reason = strdup("BPF cannot run here");
 
 	if (w) {
@@ -1289,10 +1281,8 @@ int zcg_live_children(const struct zcg_sys *sys, const char *parent, struct zcg_
 			r = -ENOMEM;
 			break;
 		}
-		if (zcg_read_u64_file(cur, &v) < 0) {
-			zcg_error_clear();
+		if (zcg_read_u64_file(cur, &v) < 0)
 			continue;	/* no memcg of its own, or removed meanwhile */
-		}
 		r = grow_array((void **)&c, &allocated, n + 1, sizeof(*c));
 		if (r < 0)
 			break;

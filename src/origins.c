@@ -95,15 +95,6 @@ static void origins_json(struct zcg_ctx *ctx, const struct zcg_origins *o, const
 	json_finish(j);
 }
 
-const char *format_count(int64_t v, char *buf, size_t size)
-{
-	if (v < 0)
-		snprintf(buf, size, "-");
-	else
-		snprintf(buf, size, "%lld", (long long)v);
-	return buf;
-}
-
 int zcg_origins_table(const struct zcg_origins *o, size_t max_rows)
 {
 	static const char *const headers[] = { "ORIGIN", "KIND", "DYING", "PINNED", "KERNEL", "OLDEST", "NEWEST",

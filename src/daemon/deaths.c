@@ -13,7 +13,6 @@
 
 int daemon_removals_start(struct daemon_removals *dr, const struct zcg_sys *sys, bool trace, size_t top)
 {
-	_cleanup_free_ char *reason = NULL;
 	int r;
 
 	*dr = (struct daemon_removals) { .top = top };
@@ -29,7 +28,7 @@ int daemon_removals_start(struct daemon_removals *dr, const struct zcg_sys *sys,
 		dr->rm->note = NULL;
 	} else if (r != -ENOENT) {
 		zlog(LOG_WARNING, "removals", "ignoring %s: %s", dr->state_path,
-		     r == -EBADMSG ? zcg_error_message() : strerror(-r));
+		     zcg_strerror(r));
 	}
 	if (!dr->rm && !(dr->rm = zcg_removals_new()))
 		return -ENOMEM;
@@ -37,14 +36,16 @@ int daemon_removals_start(struct daemon_removals *dr, const struct zcg_sys *sys,
 		dr->rm->note = strdup("BPF is off (bpf = no) or the daemon runs once");
 		return dr->rm->note ? 0 : -ENOMEM;
 	}
-	r = zcg_cgroup_events_open(sys, &dr->ev, &reason);
+	r = zcg_cgroup_events_open(sys, &dr->ev);
 	if (r == -ENOMEM)
 		return r;
 	if (r < 0) {
+		const char *why = zcg_strerror(r);
+
 		zlog(LOG_NOTICE, "removals", "%s: zombie ages are first-seen, not exact, and "
-		     "zombiecg_zombies_created_total is not exported", reason ?: strerror(-r));
-		dr->rm->note = TAKE_PTR(reason);
-		return 0;
+		     "zombiecg_zombies_created_total is not exported", why);
+		dr->rm->note = strdup(why);
+		return dr->rm->note ? 0 : -ENOMEM;
 	}
 	dr->rm->tracing = true;
 	zlog(LOG_INFO, "removals", "recording memory cgroup removals (cgroup_rmdir tracepoint): exact zombie ages");
@@ -109,7 +110,7 @@ void daemon_removals_reconcile(struct daemon_removals *dr, const struct zcg_cens
 		r = zcg_removals_write(dr->rm, dr->state_path);
 	}
 	if (r < 0 && !dr->failing)
-		zlog(LOG_WARNING, "removals", "%s", r == -ENOMEM ? "out of memory" : zcg_error_message());
+		zlog(LOG_WARNING, "removals", "%s", zcg_strerror(r));
 	else if (r >= 0 && dr->failing)
 		zlog(LOG_NOTICE, "removals", "writing %s again", dr->state_path);
 	dr->failing = r < 0;
