@@ -414,34 +414,3 @@ fail:
 	zcg_census_free(c);
 	return r;
 }
-
-int zcg_census_take(const struct zcg_sys *sys, const struct zcg_census_opts *opts,
-		    struct zcg_census **ret_census)
-{
-	_cleanup_free_ char *note = NULL;
-	struct zcg_census *c = NULL;
-	const char *scope = opts->scope ? opts->scope : "/";
-	int r;
-
-	if (opts->no_bpf)
-		note = strdup("--no-bpf given");
-	else if (sys->sysroot[0])
-		/* BPF reads the running kernel, never a saved tree. */
-		note = strdup_printf("--sysroot %s given: BPF reads only the running kernel", sys->sysroot);
-	else if (!zcg_is_root())
-		note = strdup("not root: BPF needs CAP_BPF and CAP_SYS_ADMIN");
-	else {
-		r = zcg_census_bpf(sys, scope, &c);
-		if (r >= 0) {
-			*ret_census = c;
-			return 0;
-		}
-		note = strdup(zcg_strerror(r));
-	}
-	r = zcg_census_cgroupfs(sys, scope, &c);
-	if (r < 0)
-		return r;
-	c->source_note = TAKE_PTR(note);
-	*ret_census = c;
-	return 0;
-}

@@ -17,7 +17,7 @@
 #include "stat.h"
 #include "sys.h"
 #include "util.h"
-#include "zcg_drain.h"
+#include "zombiecg/drain.h"
 
 #define DEFAULT_TIMEOUT_S 30.0
 
@@ -259,7 +259,7 @@ static int evict_and_name(const struct zcg_sys *sys, const char *rel, uint64_t c
 {
 	char id[32], *select[1] = { id };
 	struct zcg_explain_opts eo = { .scope = rel, .select = select, .n_select = 1, .include_live = true };
-	struct zcg_reap_opts ro = { .scope = rel, .no_protected_reclaim = true, .max_cpu_pct = opts->max_cpu_pct,
+	struct zcg_reap_opts ro = { .scope = rel, .no_protected_reclaim = true, .max_cpu = opts->max_cpu_pct / 100,
 				    .cancelled = past_deadline, .userdata = &deadline };
 	struct zcg_reap_result res = {0};
 	struct zcg_explain *e = NULL;
@@ -391,7 +391,7 @@ int zcg_drain(const char *path, const struct zcg_drain_opts *opts, struct zcg_dr
 
 	if (!opts)
 		opts = &defaults;
-	zcg_budget_init(&budget, opts->max_cpu_pct);
+	zcg_budget_init(&budget, opts->max_cpu_pct / 100);	/* the public API's percent */
 	deadline = zcg_now() + (opts->timeout_s > 0 ? opts->timeout_s : DEFAULT_TIMEOUT_S);
 
 	r = zcg_sys_open(opts->sysroot, &sys);
@@ -452,8 +452,8 @@ int zcg_drain(const char *path, const struct zcg_drain_opts *opts, struct zcg_dr
 	}
 	r = partial ? 1 : 0;
 out:
-	res.cpu_seconds = zcg_budget_cpu(&budget);
-	res.wall_seconds = zcg_budget_wall(&budget);
+	res.cpu_seconds = (double)zcg_budget_cpu_ns(&budget) / 1e9;
+	res.wall_seconds = (double)zcg_budget_wall_ns(&budget) / 1e9;
 	cg_list_free(&list);
 	zcg_sys_free(sys);
 	*ret_result = res;

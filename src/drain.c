@@ -7,7 +7,7 @@
 #include "cgroup.h"
 #include "error.h"
 #include "util.h"
-#include "zcg_drain.h"
+#include "zombiecg/drain.h"
 #include "text.h"
 #include "zombiecg.h"
 

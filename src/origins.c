@@ -7,15 +7,50 @@
 
 #include "census.h"
 #include "origins.h"
+#include "removals.h"
 #include "text.h"
 #include "util.h"
 #include "zombiecg.h"
 
-static void origins_json(struct zcg_ctx *ctx, const struct zcg_origins *o)
+struct zcg_removals *zcg_daemon_removals(void)
+{
+	_cleanup_free_ char *path = path_join(zcg_run_dir(), ZCG_REMOVALS_STATE_FILE);
+	struct zcg_removals *rm = NULL;
+
+	if (!path || zcg_removals_read(path, &rm) < 0)
+		return NULL;
+	return rm;
+}
+
+void zcg_removal_tracing_json(struct json *j, const struct zcg_removals *rm)
+{
+	if (!rm) {
+		json_null(j, "removal_tracing");
+		return;
+	}
+	json_object_begin(j, "removal_tracing");
+	json_bool(j, "attached", rm->tracing);
+	json_string(j, "note", rm->tracing ? NULL : rm->note);
+	json_object_end(j);
+}
+
+void zcg_removal_tracing_line(const struct zcg_removals *rm)
+{
+	if (!rm)
+		return;	/* no daemon: status shows no ages */
+	if (rm->tracing)
+		printf("Zombie ages       exact: the daemon records removals (cgroup_rmdir tracepoint)\n");
+	else
+		printf("Zombie ages       first seen by the daemon (removals not recorded: %s)\n",
+		       rm->note ? esc(rm->note) : "unknown why");
+}
+
+static void origins_json(struct zcg_ctx *ctx, const struct zcg_origins *o, const struct zcg_removals *rm)
 {
 	struct json *j = &ctx->out;
 
 	json_object_begin(j, NULL);
+	zcg_removal_tracing_json(j, rm);
 	json_array_begin(j, "origins");
 	for (size_t i = 0; i < o->n; i++) {
 		const struct zcg_origin *g = &o->origins[i];
@@ -41,6 +76,17 @@ static void origins_json(struct zcg_ctx *ctx, const struct zcg_origins *o)
 			json_double(j, "rate_per_hour", g->rate_per_hour);
 		else
 			json_null(j, "rate_per_hour");
+		json_string(j, "ages", g->ages);
+		if (g->removed_at >= 0) {
+			json_object_begin(j, "removed_by");
+			json_string(j, "comm", g->removed_by);
+			json_int(j, "pid", g->removed_by_pid);
+			json_int(j, "time", g->removed_at);
+			json_object_end(j);
+		} else {
+			json_null(j, "removed_by");
+		}
+		json_int_known(j, "restarts", g->restarts);
 		json_string(j, "advice", g->advice);
 		json_object_end(j);
 	}
@@ -136,11 +182,21 @@ static int origins_human(const struct zcg_census *c, const struct zcg_origins *o
 
 int zcg_origins_of(struct zcg_ctx *ctx, const struct zcg_census *c, bool restarts, struct zcg_origins **ret)
 {
+	struct zcg_removals *rm = zcg_daemon_removals();
+	int r = zcg_origins_of_removals(ctx, c, restarts, rm, ret);
+
+	zcg_removals_free(rm);
+	return r;
+}
+
+int zcg_origins_of_removals(struct zcg_ctx *ctx, const struct zcg_census *c, bool restarts,
+			    struct zcg_removals *rm, struct zcg_origins **ret)
+{
 	_cleanup_free_ char *state = NULL;
 	struct zcg_origins *o = NULL;
 	int r;
 
-	r = zcg_origins_group(c, &o);
+	r = zcg_origins_group_removals(c, rm, &o);
 	if (r < 0)
 		return r;
 	r = zcg_origins_look_up_facts(o, ctx->sysroot ?: "", restarts && !ctx->sysroot);
@@ -177,6 +233,7 @@ static int origins_run(struct zcg_ctx *ctx, int argc, char **argv)
 	struct zcg_census_opts opts = { .scope = ctx->scope, .no_bpf = ctx->no_bpf };
 	struct zcg_census *c = NULL;
 	struct zcg_origins *o = NULL;
+	struct zcg_removals *rm = NULL;
 	int r;
 
 	if (argc > 0)
@@ -184,19 +241,22 @@ static int origins_run(struct zcg_ctx *ctx, int argc, char **argv)
 	r = zcg_census_take(ctx->sys, &opts, &c);
 	if (r < 0)
 		return zcg_fail(ctx, r, NULL);
-	r = zcg_origins_of(ctx, c, true, &o);
+	rm = zcg_daemon_removals();
+	r = zcg_origins_of_removals(ctx, c, true, rm, &o);
 	if (r < 0) {
+		zcg_removals_free(rm);
 		zcg_census_free(c);
 		return zcg_fail(ctx, r, "cannot group the zombies by origin");
 	}
 	if (ctx->json)
-		origins_json(ctx, o);
+		origins_json(ctx, o, rm);
 	else if (o->n)
 		r = origins_human(c, o);
 	else
 		printf("No dying memcgs%s%s (source: %s).\n", streq(c->scope, "/") ? "" : " under ",
 		       streq(c->scope, "/") ? "" : esc(c->scope), c->source);
 	zcg_origins_free(o);
+	zcg_removals_free(rm);
 	zcg_census_free(c);
 	return r < 0 ? zcg_fail(ctx, r, NULL) : EXIT_OK;
 }

@@ -149,8 +149,8 @@ static void reap_json(struct zcg_ctx *ctx, const struct zcg_reap_result *r)
 		json_object_end(j);
 	}
 	json_array_end(j);
-	json_double(j, "cpu_seconds", r->cpu_seconds);
-	json_double(j, "wall_seconds", r->wall_seconds);
+	json_double(j, "cpu_seconds", (double)r->cpu_ns / 1e9);
+	json_double(j, "wall_seconds", (double)r->wall_ns / 1e9);
 	json_object_end(j);
 	json_finish(j);
 }
@@ -192,7 +192,8 @@ static int reap_human(const struct zcg_reap_result *r)
 	printf("Evicted %s", format_bytes((int64_t)r->evicted_bytes, b1, sizeof(b1)));
 	printf(" (%s written back first), protected reclaim freed %s; %.3f s CPU, %.3f s wall.\n",
 	       format_bytes((int64_t)r->flushed_bytes, b1, sizeof(b1)),
-	       format_bytes((int64_t)r->reclaimed_bytes, b2, sizeof(b2)), r->cpu_seconds, r->wall_seconds);
+	       format_bytes((int64_t)r->reclaimed_bytes, b2, sizeof(b2)), (double)r->cpu_ns / 1e9,
+	       (double)r->wall_ns / 1e9);
 	if (reap_args.recharge_tmpfs)
 		printf("Recharged %u tmpfs file(s), %s, to %s.\n", r->recharged_files,
 		       format_bytes((int64_t)r->recharged_bytes, b1, sizeof(b1)), esc(reap_args.recharge_tmpfs));
@@ -215,7 +216,7 @@ static int reap_run(struct zcg_ctx *ctx, int argc, char **argv)
 		.no_flush = reap_args.no_flush,
 		.no_protected_reclaim = reap_args.no_protected,
 		.no_bpf = ctx->no_bpf,
-		.max_cpu_pct = reap_args.max_cpu,
+		.max_cpu = reap_args.max_cpu / 100,	/* --max-cpu is a percent */
 		.max_rate_mbps = reap_args.max_rate,
 		.stop = &stop_requested,
 		/* --id: those zombies only, each of which must be there */

@@ -76,10 +76,24 @@ void zcg_print_rows_left(size_t shown, size_t n, const char *what);
 
 struct zcg_census;
 struct zcg_origins;
+struct zcg_removals;
+struct json;
 /* The census's zombies grouped by origin, with the facts the system gives (timers below the
  * sysroot; restart counts on the live host if restarts) (src/origins.c). Returns 0 and sets
  * *ret, or -ENOMEM. */
 int zcg_origins_of(struct zcg_ctx *ctx, const struct zcg_census *c, bool restarts, struct zcg_origins **ret);
+/* The same with the daemon's removal records rm (may be NULL): zombies grouped by their path
+ * at removal, and the origins' removed_by. */
+int zcg_origins_of_removals(struct zcg_ctx *ctx, const struct zcg_census *c, bool restarts,
+			    struct zcg_removals *rm, struct zcg_origins **ret);
+/* The removal records a daemon keeps (the run directory's removals file), or NULL without a
+ * daemon's file or if it cannot be read (src/origins.c). */
+struct zcg_removals *zcg_daemon_removals(void);
+/* Where zombie ages come from, as the member "removal_tracing" of the object open in j:
+ * {"attached": true|false, "note": why not or null}, null without a daemon's file. */
+void zcg_removal_tracing_json(struct json *j, const struct zcg_removals *rm);
+/* The same as a status line ("Zombie ages       ..."), none without a daemon's file. */
+void zcg_removal_tracing_line(const struct zcg_removals *rm);
 /* The origins table (status shows its first rows). Returns 0 or -ENOMEM. */
 int zcg_origins_table(const struct zcg_origins *o, size_t max_rows);
 

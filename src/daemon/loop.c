@@ -67,20 +67,10 @@ const char *const daemon_threshold_names[_THRESHOLD_MAX] = {
 
 /* ---- clocks and the process ------------------------------------------------------------ */
 
+/* CPU time and CLOCK_MONOTONIC in ns are lib/budget.h's. */
 uint64_t daemon_now_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000 + (uint64_t)ts.tv_nsec;
+	return zcg_mono_ns() / 1000000;
 }
 
 double daemon_wall_now(void)
@@ -91,13 +81,6 @@ double daemon_wall_now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-int64_t daemon_process_cpu_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
 
 #define IOPRIO_CLASS_SHIFT 13
 #define IOPRIO_CLASS_IDLE 3
@@ -201,18 +184,18 @@ static void reap(struct daemon *d, const struct zcg_age_target *targets, size_t 
 		d->logged.eligible = true;
 		return;
 	}
-	zcg_cpu_bucket_refill(&d->res.budget, daemon_now_ms() * 1000000ull);
-	req.cpu_budget_ns = zcg_cpu_bucket_available(&d->res.budget);
+	zcg_budget_bucket_refill(&d->res.budget, daemon_now_ms() * 1000000ull);
+	req.cpu_budget_ns = zcg_budget_bucket_available(&d->res.budget);
 	if (req.cpu_budget_ns <= 0) {
 		zlog(LOG_DEBUG, "reap", "CPU budget spent: waiting %.1f s",
-		     zcg_cpu_bucket_wait_ns(&d->res.budget) / 1e9);
+		     zcg_budget_bucket_wait_ns(&d->res.budget) / 1e9);
 		return;
 	}
 	if (!d->pace.reap_batch)
 		d->pace.reap_batch = REAP_BATCH_FIRST;
 	if (req.n_targets > d->pace.reap_batch)
 		req.n_targets = d->pace.reap_batch;
-	cpu0 = daemon_process_cpu_ns();
+	cpu0 = zcg_process_cpu_ns();
 	r = daemon_reap_step(&req, &out);
 	if (r == -EOPNOTSUPP) {
 		d->stats.reap_available = false;
@@ -220,7 +203,7 @@ static void reap(struct daemon *d, const struct zcg_age_target *targets, size_t 
 		return;
 	}
 	if (out.cpu_ns < 0)
-		out.cpu_ns = daemon_process_cpu_ns() - cpu0;
+		out.cpu_ns = zcg_process_cpu_ns() - cpu0;
 	/* A step's censuses and explain cost about the same whatever its batch: a full batch the
 	 * step got through doubles, so that on a big backlog each step frees more for that cost;
 	 * one whose acting ran out of budget halves. */
@@ -233,7 +216,7 @@ static void reap(struct daemon *d, const struct zcg_age_target *targets, size_t 
 	d->stats.evicted_bytes += out.evicted_bytes;
 	d->pace.period_reaped += out.reaped;
 	d->pace.period_evicted += out.evicted_bytes;
-	d->stats.reap_cpu_s += (double)out.cpu_ns / 1e9;
+	d->stats.reap_cpu_ns += out.cpu_ns;
 	if (out.have_unreclaimable) {
 		d->stats.have_unreclaimable = true;
 		memcpy(d->stats.unreclaimable, out.unreclaimable, sizeof(d->stats.unreclaimable));
@@ -252,13 +235,16 @@ static int step(struct daemon *d, bool may_reap)
 	struct zcg_census_opts opts = { .scope = d->conf.scope, .no_bpf = !d->conf.cfg.bpf };
 	_cleanup_free_ struct zcg_age_target *targets = NULL;
 	struct zcg_census *c = NULL;
-	uint64_t t0 = now_ns(), now;
-	int64_t cpu0 = daemon_process_cpu_ns();
+	uint64_t t0 = zcg_mono_ns(), now;
+	int64_t cpu0 = zcg_process_cpu_ns();
 	size_t n = 0;
 	int r;
 
+	/* removals before the census: each one drained happened before it, so a record whose
+	 * cgroup the census does not show dying left no zombie */
+	daemon_removals_drain(&d->res.removals);
 	r = zcg_census_take(d->ctx->sys, &opts, &c);
-	d->stats.scan_duration_s = (double)(now_ns() - t0) / 1e9;
+	d->stats.scan_duration_ns = (int64_t)(zcg_mono_ns() - t0);
 	now = daemon_now_ms();
 	if (r < 0) {
 		d->stats.scan_errors++;
@@ -277,12 +263,12 @@ static int step(struct daemon *d, bool may_reap)
 	d->stats.last_scan_wall = daemon_wall_now();
 
 	/* A census more expensive than the whole budget leaves nothing for reaping: say so once. */
-	if ((double)(daemon_process_cpu_ns() - cpu0) >
+	if ((double)(zcg_process_cpu_ns() - cpu0) >
 	    d->conf.cfg.cpu_budget * 1e6 * (double)d->conf.cfg.interval_ms) {
 		if (!d->logged.over_budget)
 			zlog(LOG_WARNING, "budget", "a census takes %.1f ms of CPU, more than cpu_budget "
 			     "allows per interval: raise interval or cpu_budget",
-			     (double)(daemon_process_cpu_ns() - cpu0) / 1e6);
+			     (double)(zcg_process_cpu_ns() - cpu0) / 1e6);
 		d->logged.over_budget = true;
 	}
 
@@ -299,7 +285,7 @@ static int step(struct daemon *d, bool may_reap)
 		zcg_ages_summarize(targets, n, &d->stats.eligible_memcgs, &d->stats.eligible_parents);
 		zlog(LOG_DEBUG, "census", "%llu live, %lld dying, %lld bytes pinned, %zu target(s) past "
 		     "grace, %.1f ms", (unsigned long long)c->live, (long long)c->dying,
-		     (long long)c->pinned_bytes, n, d->stats.scan_duration_s * 1000);
+		     (long long)c->pinned_bytes, n, (double)d->stats.scan_duration_ns / 1e6);
 		if (!n)
 			d->logged.eligible = false;
 		if (may_reap)
@@ -312,10 +298,10 @@ static int step(struct daemon *d, bool may_reap)
 
 static void charge_budget(struct daemon *d)
 {
-	int64_t cpu = daemon_process_cpu_ns();
+	int64_t cpu = zcg_process_cpu_ns();
 
-	zcg_cpu_bucket_refill(&d->res.budget, daemon_now_ms() * 1000000ull);
-	zcg_cpu_bucket_charge(&d->res.budget, cpu - d->pace.cpu_charged_ns);
+	zcg_budget_bucket_refill(&d->res.budget, daemon_now_ms() * 1000000ull);
+	zcg_budget_bucket_charge(&d->res.budget, cpu - d->pace.cpu_charged_ns);
 	d->pace.cpu_charged_ns = cpu;
 }
 
@@ -393,6 +379,7 @@ static void daemon_free(struct daemon *d)
 	zcg_history_close(d->res.history);
 	zcg_ages_free(d->res.ages);
 	zcg_origin_tracker_free(d->res.origins);
+	daemon_removals_stop(&d->res.removals);
 	zcg_census_free(d->res.census);
 	zcg_config_done(&d->conf.cfg);
 	free(d->conf.scope);
@@ -490,7 +477,7 @@ static int daemon_run(struct zcg_ctx *ctx, int argc, char **argv)
 		.ctx = ctx,
 		.conf = { .args = &daemon_args },
 		.res = { .sigfd = -1, .pub = { .lock = PTHREAD_MUTEX_INITIALIZER } },
-		.stats = { .scan_duration_s = -1, .eligible_memcgs = -1, .eligible_parents = -1 },
+		.stats = { .scan_duration_ns = -1, .eligible_memcgs = -1, .eligible_parents = -1 },
 	};
 	_cleanup_free_ char *default_config = NULL;
 	int r, exit_code = EXIT_FAIL;
@@ -533,11 +520,13 @@ static int daemon_run(struct zcg_ctx *ctx, int argc, char **argv)
 	}
 	daemon_enable_thresholds(&d);
 	d.stats.reap_available = daemon_reap_available(&d.stats.reap_unavailable_reason);
-	if (zcg_ages_new(&d.res.ages) < 0 || zcg_origin_tracker_new(&d.res.origins) < 0) {
+	if (zcg_ages_new(&d.res.ages) < 0 || zcg_origin_tracker_new(&d.res.origins) < 0 ||
+	    daemon_removals_start(&d.res.removals, ctx->sys, d.conf.cfg.bpf && !daemon_args.once,
+				  d.conf.cfg.top_origins) < 0) {
 		zlog(LOG_ERR, "daemon", "out of memory");
 		goto out;
 	}
-	zcg_cpu_bucket_init(&d.res.budget, d.conf.cfg.cpu_budget,
+	zcg_budget_bucket_init(&d.res.budget, d.conf.cfg.cpu_budget,
 			    daemon_budget_burst_ns(d.conf.cfg.cpu_budget), daemon_now_ms() * 1000000ull);
 	r = daemon_open_history(&d);
 	if (r < 0) {

@@ -109,10 +109,10 @@ fail_under:
 	return zcg_error(r, "under: %s", detail);
 }
 
-int64_t daemon_budget_burst_ns(double ratio)
+int64_t daemon_budget_burst_ns(double cpus)
 {
 	/* up to 10 minutes' worth saved up, so a reap step can use a quiet period's savings */
-	return (int64_t)(ratio * 600e9);
+	return (int64_t)(cpus * 600e9);
 }
 
 /* ---- history ----------------------------------------------------------------------------- */
@@ -236,7 +236,7 @@ void daemon_reload(struct daemon *d)
 	zcg_config_done(&d->conf.cfg);
 	d->conf.cfg = next;
 	log_setup(d->conf.cfg.log_json, d->conf.cfg.log_level);
-	zcg_cpu_bucket_set(&d->res.budget, d->conf.cfg.cpu_budget,
+	zcg_budget_bucket_set(&d->res.budget, d->conf.cfg.cpu_budget,
 			   daemon_budget_burst_ns(d->conf.cfg.cpu_budget));
 	daemon_enable_thresholds(d);
 	if (history_changed) {
