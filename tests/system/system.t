@@ -6,7 +6,10 @@
 # (/boot), systemd as PID 1 on cgroup v2. A oneshot unit runs guest.t at boot and writes its
 # TAP to the second serial port; this script prints that TAP as its own.
 # Needs root (debootstrap, mkfs.ext4 -d of a root-owned tree), qemu-system-x86, the 6.12
-# kernel. ZCG_SYSTEM_TIMEOUT (900 s), ZCG_SYSTEM_ACCEL (tcg), ZCG_SYSTEM_CYCLES (guest.t).
+# kernel. ZCG_SYSTEM_TIMEOUT (900 s), ZCG_SYSTEM_ACCEL (tcg), ZCG_SYSTEM_CYCLES,
+# ZCG_SYSTEM_WIDTH, ZCG_SYSTEM_EVERY_CYCLES
+# (guest.t: 200 start/stop cycles of the drained and the control service, 10 at a time; 50
+# with the drop-in for every service).
 . "$(dirname "$0")/../lib/tap.sh"
 cd "$TOP" || exit 1
 [ "$(id -u)" = 0 ] || skip_all "needs root (debootstrap, the guest's root filesystem)"
@@ -58,7 +61,7 @@ cat > "$R/etc/systemd/system/zcg-system-test.service" <<EOF
 Description=zombiecg system test (tests/system/guest.t)
 [Service]
 Type=oneshot
-Environment=ZCG_SYSTEM_CYCLES=${ZCG_SYSTEM_CYCLES:-50}
+Environment=ZCG_SYSTEM_CYCLES=${ZCG_SYSTEM_CYCLES:-200} ZCG_SYSTEM_WIDTH=${ZCG_SYSTEM_WIDTH:-10} ZCG_SYSTEM_EVERY_CYCLES=${ZCG_SYSTEM_EVERY_CYCLES:-50}
 ExecStart=/bin/sh -c '/root/zcg/guest.t > /dev/ttyS1 2>&1; echo "@@ZCG done \$?" > /dev/ttyS1; systemctl --no-block poweroff'
 [Install]
 WantedBy=multi-user.target
