@@ -35,13 +35,17 @@ pkgs=systemd,systemd-sysv,dbus,libpam-systemd,libbpf1,libmicrohttpd12,libelf1,cu
 [ "${ZCG_SYSTEM_PROMETHEUS:-1}" = 0 ] || pkgs=$pkgs,prometheus
 base=$S/bookworm-systemd-$(echo "$pkgs" | md5sum | cut -c1-8).tar
 # debootstrap takes the .debs it finds in ZCG_SYSTEM_DEBCACHE (the host's apt cache if it
-# has any) instead of downloading them
+# has any) instead of downloading them, the rest from ZCG_SYSTEM_MIRROR, else the Debian
+# mirror the machine's own apt sources name (as tests/vm/kernels.sh), else deb.debian.org
 cache=${ZCG_SYSTEM_DEBCACHE:-/var/cache/apt/archives}
+mirror=${ZCG_SYSTEM_MIRROR:-$(cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources 2>/dev/null |
+	sed -n -e 's/^deb \(\[[^]]*\] \)\{0,1\}\([a-z]*:\/\/[^ ]*\/debian\)\/\{0,1\} .*/\2/p' \
+		-e 's/^URIs: *\([a-z]*:\/\/[^ ]*\/debian\)\/\{0,1\} *$/\1/p' | head -n 1)}
 if [ ! -s "$base" ]; then
 	diag "debootstrap bookworm with $pkgs (once; cached in $base)"
 	rm -rf "$S/base.tmp"
 	debootstrap --variant=minbase --include="$pkgs" ${cache:+--cache-dir="$cache"} \
-		bookworm "$S/base.tmp" "${ZCG_OCI_MIRROR:-http://deb.debian.org/debian}" > "$S/debootstrap.log" 2>&1 ||
+		bookworm "$S/base.tmp" "${mirror:-http://deb.debian.org/debian}" > "$S/debootstrap.log" 2>&1 ||
 		{ tail -n 5 "$S/debootstrap.log" | sed 's/^/# /'; echo "Bail out! debootstrap failed"; exit 1; }
 	rm -rf "$S"/base.tmp/var/cache/apt/archives/*.deb
 	tar -C "$S/base.tmp" -cf "$base.tmp" . && mv "$base.tmp" "$base" && rm -rf "$S/base.tmp"
