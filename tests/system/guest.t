@@ -289,9 +289,9 @@ drain_check() { # drain_check TEMPLATE CYCLES HOW
 	is "$_own" 0 "$2 start/stop cycles with the drain drop-in $3: no zombie holds a page of the files the service wrote"
 	# Found here: some stops (17 of 200 and 19 of 200 on 2026-12-02) leave a zombie holding a
 	# page or a few: a page of the block device's own cache (ext4 metadata the new file
-	# touched first, dirty or on the journal's checkpoint list right after the fsync, which
-	# neither reclaim nor fadvise can drop then) and charged pages on no LRU list; the
-	# daemon frees them later (below).
+	# touched first, which neither reclaim nor fadvise drops then: most likely still dirty or
+	# held by the journal right after the fsync) and charged pages on no LRU list; the daemon
+	# frees them later (below).
 	if [ "$_n" = 0 ]; then
 		ok 0 "and no zombie at all"
 	else
