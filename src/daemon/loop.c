@@ -53,12 +53,6 @@ static const struct option daemon_options[] = {
 
 static struct daemon_args daemon_args;
 
-const char *const daemon_threshold_names[_THRESHOLD_MAX] = {
-	[THRESHOLD_DYING] = "dying",
-	[THRESHOLD_PINNED] = "pinned_bytes",
-	[THRESHOLD_ID_HEADROOM] = "memcg_id_headroom",
-};
-
 /* Zombies handed to one reap step: it explains just those, so a step's cost follows its
  * batch (see reap() for how the batch adapts). */
 #define REAP_BATCH_MIN 256
@@ -66,20 +60,6 @@ const char *const daemon_threshold_names[_THRESHOLD_MAX] = {
 #define REAP_BATCH_MAX 65536
 
 /* ---- clocks and the process ------------------------------------------------------------ */
-
-/* CPU time and CLOCK_MONOTONIC in ns are lib/budget.h's. */
-uint64_t daemon_now_ms(void)
-{
-	return zcg_mono_ns() / 1000000;
-}
-
-double daemon_wall_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 
 #define IOPRIO_CLASS_SHIFT 13
@@ -111,53 +91,6 @@ static bool term_pending(void *userdata)
 }
 
 /* ---- thresholds ---------------------------------------------------------------------------- */
-
-/* A crossed threshold shortens the grace period. */
-static bool urgent(const struct daemon *d)
-{
-	for (int t = 0; t < _THRESHOLD_MAX; t++)
-		if (d->conf.threshold_enabled[t] && d->stats.threshold_crossed[t])
-			return true;
-	return false;
-}
-
-uint64_t daemon_grace_ms(const struct daemon *d)
-{
-	return urgent(d) ? d->conf.cfg.urgent_grace_ms : d->conf.cfg.grace_ms;
-}
-
-void daemon_enable_thresholds(struct daemon *d)
-{
-	d->conf.threshold_enabled[THRESHOLD_DYING] = d->conf.cfg.dying_threshold > 0;
-	d->conf.threshold_enabled[THRESHOLD_PINNED] = d->conf.cfg.pinned_threshold_bytes > 0;
-	d->conf.threshold_enabled[THRESHOLD_ID_HEADROOM] = d->conf.cfg.id_headroom_min > 0;
-	for (int t = 0; t < _THRESHOLD_MAX; t++)
-		if (!d->conf.threshold_enabled[t])
-			d->stats.threshold_crossed[t] = false;
-}
-
-static void check_thresholds(struct daemon *d)
-{
-	const struct zcg_census *c = d->res.census;
-	bool crossed[_THRESHOLD_MAX] = {
-		[THRESHOLD_DYING] = c->dying >= 0 && c->dying >= d->conf.cfg.dying_threshold,
-		[THRESHOLD_PINNED] = c->pinned_bytes >= 0 &&
-				     c->pinned_bytes >= d->conf.cfg.pinned_threshold_bytes,
-		[THRESHOLD_ID_HEADROOM] = c->memcg_ids_used >= 0 &&
-					  ZCG_MEMCG_IDS_MAX - c->memcg_ids_used < d->conf.cfg.id_headroom_min,
-	};
-
-	for (int t = 0; t < _THRESHOLD_MAX; t++) {
-		if (!d->conf.threshold_enabled[t])
-			continue;
-		if (crossed[t] && !d->stats.threshold_crossed[t])
-			zlog(LOG_WARNING, "threshold", "%s threshold crossed: grace period shortened to %.1f s",
-			     daemon_threshold_names[t], d->conf.cfg.urgent_grace_ms / 1000.0);
-		else if (!crossed[t] && d->stats.threshold_crossed[t])
-			zlog(LOG_NOTICE, "threshold", "%s back below its threshold", daemon_threshold_names[t]);
-		d->stats.threshold_crossed[t] = crossed[t];
-	}
-}
 
 static void reap(struct daemon *d, const struct zcg_age_target *targets, size_t n)
 {
@@ -275,7 +208,7 @@ static int step(struct daemon *d, bool may_reap)
 	daemon_track_origins(d, c);
 	r = zcg_ages_update(d->res.ages, c, now);
 	if (r == 0) {
-		check_thresholds(d);
+		daemon_check_thresholds(d);
 		r = zcg_ages_eligible(d->res.ages, now, daemon_grace_ms(d), &targets, &n);
 	}
 	if (r < 0) {

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "ages.h"
 #include "budget.h"
@@ -111,12 +112,22 @@ struct daemon {
 	struct daemon_logged logged;
 };
 
-/* ---- loop.c ---- */
-double daemon_wall_now(void);		/* CLOCK_REALTIME, seconds */
+/* CLOCK_REALTIME, seconds (CPU time and CLOCK_MONOTONIC are lib/budget.h's and daemon.h's). */
+static inline double daemon_wall_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* ---- thresholds.c ---- */
 /* The grace period now: urgent_grace while a threshold is crossed, else grace. */
 uint64_t daemon_grace_ms(const struct daemon *d);
 /* Enables the thresholds the configuration sets; a disabled one is no longer crossed. */
 void daemon_enable_thresholds(struct daemon *d);
+/* Compares the census with the thresholds, logging each one crossed or left. */
+void daemon_check_thresholds(struct daemon *d);
 
 /* ---- reload.c ---- */
 /* Defaults, then the file, then the command line. Returns 0; -EINVAL with a detail message
