@@ -4,13 +4,13 @@
 #   make            build build/zombiecg
 #   make deps       install missing Debian packages (as root), else print the apt-get line
 #   make run        deps + build + `zombiecg status` on this host
-#   make check      deps + build + all tests (unit, CLI, root on this host, VM lab)
+#   make check      deps + build + all tests (unit, CLI, root on this host, VM lab, systemd guest)
 #   make asan       ASan+UBSan build in build/asan/ (used by `make check` for the unit and CLI tests)
 #   make fuzz       build the libFuzzer targets (clang) and run each FUZZ_SECONDS (default 300)
 #   make install    PREFIX=/usr/local DESTDIR= SYSCONFDIR=/etc SYSTEMDUNITDIR=$(PREFIX)/lib/systemd/system
 #                   LIBDIR=$(PREFIX)/lib
 #   make deb        Debian packages in build/deb/ (dpkg-buildpackage from a clean copy, lintian)
-#   make check-system  the package under systemd in a QEMU guest (tests/system/; not in check)
+#   make check-system  the package under systemd in a QEMU guest (tests/system/; also in check)
 #   V=1             show full commands
 
 VERSION := 0.1.0
@@ -49,7 +49,7 @@ DEPS := $(DEPS_BUILD) $(DEPS_TEST) $(DEPS_VM) $(DEPS_PKG)
 
 WARNINGS := -Wall -Wextra -Wno-unused-parameter -Wshadow -Wformat=2 -Wmissing-prototypes
 CFLAGS ?= -O2 -g
-override CFLAGS += -std=gnu11 $(WARNINGS) -D_GNU_SOURCE -DZCG_VERSION='"$(VERSION)"' -Ilib -I$(BUILD)
+override CFLAGS += -std=gnu11 $(WARNINGS) -D_GNU_SOURCE -DZCG_VERSION='"$(VERSION)"' -Iinclude -Ilib -I$(BUILD)
 SMARTCOLS_CFLAGS := $(shell $(PKG_CONFIG) --cflags smartcols 2>/dev/null)
 SMARTCOLS_LIBS := $(shell $(PKG_CONFIG) --libs smartcols 2>/dev/null || echo -lsmartcols)
 LDLIBS += $(SMARTCOLS_LIBS)
@@ -102,7 +102,7 @@ $(BUILD)/libzombiecg.a: $(LIB_OBJS)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
 # What is installed: the library as one object whose only global symbols are the public
-# API (lib/zcg_drain.h); everything else is local to it, so nothing clashes with a
+# API (include/zombiecg/drain.h); everything else is local to it, so nothing clashes with a
 # program's own path_join, read_full_file and the like. The binary and the tests link the
 # whole internal archive above.
 PUBLIC_API := zcg_drain zcg_drain_result_free zcg_drain_strerror
@@ -112,11 +112,11 @@ $(BUILD)/public/libzombiecg.a: $(LIB_OBJS)
 		objcopy $(patsubst %,--keep-global-symbol=%,$(PUBLIC_API)) $(@D)/zombiecg.o && \
 		rm -f $@ && ar rcs $@ $(@D)/zombiecg.o
 
-$(BUILD)/lib/%.o: lib/%.c $(wildcard lib/*.h) $(wildcard bpf/*.h) $(SKEL_DEPS) | $(BUILD)/lib
+$(BUILD)/lib/%.o: lib/%.c $(wildcard lib/*.h include/zombiecg/*.h) $(wildcard bpf/*.h) $(SKEL_DEPS) | $(BUILD)/lib
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
-$(BUILD)/src/%.o: src/%.c $(SRC_HDRS) $(wildcard lib/*.h)
+$(BUILD)/src/%.o: src/%.c $(SRC_HDRS) $(wildcard lib/*.h include/zombiecg/*.h)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D) && $(CC) $(CPPFLAGS) $(CFLAGS) -Isrc $(SMARTCOLS_CFLAGS) $(MHD_CFLAGS) -c -o $@ $<
 
@@ -125,7 +125,7 @@ $(DAEMON_MODS_A): $(patsubst %,$(BUILD)/src/daemon/%.o,$(DAEMON_MODS))
 	$(Q)rm -f $@ && ar rcs $@ $^
 
 # Examples build as a user of the installed library would: the public archive only.
-$(BUILD)/examples/%: examples/%.c lib/zcg_drain.h $(BUILD)/public/libzombiecg.a
+$(BUILD)/examples/%: examples/%.c include/zombiecg/drain.h $(BUILD)/public/libzombiecg.a
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D) && $(CC) $(CFLAGS) -o $@ $< $(BUILD)/public/libzombiecg.a $(LDLIBS)
 
@@ -142,7 +142,7 @@ $(BUILD)/tests/helpers/%: tests/helpers/%.c $(BUILD)/libzombiecg.a | $(BUILD)/te
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -o $@ $< $(BUILD)/libzombiecg.a $(LDLIBS)
 
-$(BUILD)/tests/fake_reap.o: tests/daemon/fake_reap.c $(SRC_HDRS) $(wildcard lib/*.h) | $(BUILD)/tests/unit
+$(BUILD)/tests/fake_reap.o: tests/daemon/fake_reap.c $(SRC_HDRS) $(wildcard lib/*.h include/zombiecg/*.h) | $(BUILD)/tests/unit
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -Isrc/daemon -Isrc $(MHD_CFLAGS) -c -o $@ $<
 
@@ -242,7 +242,7 @@ install: all $(BUILD)/public/libzombiecg.a
 	install -D -m 0644 doc/zombiecg.8 $(DESTDIR)$(PREFIX)/share/man/man8/zombiecg.8
 	install -D -m 0644 deploy/bash-completion/zombiecg $(DESTDIR)$(PREFIX)/share/bash-completion/completions/zombiecg
 	install -D -m 0644 $(BUILD)/public/libzombiecg.a $(DESTDIR)$(LIBDIR)/libzombiecg.a
-	install -D -m 0644 lib/zcg_drain.h $(DESTDIR)$(PREFIX)/include/zombiecg/drain.h
+	install -D -m 0644 include/zombiecg/drain.h $(DESTDIR)$(PREFIX)/include/zombiecg/drain.h
 	sed -e 's|/usr/local/bin/zombiecg|$(PREFIX)/bin/zombiecg|' deploy/systemd/zombiecg-drain.conf > $(BUILD)/zombiecg-drain.conf
 	install -D -m 0644 $(BUILD)/zombiecg-drain.conf $(DESTDIR)$(PREFIX)/share/zombiecg/zombiecg-drain.conf
 	sed -e 's|/usr/local/bin/zombiecg|$(PREFIX)/bin/zombiecg|' -e 's|/etc/zombiecg/|$(SYSCONFDIR)/zombiecg/|' \
@@ -273,8 +273,9 @@ deb:
 	$(Q)ls $(BUILD)/deb/*.deb
 
 # A real systemd host: bookworm with systemd as PID 1 on cgroup v2, the 6.12 kernel, the
-# package just built installed with apt (tests/system/system.t; root, qemu, several minutes
-# under TCG: not part of `make check`).
+# package just built installed with apt (tests/system/system.t; root, qemu, about 7 minutes
+# under TCG). `make check` runs it last (tests/run-all.sh), with the package tests/cli/deb.t
+# built.
 check-system: deb
 	$(Q)BUILD=$(BUILD) prove $(if $(V),-v) tests/system/system.t
 

@@ -4,7 +4,7 @@
  * Usage: drain CGROUP... (exit 0 clean, 3 memory stayed, 1 error) */
 #include <stdio.h>
 
-#include "zcg_drain.h"
+#include <zombiecg/drain.h>
 
 int main(int argc, char **argv)
 {

@@ -12,10 +12,10 @@
 #include <linux/magic.h>
 
 #include "bpf_census.h"
+#include "error.h"
 #include "bpf_common.h"
 #include "util.h"
 
-#define set_reason zcg_bpf_set_reason
 
 #ifdef HAVE_BPF
 
@@ -386,7 +386,7 @@ static int overhead_from_btf(const struct btf *btf, struct zcg_memcg_overhead *r
 
 /* ---- the census ---- */
 
-int zcg_bpf_available(const char *btf_path, char **ret_reason)
+int zcg_bpf_available(const char *btf_path)
 {
 	_cleanup_close_ int fd = -1;
 
@@ -395,10 +395,8 @@ int zcg_bpf_available(const char *btf_path, char **ret_reason)
 		int r = -errno;
 
 		if (r == -ENOENT)
-			set_reason(ret_reason, "kernel has no BTF (%s missing)", btf_path);
-		else
-			set_reason(ret_reason, "cannot read kernel BTF %s: %s", btf_path, strerror(-r));
-		return r;
+			return zcg_error(r, "kernel has no BTF (%s missing)", btf_path);
+		return zcg_error(r, "cannot read kernel BTF %s: %s", btf_path, strerror(-r));
 	}
 	return 0;
 }
@@ -435,30 +433,27 @@ struct census_params {
 	struct vmstat_layout layout;
 };
 
-static int describe_load_error(int r, char **ret_reason)
+static int describe_load_error(int r)
 {
 	const char *detail = zcg_bpf_message();
 	const char *lockdown = lockdown_mode();
 
-	if (r == -EPERM) {
-		set_reason(ret_reason, "BPF load failed: %s (need CAP_BPF, CAP_PERFMON and CAP_SYS_ADMIN)",
-			   strerror(-r));
-	} else if (lockdown && streq(lockdown, "confidentiality")) {
-		set_reason(ret_reason, "BPF load failed: %s (kernel lockdown is in confidentiality mode, "
-			   "which forbids reading kernel memory from BPF)", strerror(-r));
-	} else if (zcg_bpf_verifier_spoke()) {
-		set_reason(ret_reason, "BPF program rejected by the verifier: %s", detail);
-	} else {
-		set_reason(ret_reason, "BPF load failed: %s%s%s%s", strerror(-r),
-			   detail[0] ? " (" : "", detail, detail[0] ? ")" : "");
-	}
-	return r;
+	if (r == -EPERM)
+		return zcg_error(r, "BPF load failed: %s (need CAP_BPF, CAP_PERFMON and CAP_SYS_ADMIN)",
+				 strerror(-r));
+	if (lockdown && streq(lockdown, "confidentiality"))
+		return zcg_error(r, "BPF load failed: %s (kernel lockdown is in confidentiality mode, "
+				 "which forbids reading kernel memory from BPF)", strerror(-r));
+	if (zcg_bpf_verifier_spoke())
+		return zcg_error(r, "BPF program rejected by the verifier: %s", detail);
+	return zcg_error(r, "BPF load failed: %s%s%s%s", strerror(-r),
+			 detail[0] ? " (" : "", detail, detail[0] ? ")" : "");
 }
 
 /* Opens the census object, configures it and loads it, CO-RE relocated against btf_path
  * (NULL: the running kernel's BTF). */
 static int census_load(const struct census_params *p, const char *btf_path, uint64_t expected,
-		       struct memcg_census_bpf **ret_skel, char **ret_reason)
+		       struct memcg_census_bpf **ret_skel)
 {
 	_cleanup_(skel_destroyp) struct memcg_census_bpf *skel = NULL;
 	LIBBPF_OPTS(bpf_object_open_opts, open_opts, .btf_custom_path = btf_path);
@@ -468,8 +463,7 @@ static int census_load(const struct census_params *p, const char *btf_path, uint
 	skel = memcg_census_bpf__open_opts(&open_opts);
 	if (!skel) {
 		r = -errno;
-		set_reason(ret_reason, "cannot open the BPF census object: %s", strerror(-r));
-		return r;
+		return zcg_error(r, "cannot open the BPF census object: %s", strerror(-r));
 	}
 	skel->rodata->nr_node_ids = p->node_ids;
 	skel->rodata->cgroup_v1 = p->cgroup_v1;
@@ -479,8 +473,7 @@ static int census_load(const struct census_params *p, const char *btf_path, uint
 		skel->rodata->vmstat_idx[i] = p->layout.idx[i];
 	r = bpf_map__set_max_entries(skel->maps.records, ringbuf_size(expected));
 	if (r < 0) {
-		set_reason(ret_reason, "cannot size the BPF ring buffer: %s", strerror(-r));
-		return r;
+		return zcg_error(r, "cannot size the BPF ring buffer: %s", strerror(-r));
 	}
 
 	/* Only the entry point this kernel has: libbpf would fail the whole object on the
@@ -489,7 +482,7 @@ static int census_load(const struct census_params *p, const char *btf_path, uint
 	bpf_program__set_autoload(skel->progs.memcg_census_task, !p->layout.cgroup_iter);
 	r = memcg_census_bpf__load(skel);
 	if (r < 0)
-		return describe_load_error(r, ret_reason);
+		return describe_load_error(r);
 	*ret_skel = TAKE_PTR(skel);
 	return 0;
 }
@@ -522,7 +515,7 @@ static int collect_loaded(void *ctx, void *data, size_t size)
 }
 
 /* Makes `loaded` a census program for p's hierarchy with room for `expected` records. */
-static int census_prepare(const struct census_params *p, uint64_t expected, char **ret_reason)
+static int census_prepare(const struct census_params *p, uint64_t expected)
 {
 	int r;
 
@@ -530,7 +523,7 @@ static int census_prepare(const struct census_params *p, uint64_t expected, char
 	    loaded.rb_size >= ringbuf_size(expected))
 		return 0;
 	loaded_free();
-	r = census_load(p, NULL, expected, &loaded.skel, ret_reason);
+	r = census_load(p, NULL, expected, &loaded.skel);
 	if (r < 0)
 		return r;
 	loaded.cgroup_v1 = p->cgroup_v1;
@@ -549,16 +542,14 @@ static int census_prepare(const struct census_params *p, uint64_t expected, char
 	if (!loaded.link) {
 		r = -errno;
 		loaded_free();
-		set_reason(ret_reason, "cannot attach the BPF %s iterator to %s: %s",
+		return zcg_error(r, "cannot attach the BPF %s iterator to %s: %s",
 			   p->layout.cgroup_iter ? "cgroup" : "task", p->root_dir, strerror(-r));
-		return r;
 	}
 	loaded.rb = ring_buffer__new(bpf_map__fd(loaded.skel->maps.records), collect_loaded, NULL, NULL);
 	if (!loaded.rb) {
 		r = -errno;
 		loaded_free();
-		set_reason(ret_reason, "cannot map the BPF ring buffer: %s", strerror(-r));
-		return r;
+		return zcg_error(r, "cannot map the BPF ring buffer: %s", strerror(-r));
 	}
 	return 0;
 }
@@ -571,11 +562,11 @@ static int census_prepare(const struct census_params *p, uint64_t expected, char
 /* One run of the census program (the first of a census if `fresh`, else going on where the
  * last one stopped), its records handed to c. */
 static int census_run(const struct census_params *p, bool fresh, struct collector *c,
-		      struct zcg_census_summary *ret_summary, char **ret_reason)
+		      struct zcg_census_summary *ret_summary)
 {
 	int r;
 
-	r = census_prepare(p, CENSUS_RECORDS_PER_RUN + 16, ret_reason);
+	r = census_prepare(p, CENSUS_RECORDS_PER_RUN + 16);
 	if (r < 0)
 		return r;
 	memset(&loaded.skel->bss->summary, 0, sizeof(loaded.skel->bss->summary));
@@ -588,17 +579,15 @@ static int census_run(const struct census_params *p, bool fresh, struct collecto
 	loaded.collector = c;
 	r = zcg_bpf_iter_run(loaded.link);
 	if (r < 0) {
-		set_reason(ret_reason, "running the BPF census iterator failed: %s", strerror(-r));
-		return r;
+		return zcg_error(r, "running the BPF census iterator failed: %s", strerror(-r));
 	}
 
 	r = ring_buffer__consume(loaded.rb);
 	if (c->error < 0 || r < 0) {
 		r = c->error < 0 ? c->error : r;
-		set_reason(ret_reason, "reading the BPF ring buffer failed: %s", strerror(-r));
 		/* records of this run may be left in it: start afresh next time */
 		loaded_free();
-		return r;
+		return zcg_error(r, "reading the BPF ring buffer failed: %s", strerror(-r));
 	}
 	*ret_summary = loaded.skel->bss->summary;
 	return 0;
@@ -608,7 +597,7 @@ static int census_run(const struct census_params *p, bool fresh, struct collecto
  * two runs (a zombie freed at that moment): rare, and a snapshot taken again is as good. */
 #define CENSUS_RESTARTS_MAX 8
 
-int zcg_bpf_walk_memcgs(const char *memory_root_dir, const struct zcg_memcg_sink *sink, char **ret_reason)
+int zcg_bpf_walk_memcgs(const char *memory_root_dir, const struct zcg_memcg_sink *sink)
 {
 	_cleanup_close_ int root_fd = -1;
 	struct census_params p = { .root_dir = memory_root_dir };
@@ -617,23 +606,21 @@ int zcg_bpf_walk_memcgs(const char *memory_root_dir, const struct zcg_memcg_sink
 	struct statfs sfs;
 	int attempt, r;
 
-	r = zcg_bpf_available(ZCG_BTF_VMLINUX, ret_reason);
+	r = zcg_bpf_available(ZCG_BTF_VMLINUX);
 	if (r < 0)
 		return r;
 
 	root_fd = open(memory_root_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (root_fd < 0 || fstatfs(root_fd, &sfs) < 0) {
 		r = -errno;
-		set_reason(ret_reason, "cannot open %s: %s", memory_root_dir, strerror(-r));
-		return r;
+		return zcg_error(r, "cannot open %s: %s", memory_root_dir, strerror(-r));
 	}
 	if (sfs.f_type == CGROUP2_SUPER_MAGIC) {
 		p.cgroup_v1 = false;
 	} else if (sfs.f_type == CGROUP_SUPER_MAGIC) {
 		p.cgroup_v1 = true;
 	} else {
-		set_reason(ret_reason, "%s is not a cgroup file system", memory_root_dir);
-		return -ENOTDIR;
+		return zcg_error(-ENOTDIR, "%s is not a cgroup file system", memory_root_dir);
 	}
 	p.root_fd = root_fd;
 	p.node_ids = zcg_bpf_node_ids();
@@ -645,8 +632,7 @@ int zcg_bpf_walk_memcgs(const char *memory_root_dir, const struct zcg_memcg_sink
 		btf = zcg_bpf_kernel_btf();
 		if (!btf) {
 			r = -errno;
-			set_reason(ret_reason, "cannot parse kernel BTF %s: %s", ZCG_BTF_VMLINUX, strerror(-r));
-			return r;
+			return zcg_error(r, "cannot parse kernel BTF %s: %s", ZCG_BTF_VMLINUX, strerror(-r));
 		}
 		resolve_vmstat_layout(btf, &layout_cache);
 		layout_cached = true;
@@ -663,7 +649,7 @@ int zcg_bpf_walk_memcgs(const char *memory_root_dir, const struct zcg_memcg_sink
 		c.n = 0;
 		memset(&total, 0, sizeof(total));
 		for (bool fresh = true;; fresh = false) {
-			r = census_run(&p, fresh, &c, &summary, ret_reason);
+			r = census_run(&p, fresh, &c, &summary);
 			if (r < 0)
 				return r;
 			total.visited += summary.visited;
@@ -679,33 +665,27 @@ int zcg_bpf_walk_memcgs(const char *memory_root_dir, const struct zcg_memcg_sink
 	}
 
 	if (summary.no_memcg) {
-		set_reason(ret_reason, "%s has no memory controller", memory_root_dir);
-		return -ENODEV;
+		return zcg_error(-ENODEV, "%s has no memory controller", memory_root_dir);
 	}
 	if (summary.runs != 1) {
-		set_reason(ret_reason, "the BPF cgroup iterator ran %llu times on %s, expected once",
+		return zcg_error(-EIO, "the BPF cgroup iterator ran %llu times on %s, expected once",
 			   (unsigned long long)summary.runs, memory_root_dir);
-		return -EIO;
 	}
 	if (summary.resume_lost) {
-		set_reason(ret_reason, "the memory hierarchy changed under the BPF census %d times in a row",
+		return zcg_error(-EAGAIN, "the memory hierarchy changed under the BPF census %d times in a row",
 			   CENSUS_RESTARTS_MAX);
-		return -EAGAIN;
 	}
 	if (!summary.walk_done || total.faults) {
-		set_reason(ret_reason, "the BPF memcg walk stopped early after %llu memcgs (%llu failed reads)",
+		return zcg_error(-EIO, "the BPF memcg walk stopped early after %llu memcgs (%llu failed reads)",
 			   (unsigned long long)total.visited, (unsigned long long)total.faults);
-		return -EIO;
 	}
 	if (total.dropped) {
-		set_reason(ret_reason, "the BPF census lost %llu of %llu records: ring buffer too small",
+		return zcg_error(-ENOBUFS, "the BPF census lost %llu of %llu records: ring buffer too small",
 			   (unsigned long long)total.dropped, (unsigned long long)total.visited);
-		return -ENOBUFS;
 	}
 	if (c.n != total.emitted) {
-		set_reason(ret_reason, "the BPF census emitted %llu records but %zu arrived",
+		return zcg_error(-EIO, "the BPF census emitted %llu records but %zu arrived",
 			   (unsigned long long)total.emitted, c.n);
-		return -EIO;
 	}
 	return 0;
 }
@@ -724,7 +704,7 @@ int zcg_bpf_vmstat_indexes(const char *btf_path, int ret_idx[ZCG_VMSTAT_NR])
 	return 0;
 }
 
-int zcg_bpf_try_load(const char *btf_path, char **ret_reason)
+int zcg_bpf_try_load(const char *btf_path)
 {
 	_cleanup_(skel_destroyp) struct memcg_census_bpf *skel = NULL;
 	_cleanup_(zcg_btf_freep) struct btf *btf = NULL;
@@ -735,12 +715,11 @@ int zcg_bpf_try_load(const char *btf_path, char **ret_reason)
 	if (!btf) {
 		int r = -errno;
 
-		set_reason(ret_reason, "cannot parse BTF %s: %s", btf_path ? btf_path : ZCG_BTF_VMLINUX,
+		return zcg_error(r, "cannot parse BTF %s: %s", btf_path ? btf_path : ZCG_BTF_VMLINUX,
 			   strerror(-r));
-		return r;
 	}
 	resolve_vmstat_layout(btf, &p.layout);
-	return census_load(&p, btf_path, 64, &skel, ret_reason);
+	return census_load(&p, btf_path, 64, &skel);
 }
 
 int zcg_memcg_kernel_overhead_detail(struct zcg_memcg_overhead *ret)
@@ -778,15 +757,14 @@ int zcg_memcg_kernel_overhead(uint64_t *ret_bytes_per_memcg)
 
 #else /* !HAVE_BPF */
 
-int zcg_bpf_available(const char *btf_path, char **ret_reason)
+int zcg_bpf_available(const char *btf_path)
 {
-	set_reason(ret_reason, "this build has no BPF support (libbpf, clang or bpftool was missing)");
-	return -EOPNOTSUPP;
+	return zcg_error(-EOPNOTSUPP, "this build has no BPF support (libbpf, clang or bpftool was missing)");
 }
 
-int zcg_bpf_walk_memcgs(const char *memory_root_dir, const struct zcg_memcg_sink *sink, char **ret_reason)
+int zcg_bpf_walk_memcgs(const char *memory_root_dir, const struct zcg_memcg_sink *sink)
 {
-	return zcg_bpf_available(NULL, ret_reason);
+	return zcg_bpf_available(NULL);
 }
 
 int zcg_memcg_kernel_overhead_detail(struct zcg_memcg_overhead *ret)
@@ -804,9 +782,9 @@ int zcg_bpf_vmstat_indexes(const char *btf_path, int ret_idx[ZCG_VMSTAT_NR])
 	return -EOPNOTSUPP;
 }
 
-int zcg_bpf_try_load(const char *btf_path, char **ret_reason)
+int zcg_bpf_try_load(const char *btf_path)
 {
-	return zcg_bpf_available(NULL, ret_reason);
+	return zcg_bpf_available(NULL);
 }
 
 #endif

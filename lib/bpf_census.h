@@ -25,9 +25,8 @@ static inline bool zcg_memcg_rec_dying(const struct zcg_memcg_rec *rec)
 /* Says whether a BPF census can be tried: this build has BPF support and btf_path (normally
  * sysroot + ZCG_BTF_VMLINUX) is a readable file. It does not load anything.
  * Returns 0 if it can be tried; -EOPNOTSUPP without BPF support; -ENOENT or another -errno if
- * the BTF file cannot be read. On failure, if ret_reason is not NULL, sets *ret_reason to a
- * newly allocated sentence saying why (NULL if out of memory). */
-int zcg_bpf_available(const char *btf_path, char **ret_reason);
+ * the BTF file cannot be read; failures come with a sentence saying why (zcg_strerror(r)). */
+int zcg_bpf_available(const char *btf_path);
 
 /* Where zcg_bpf_walk_memcgs() hands its records: record() gets each one, in pre-order, and
  * returns 0 or a -errno that ends the walk with that error; restart() (may be NULL) says the
@@ -48,10 +47,10 @@ struct zcg_memcg_sink {
  * -EIO if the walk stopped early (a kernel read failed); -ENOBUFS if records were dropped;
  * -EAGAIN if the hierarchy changed under the walk too often for it to finish; the -errno
  * record() returned; another -errno if loading or attaching failed (verifier rejection, a
- * kernel without the iterator). On failure, if ret_reason is not NULL, sets *ret_reason to a
- * newly allocated sentence saying why (NULL if out of memory). Not thread-safe: libbpf's
- * print callback is process-wide. */
-int zcg_bpf_walk_memcgs(const char *memory_root_dir, const struct zcg_memcg_sink *sink, char **ret_reason);
+ * kernel without the iterator). Failures come with a sentence saying why (zcg_strerror(r)),
+ * except record()'s own, which keep what record() said. Not thread-safe: libbpf's print
+ * callback is process-wide. */
+int zcg_bpf_walk_memcgs(const char *memory_root_dir, const struct zcg_memcg_sink *sink);
 
 /* What one memcg's own kernel structures cost, from the running kernel's BTF (struct sizes)
  * and the possible CPUs and nodes. What is counted, per memcg:
@@ -98,7 +97,7 @@ int zcg_bpf_vmstat_indexes(const char *btf_path, int ret_idx[ZCG_VMSTAT_NR]);
  * relocations computed against btf_path (NULL: the running kernel's own BTF), then unloads it
  * without running it. With another kernel's BTF this checks that every relocation resolves
  * and that the code left for that kernel passes this kernel's verifier.
- * Returns 0 if it loaded, or a -errno with *ret_reason as for zcg_bpf_walk_memcgs(). */
-int zcg_bpf_try_load(const char *btf_path, char **ret_reason);
+ * Returns 0 if it loaded, or a -errno with its sentence as for zcg_bpf_walk_memcgs(). */
+int zcg_bpf_try_load(const char *btf_path);
 
 #endif

@@ -14,20 +14,6 @@
 #include "bpf_common.h"
 #include "util.h"
 
-void zcg_bpf_set_reason(char **ret_reason, const char *fmt, ...)
-{
-	va_list ap;
-	char *s;
-
-	if (!ret_reason)
-		return;
-	va_start(ap, fmt);
-	if (vasprintf(&s, fmt, ap) < 0)
-		s = NULL;
-	va_end(ap);
-	*ret_reason = s;
-}
-
 int zcg_parse_id_list(const char *s, unsigned int *ret_count, unsigned int *ret_last)
 {
 	unsigned int count = 0, last = 0;

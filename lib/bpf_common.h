@@ -11,10 +11,6 @@
 /* Where the running kernel exposes its BTF. Callers with a sysroot prefix it. */
 #define ZCG_BTF_VMLINUX "/sys/kernel/btf/vmlinux"
 
-/* Sets *ret_reason (if ret_reason is not NULL) to a newly allocated sentence (NULL if out of
- * memory). */
-void zcg_bpf_set_reason(char **ret_reason, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
 /* Parses a kernel ID list such as "0-3,8,10-11" (/sys/devices/system/cpu/possible).
  * Returns 0 and sets *ret_count (how many IDs) and *ret_last (the highest), or -EINVAL. */
 int zcg_parse_id_list(const char *s, unsigned int *ret_count, unsigned int *ret_last);

@@ -147,7 +147,6 @@ static int read_v2_node(struct walk *w, const char *dir, uint64_t hier[_ZCG_KIND
 	/* The root has no memory.swap.current, and kernels without swap accounting none. */
 	if (zcg_read_u64_file(swap, &hier[ZCG_KIND_SWAP]) < 0)
 		hier[ZCG_KIND_SWAP] = 0;
-	zcg_error_clear();
 	r = zcg_read_keyed(cstat, v2_dying_keys, 2, dying, found);
 	if (r < 0)
 		return r;
@@ -201,9 +200,8 @@ static int walk_node(struct walk *w, const char *rel, struct node_totals *ret)
 				break;
 			}
 			r = walk_node(w, child, &ct);
-			if (r == -ENOENT && zcg_error_message() && strstr(zcg_error_message(), child)) {
+			if (r == -ENOENT && zcg_error_message(r) && strstr(zcg_error_message(r), child)) {
 				/* removed while we walked: it is no longer ours to count */
-				zcg_error_clear();
 				r = 0;
 				continue;
 			}
@@ -415,36 +413,4 @@ int zcg_census_cgroupfs(const struct zcg_sys *sys, const char *scope, struct zcg
 fail:
 	zcg_census_free(c);
 	return r;
-}
-
-int zcg_census_take(const struct zcg_sys *sys, const struct zcg_census_opts *opts,
-		    struct zcg_census **ret_census)
-{
-	_cleanup_free_ char *note = NULL;
-	struct zcg_census *c = NULL;
-	const char *scope = opts->scope ? opts->scope : "/";
-	int r;
-
-	if (opts->no_bpf)
-		note = strdup("--no-bpf given");
-	else if (sys->sysroot[0])
-		/* BPF reads the running kernel, never a saved tree. */
-		note = strdup_printf("--sysroot %s given: BPF reads only the running kernel", sys->sysroot);
-	else if (!zcg_is_root())
-		note = strdup("not root: BPF needs CAP_BPF and CAP_SYS_ADMIN");
-	else {
-		r = zcg_census_bpf(sys, scope, &c, &note);
-		if (r >= 0) {
-			*ret_census = c;
-			return 0;
-		}
-		if (!note)
-			note = strdup_printf("BPF census failed: %s", strerror(-r));
-	}
-	r = zcg_census_cgroupfs(sys, scope, &c);
-	if (r < 0)
-		return r;
-	c->source_note = TAKE_PTR(note);
-	*ret_census = c;
-	return 0;
 }

@@ -85,6 +85,11 @@ struct zcg_census_opts {
  * Returns 0 and sets *ret_census, or -errno (with a detail message) on failure. */
 int zcg_census_cgroupfs(const struct zcg_sys *sys, const char *scope, struct zcg_census **ret_census);
 
+/* Why BPF cannot be tried here (a newly allocated sentence): no_bpf, a sysroot (BPF reads
+ * only the running kernel) or not root (also_needs, if not NULL, names what else root
+ * brings). NULL if it can be tried, or out of memory (lib/census_take.c). */
+char *zcg_bpf_not_here(const struct zcg_sys *sys, bool no_bpf, const char *also_needs);
+
 /* Takes a census from the best source available: BPF unless opts->no_bpf or it cannot run,
  * then cgroupfs, recording in source_note why BPF was not used.
  * Returns 0 and sets *ret_census, or -errno (with a detail message) on failure. */
@@ -102,9 +107,8 @@ bool zcg_census_has_zombie(const struct zcg_census *census, uint64_t id);
 
 
 /* The BPF source (lib/census_bpf.c). Returns 0 and sets *ret_census; -EOPNOTSUPP or another
- * -errno when BPF cannot run here, with *ret_reason (newly allocated) saying why. */
-int zcg_census_bpf(const struct zcg_sys *sys, const char *scope, struct zcg_census **ret_census,
-		   char **ret_reason);
+ * -errno when BPF cannot run here, with a sentence saying why (zcg_strerror(r)). */
+int zcg_census_bpf(const struct zcg_sys *sys, const char *scope, struct zcg_census **ret_census);
 
 struct zcg_memcg_rec;
 

@@ -18,6 +18,8 @@
 #include <unistd.h>
 
 #include "bpf_census.h"
+#include "error.h"
+#include "memcg_tree.h"
 #include "census.h"
 #include "util.h"
 
@@ -40,15 +42,13 @@ enum {
 /* One memcg on the path from the walk's root to the record last read: what the census needs
  * of its record until its subtree is complete (a record is ~400 bytes, most of it the name
  * buffer). Records come in pre-order, so a memcg's subtree is complete when a record at its
- * depth or above arrives; only the current path is kept, never the whole tree. */
+ * depth or above arrives; only the current path is kept, never the whole tree. stack[d] goes
+ * with tree.levels[d] (lib/memcg_tree.h), which has its id, path and nearest live ancestor. */
 struct node {
-	char *path;		/* former path, hierarchy-relative; its last component is the name */
-	uint64_t id;		/* cgroup id */
 	uint64_t memcg_id;
 	uint64_t lru_anon, lru_file, lru_unevictable;	/* ZCG_UNKNOWN where unknown */
 	uint64_t own[_V_MAX];	/* as the record has them; ZCG_UNKNOWN where unknown */
 	uint64_t children[_V_MAX];	/* sums over the direct children */
-	uint32_t live_anc;	/* depth of the nearest live ancestor, its own if live */
 	int32_t subtree;	/* its slot in census->subtrees when it has zombies, else -1 */
 	uint32_t flags;		/* the record's ZCG_REC_* */
 	bool dying;
@@ -164,11 +164,10 @@ struct builder {
 	const struct zcg_sys *sys;
 	const char *scope;
 	uint64_t page_size;
+	struct zcg_tree tree;	/* the current path: ids, paths, live ancestors */
 	struct node *stack;	/* stack[d]: the memcg at depth d below the root on the current path */
-	size_t depth;		/* nodes on the stack */
 	size_t allocated;
 	size_t n;		/* records taken */
-	uint64_t root_level;
 	uint64_t ids_used;
 	struct zcg_census *census;
 	size_t zombies_allocated, subtrees_allocated;
@@ -184,8 +183,7 @@ static void builder_reset(void *userdata)
 {
 	struct builder *b = userdata;
 
-	for (size_t d = 0; d < b->depth; d++)
-		free(b->stack[d].path);
+	zcg_tree_reset(&b->tree);
 	free(b->stack);
 	zcg_census_free(b->census);
 	builder_init(b, b->sys, b->scope, b->page_size);
@@ -224,7 +222,9 @@ static const char *path_name(const char *path)
 static int pop(struct builder *b)
 {
 	struct zcg_census *c = b->census;
-	struct node *nd = &b->stack[b->depth - 1], *anc;
+	size_t top = b->tree.depth - 1;
+	struct zcg_tree_level *lvl = &b->tree.levels[top], *anc_lvl = &b->tree.levels[lvl->live_anc];
+	struct node *nd = &b->stack[top], *anc = &b->stack[lvl->live_anc];
 	struct zombie_pages p;
 	struct zcg_subtree *s;
 	struct zcg_zombie *z;
@@ -243,11 +243,10 @@ static int pop(struct builder *b)
 	r = grow_array((void **)&c->zombies, &b->zombies_allocated, c->n_zombies + 1, sizeof(*c->zombies));
 	if (r < 0)
 		return r;
-	anc = &b->stack[nd->live_anc];
 	z = &c->zombies[c->n_zombies++];
 	*z = (struct zcg_zombie) {
-		.id = nd->id,
-		.path = TAKE_PTR(nd->path),
+		.id = lvl->id,
+		.path = TAKE_PTR(lvl->path),
 		.memcg_id = (int64_t)nd->memcg_id,
 		.usage_bytes = bytes_or_unknown(p.usage, b->page_size),
 		.file_bytes = bytes_or_unknown(p.cache, b->page_size),
@@ -258,7 +257,7 @@ static int pop(struct builder *b)
 		.count = 1,
 	};
 	z->name = strdup(path_name(z->path));
-	z->parent = strdup(anc->path);
+	z->parent = strdup(anc_lvl->path);
 	if (!z->name || !z->parent)
 		return -ENOMEM;
 
@@ -270,7 +269,7 @@ static int pop(struct builder *b)
 		if (r < 0)
 			return r;
 		s = &c->subtrees[c->n_subtrees];
-		*s = (struct zcg_subtree) { .path = strdup(anc->path) };
+		*s = (struct zcg_subtree) { .path = strdup(anc_lvl->path) };
 		if (!s->path)
 			return -ENOMEM;
 		anc->subtree = (int32_t)c->n_subtrees++;
@@ -279,8 +278,7 @@ static int pop(struct builder *b)
 	s->dying++;
 	add_kinds(s->kind_bytes, &s->pinned_bytes, &p, b->page_size);
 done:
-	free(nd->path);
-	b->depth--;
+	zcg_tree_pop(&b->tree);
 	return 0;
 }
 
@@ -295,30 +293,21 @@ static int builder_add_checked(struct builder *b, const struct zcg_memcg_rec *r)
 		ret = census_new(b, &b->census);
 		if (ret < 0)
 			return ret;
-		b->root_level = r->level;
-	} else {
-		/* Levels are absolute; the walk may start below the hierarchy root. */
-		if (r->level <= b->root_level)
-			return -EIO;
-		depth = r->level - b->root_level;
-		if (depth > b->depth)
-			return -EIO;
-		/* everything at its depth or below is complete */
-		while (b->depth > depth) {
-			ret = pop(b);
-			if (ret < 0)
-				return ret;
-		}
-		parent = &b->stack[depth - 1];
-		if (parent->id != r->parent_id)
-			return -EIO;
+	}
+	ret = zcg_tree_place(&b->tree, r->level, r->parent_id, &depth);
+	if (ret < 0)
+		return ret;
+	/* everything at its depth or below is complete */
+	while (b->tree.depth > depth) {
+		ret = pop(b);
+		if (ret < 0)
+			return ret;
 	}
 	if (grow_array((void **)&b->stack, &b->allocated, depth + 1, sizeof(*b->stack)) < 0)
 		return -ENOMEM;
 	parent = depth ? &b->stack[depth - 1] : NULL;
 	nd = &b->stack[depth];
 	*nd = (struct node) {
-		.id = r->id,
 		.memcg_id = r->memcg_id,
 		.lru_anon = r->lru_anon_pages,
 		.lru_file = r->lru_file_pages,
@@ -328,18 +317,16 @@ static int builder_add_checked(struct builder *b, const struct zcg_memcg_rec *r)
 		.dying = zcg_memcg_rec_dying(r),
 	};
 	rec_values(r, nd->own);
-	nd->path = parent ? path_join(parent->path, r->name) : strdup("/");
-	if (!nd->path)
-		return -ENOMEM;
-	nd->in_scope = path_has_prefix(nd->path, b->scope);
-	nd->live_anc = parent && nd->dying ? parent->live_anc : (uint32_t)depth;
+	ret = zcg_tree_push(&b->tree, depth, r->level, r->id, r->name, !nd->dying);
+	if (ret < 0)
+		return ret;
+	nd->in_scope = path_has_prefix(b->tree.levels[depth].path, b->scope);
 	if (parent)
 		for (int v = 0; v < _V_MAX; v++)
 			if (nd->own[v] != ZCG_UNKNOWN)
 				parent->children[v] += nd->own[v];
 	if (r->memcg_id)
 		b->ids_used++;
-	b->depth = depth + 1;
 	b->n++;
 	return 0;
 }
@@ -364,7 +351,7 @@ static int builder_finish(struct builder *b, int64_t overhead_per_memcg, struct 
 		return b->error;
 	if (b->n == 0)
 		return -EIO;
-	while (b->depth > 0) {
+	while (b->tree.depth > 0) {
 		r = pop(b);
 		if (r < 0)
 			return r;
@@ -400,8 +387,7 @@ int zcg_census_from_memcg_recs(const struct zcg_sys *sys, const char *scope, con
 	return r;
 }
 
-int zcg_census_bpf(const struct zcg_sys *sys, const char *scope, struct zcg_census **ret_census,
-		   char **ret_reason)
+int zcg_census_bpf(const struct zcg_sys *sys, const char *scope, struct zcg_census **ret_census)
 {
 	_cleanup_free_ char *btf = NULL, *stat = NULL, *buf = NULL;
 	struct builder b;
@@ -413,7 +399,7 @@ int zcg_census_bpf(const struct zcg_sys *sys, const char *scope, struct zcg_cens
 	stat = path_join(sys->memory_dir, "memory.stat");
 	if (!btf || !stat)
 		return -ENOMEM;
-	r = zcg_bpf_available(btf, ret_reason);
+	r = zcg_bpf_available(btf);
 	if (r < 0)
 		return r;
 
@@ -422,24 +408,19 @@ int zcg_census_bpf(const struct zcg_sys *sys, const char *scope, struct zcg_cens
 	(void)read_full_file(stat, &buf, NULL);
 
 	builder_init(&b, sys, scope, sysconf(_SC_PAGESIZE));
-	r = zcg_bpf_walk_memcgs(sys->memory_dir, &sink, ret_reason);
-	if (r >= 0) {
+	r = zcg_bpf_walk_memcgs(sys->memory_dir, &sink);
+	if (r >= 0)
 		r = builder_finish(&b, zcg_memcg_kernel_overhead(&per_memcg) < 0 ? -1 : (int64_t)per_memcg,
 				   ret_census);
-	} else if (b.error) {
-		/* the walk stopped because building failed: say why building failed */
-		r = b.error;
-		if (ret_reason) {
-			free(*ret_reason);
-			*ret_reason = NULL;
-		}
-	}
-	if (r < 0 && ret_reason && !*ret_reason) {
-		if (r == -EIO)
-			*ret_reason = strdup("the BPF census records do not form a pre-order walk of the hierarchy");
-		else
-			*ret_reason = strdup_printf("building the BPF census failed: %s", strerror(-r));
-	}
+	else if (b.error)
+		r = b.error;	/* the walk stopped because building failed: say why building failed */
+	else
+		goto out;	/* the walk's own failure, with its sentence */
+	if (r == -EIO)
+		r = zcg_error(r, "the BPF census records do not form a pre-order walk of the hierarchy");
+	else if (r < 0)
+		r = zcg_error(r, "building the BPF census failed: %s", strerror(-r));
+out:
 	builder_reset(&b);
 	return r;
 }

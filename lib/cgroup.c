@@ -107,10 +107,8 @@ static int usage_from_stat(const struct zcg_sys *sys, const char *rel, uint64_t 
 	r = zcg_read_keyed(path, v2 ? v2_keys : v1_keys, v2 ? 2 : 3, v, NULL);
 	if (r < 0)
 		return r;
-	if (v2 && zcg_read_u64_file(swap, &swapped) < 0) {
-		zcg_error_clear();
+	if (v2 && zcg_read_u64_file(swap, &swapped) < 0)
 		swapped = 0;
-	}
 	*ret_bytes = v[0] + v[1] + v[2] + swapped;
 	/* memory.current is an exact page counter of everything memory.stat's file and anon
 	 * count, plus kernel memory and per-CPU charge caches: never below the truth, never
@@ -147,7 +145,6 @@ int zcg_cg_usage(const struct zcg_sys *sys, const char *rel, uint64_t *ret_bytes
 		*ret_bytes = u > k ? u - k : 0;
 		return 0;
 	}
-	zcg_error_clear();
 	return usage_from_stat(sys, rel, ret_bytes);
 }
 
@@ -235,7 +232,6 @@ int zcg_cg_reclaim(const struct zcg_sys *sys, const char *rel, double timeout_s,
 		if (r < 0 || usage >= last)
 			sleep_ms(20u << (round < 5 ? round : 5));
 	}
-	zcg_error_clear();
 	r = zcg_cg_usage_settled(sys, rel, &usage);
 	if (r < 0)
 		return r;
@@ -300,6 +296,5 @@ void zcg_cg_release_writeback(const struct zcg_sys *sys, const char *parent)
 	if (sys->hierarchy != ZCG_HIER_V2)
 		return;
 	sync();
-	if (zcg_cg_kick_offline(sys, parent) < 0)
-		zcg_error_clear();
+	(void)zcg_cg_kick_offline(sys, parent);	/* best effort: the next removal does it too */
 }

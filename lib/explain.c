@@ -10,6 +10,7 @@
 #include "census.h"
 #include "error.h"
 #include "explain.h"
+#include "memcg_tree.h"
 #include "bpf_common.h"
 #include "fileid.h"
 #include "bpf_folios.h"
@@ -736,80 +737,83 @@ out:
 /* ---- the BPF source ---- */
 
 struct memcg_node {
-	const struct zcg_folio_memcg_rec *rec;
+	const struct zcg_folio_memcg_rec *rec;	/* NULL: the walk gave this memcg before */
 	char *path;
-	const char *live_parent;	/* nearest live ancestor's path */
+	char *live_parent;	/* nearest live ancestor's path, NULL if none is known */
 };
 
-static int id_cmp(const void *a, const void *b)
-{
-	const struct memcg_node *x = a, *y = b;
-
-	if (x->rec->id != y->rec->id)
-		return x->rec->id < y->rec->id ? -1 : 1;
-	return 0;
-}
+struct id_pos {
+	uint64_t id;
+	size_t pos;
+};
 
 /* By id, then by position in the walk. */
-static int id_cmp_first(const void *a, const void *b)
+static int id_pos_cmp(const void *a, const void *b)
 {
-	const struct memcg_node *x = a, *y = b;
-	int c = id_cmp(a, b);
+	const struct id_pos *x = a, *y = b;
 
-	return c ? c : (x->rec < y->rec ? -1 : x->rec > y->rec);
+	if (x->id != y->id)
+		return x->id < y->id ? -1 : 1;
+	return x->pos < y->pos ? -1 : x->pos > y->pos;
 }
 
-static struct memcg_node *find_node(struct memcg_node *sorted, size_t n, uint64_t id)
+static void memcg_nodes_free(struct memcg_node *nodes, size_t n)
 {
-	struct zcg_folio_memcg_rec key_rec = { .id = id };
-	struct memcg_node key = { .rec = &key_rec };
-
-	return bsearch(&key, sorted, n, sizeof(*sorted), id_cmp);
+	for (size_t i = 0; i < n && nodes; i++) {
+		free(nodes[i].path);
+		free(nodes[i].live_parent);
+	}
+	free(nodes);
 }
 
-/* Paths from the parent links. Records come in pre-order, so a parent's path is known
- * before its children's (a memcg moved between chunks may come late: it gets "?"). */
-static int build_paths(const struct zcg_folio_memcg_rec *recs, size_t n, struct memcg_node **ret_sorted,
-		       size_t *ret_n)
+/* One node a record: its path and nearest live ancestor, from the pre-order walk
+ * (lib/memcg_tree.h). A memcg the walk gave twice (the tree changed between runs) keeps its
+ * first record; one that no longer follows in pre-order (its parent went between runs) gets
+ * "?/name". */
+static int build_paths(const struct zcg_folio_memcg_rec *recs, size_t n, struct memcg_node **ret_nodes)
 {
 	struct memcg_node *nodes = calloc(n ? n : 1, sizeof(*nodes));
-	size_t m = 0;
+	_cleanup_free_ struct id_pos *ids = calloc(n ? n : 1, sizeof(*ids));
+	struct zcg_tree tree = {0};
+	int r = 0;
 
-	if (!nodes)
+	if (!nodes || !ids) {
+		free(nodes);
 		return -ENOMEM;
-	for (size_t i = 0; i < n; i++)
-		nodes[i].rec = &recs[i];
-	/* the same memcg twice (the tree changed between chunks): keep the first */
-	qsort(nodes, n, sizeof(*nodes), id_cmp_first);
-	for (size_t i = 0; i < n; i++)
-		if (m == 0 || nodes[m - 1].rec->id != nodes[i].rec->id)
-			nodes[m++] = nodes[i];
-	for (size_t i = 0; i < n; i++) {
-		struct memcg_node *node = find_node(nodes, m, recs[i].id), *parent;
-
-		if (!node || node->path)
-			continue;
-		parent = recs[i].parent_id ? find_node(nodes, m, recs[i].parent_id) : NULL;
-		if (!parent || i == 0) {
-			node->path = strdup("/");
-			node->live_parent = NULL;
-		} else {
-			node->path = parent->path ? path_join(parent->path, recs[i].name) :
-						    strdup_printf("?/%s", recs[i].name);
-			node->live_parent = (parent->rec->css_flags & CSS_ONLINE) ? parent->path :
-					    parent->live_parent;
-		}
-		if (!node->path)
-			goto oom;
 	}
-	*ret_sorted = nodes;
-	*ret_n = m;
+	for (size_t i = 0; i < n; i++)
+		ids[i] = (struct id_pos) { .id = recs[i].id, .pos = i };
+	qsort(ids, n, sizeof(*ids), id_pos_cmp);
+	for (size_t i = 0; i < n; i++)
+		if (i == 0 || ids[i - 1].id != ids[i].id)
+			nodes[ids[i].pos].rec = &recs[ids[i].pos];
+	for (size_t i = 0; i < n && r >= 0; i++) {
+		struct memcg_node *node = &nodes[i];
+		const struct zcg_tree_level *live_parent;
+		size_t depth;
+
+		if (zcg_tree_place(&tree, recs[i].depth, recs[i].parent_id, &depth) < 0) {
+			if (node->rec && !(node->path = strdup_printf("?/%s", recs[i].name)))
+				r = -ENOMEM;
+			continue;
+		}
+		r = zcg_tree_push(&tree, depth, recs[i].depth, recs[i].id, recs[i].name,
+				  recs[i].css_flags & CSS_ONLINE);
+		if (r < 0 || !node->rec)
+			continue;
+		live_parent = zcg_tree_live_parent(&tree);
+		node->path = strdup(tree.levels[depth].path);
+		node->live_parent = live_parent ? strdup(live_parent->path) : NULL;
+		if (!node->path || (live_parent && !node->live_parent))
+			r = -ENOMEM;
+	}
+	zcg_tree_reset(&tree);
+	if (r < 0) {
+		memcg_nodes_free(nodes, n);
+		return r;
+	}
+	*ret_nodes = nodes;
 	return 0;
-oom:
-	for (size_t i = 0; i < m; i++)
-		free(nodes[i].path);
-	free(nodes);
-	return -ENOMEM;
 }
 
 /* One entry per distinct file among all pins, to name it and find its holders once. */
@@ -922,11 +926,8 @@ static int resolve_files(const struct zcg_sys *sys, struct zcg_explain *e)
 	qsort(refs, n, sizeof(*refs), pin_file_cmp);
 
 	r = zcg_mounts_read(mountinfo, &mounts);
-	if (r < 0) {
-		/* naming files is best effort: the holders scan may still name them */
-		zcg_error_clear();
+	if (r < 0)	/* naming files is best effort: the holders scan may still name them */
 		mounts = (struct zcg_mounts){0};
-	}
 	for (size_t i = 0; i < n; i++) {
 		struct zcg_pin *pin = refs[i].pin;
 		struct zcg_file_query *fq;
@@ -1107,7 +1108,7 @@ static int explain_bpf(const struct zcg_sys *sys, const struct zcg_explain_opts 
 	struct zcg_verdict_ctx ctx = { .hierarchy = sys->hierarchy, .swap_enabled = e->swap_enabled,
 				       .no_memory_reclaim = e->no_memory_reclaim,
 				       .lru_reparented = e->lru_reparented };
-	size_t n = 0, m = 0, allocated = 0;
+	size_t n = 0, allocated = 0;
 	int r;
 
 	e->source = "bpf";
@@ -1117,15 +1118,15 @@ static int explain_bpf(const struct zcg_sys *sys, const struct zcg_explain_opts 
 	r = zcg_folio_walker_memcgs(w, &recs, &n);
 	if (r < 0)
 		return r;
-	r = build_paths(recs, n, &nodes, &m);
+	r = build_paths(recs, n, &nodes);
 	if (r < 0)
 		return r;
 	/* in pre-order, as the walk found them */
 	for (size_t i = 0; i < n; i++) {
-		struct memcg_node *node = find_node(nodes, m, recs[i].id);
+		struct memcg_node *node = &nodes[i];
 		bool keep;
 
-		if (!node || node->rec != &recs[i])
+		if (!node->rec || !node->path)
 			continue;
 		if ((recs[i].css_flags & CSS_ONLINE) && !(opts->include_live && opts->n_select))
 			continue;
@@ -1196,9 +1197,7 @@ static int explain_bpf(const struct zcg_sys *sys, const struct zcg_explain_opts 
 	}
 	r = 0;
 out:
-	for (size_t i = 0; i < m; i++)
-		free(nodes[i].path);
-	free(nodes);
+	memcg_nodes_free(nodes, n);
 	return r;
 }
 
@@ -1226,13 +1225,8 @@ int zcg_explain_take(const struct zcg_sys *sys, const struct zcg_explain_opts *o
 			       !memory_reclaim_exists(sys);
 	e->lru_reparented = !sys->sysroot[0] && zcg_kernel_reparents_lru();
 
-	if (opts->no_bpf)
-		reason = strdup("--no-bpf given");
-	else if (sys->sysroot[0])
-		reason = strdup_printf("--sysroot %s given: BPF reads only the running kernel", sys->sysroot);
-	else if (!zcg_is_root())
-		reason = strdup("not root: BPF needs CAP_BPF and CAP_SYS_ADMIN, file handles CAP_DAC_READ_SEARCH");
-	else if (zcg_folio_walker_open(sys->memory_dir, &w, &reason) < 0 && !reason)
+	reason = zcg_bpf_not_here(sys, opts->no_bpf, "file handles CAP_DAC_READ_SEARCH");
+	if (!reason && zcg_folio_walker_open(sys->memory_dir, &w, &reason) < 0 && !reason)
 		reason = strdup("BPF cannot run here");
 
 	if (w) {
@@ -1293,10 +1287,8 @@ int zcg_live_children(const struct zcg_sys *sys, const char *parent, struct zcg_
 			r = -ENOMEM;
 			break;
 		}
-		if (zcg_read_u64_file(cur, &v) < 0) {
-			zcg_error_clear();
+		if (zcg_read_u64_file(cur, &v) < 0)
 			continue;	/* no memcg of its own, or removed meanwhile */
-		}
 		r = grow_array((void **)&c, &allocated, n + 1, sizeof(*c));
 		if (r < 0)
 			break;

@@ -10,6 +10,7 @@
 #include "error.h"
 #include "fileio.h"
 #include "origins.h"
+#include "removals.h"
 #include "util.h"
 
 #define NO_PATTERN UINT32_MAX
@@ -18,12 +19,14 @@ struct tracked {
 	uint64_t id;
 	uint64_t first_seen;	/* unix seconds */
 	uint32_t pattern;	/* index into patterns, NO_PATTERN past the cap */
+	bool exact;		/* first_seen is the removal time a tracepoint record gave */
 };
 
 struct tracked_pattern {
 	char *pattern;
 	uint64_t created;	/* new zombies seen after the first census */
 	int64_t current;	/* zombies of the last census */
+	int64_t exact;		/* of which the age is from a removal record */
 	uint64_t oldest, newest;	/* their first-seen times */
 };
 
@@ -81,7 +84,8 @@ static int pattern_index(struct zcg_origin_tracker *t, const char *pattern, uint
 	return 0;
 }
 
-int zcg_origin_tracker_update(struct zcg_origin_tracker *t, const struct zcg_census *c, uint64_t now)
+int zcg_origin_tracker_update(struct zcg_origin_tracker *t, const struct zcg_census *c, struct zcg_removals *rm,
+			      uint64_t now)
 {
 	_cleanup_free_ struct tracked *next = NULL;
 	size_t n = 0, old = 0;
@@ -101,6 +105,7 @@ int zcg_origin_tracker_update(struct zcg_origin_tracker *t, const struct zcg_cen
 	/* both sorted by id: known zombies keep what was seen, new ones are classified once */
 	for (size_t i = 0; i < n; i++) {
 		const struct zcg_zombie *z = &c->zombies[next[i].pattern];
+		const struct zcg_removal *rec = zcg_removals_find(rm, next[i].id);
 		struct zcg_origin_class cls;
 		int r;
 
@@ -109,9 +114,11 @@ int zcg_origin_tracker_update(struct zcg_origin_tracker *t, const struct zcg_cen
 		if (old < t->n && t->zombies[old].id == next[i].id) {
 			next[i].first_seen = t->zombies[old].first_seen;
 			next[i].pattern = t->zombies[old].pattern;
+			next[i].exact = t->zombies[old].exact;
 			continue;
 		}
-		r = zcg_origin_classify(z->path, &cls);
+		/* the path at removal is the zombie's own, whatever became of its ancestors */
+		r = zcg_origin_classify(rec ? rec->path : z->path, &cls);
 		if (r < 0)
 			return r;
 		r = pattern_index(t, cls.pattern, &next[i].pattern);
@@ -119,12 +126,16 @@ int zcg_origin_tracker_update(struct zcg_origin_tracker *t, const struct zcg_cen
 		if (r < 0)
 			return r;
 		next[i].first_seen = now;
+		if (rec && rec->removed_ns) {
+			next[i].first_seen = rec->removed_ns / 1000000000;
+			next[i].exact = true;
+		}
 		/* the first census finds zombies made before: they are not new */
 		if (t->seeded && next[i].pattern != NO_PATTERN)
 			t->patterns[next[i].pattern].created++;
 	}
 	for (size_t p = 0; p < t->n_patterns; p++)
-		t->patterns[p].current = 0;
+		t->patterns[p].current = t->patterns[p].exact = 0;
 	for (size_t i = 0; i < n; i++) {
 		struct tracked_pattern *p;
 
@@ -136,6 +147,7 @@ int zcg_origin_tracker_update(struct zcg_origin_tracker *t, const struct zcg_cen
 		if (!p->current || next[i].first_seen > p->newest)
 			p->newest = next[i].first_seen;
 		p->current++;
+		p->exact += next[i].exact;
 	}
 	free(t->zombies);
 	t->zombies = TAKE_PTR(next);
@@ -147,37 +159,7 @@ int zcg_origin_tracker_update(struct zcg_origin_tracker *t, const struct zcg_cen
 	return 1;
 }
 
-/* Patterns are cgroup paths: any byte but NUL. Backslash, tab and newline are escaped so one
- * line holds one pattern. */
-static void write_escaped(FILE *f, const char *s)
-{
-	for (; *s; s++) {
-		if (*s == '\\')
-			fputs("\\\\", f);
-		else if (*s == '\t')
-			fputs("\\t", f);
-		else if (*s == '\n')
-			fputs("\\n", f);
-		else
-			fputc(*s, f);
-	}
-}
-
-static void unescape(char *s)
-{
-	char *o = s;
-
-	for (; *s; s++) {
-		if (*s == '\\' && (s[1] == '\\' || s[1] == 't' || s[1] == 'n')) {
-			s++;
-			*o++ = *s == 't' ? '\t' : *s == 'n' ? '\n' : '\\';
-		} else {
-			*o++ = *s;
-		}
-	}
-	*o = '\0';
-}
-
+/* Patterns are cgroup paths: any byte but NUL; escaped as the removals file escapes its paths. */
 int zcg_origin_tracker_write(const struct zcg_origin_tracker *t, const char *path)
 {
 	_cleanup_free_ char *tmp = strdup_printf("%s.tmp", path);
@@ -191,15 +173,15 @@ int zcg_origin_tracker_write(const struct zcg_origin_tracker *t, const char *pat
 	f = open_memstream(&text, &len);
 	if (!f)
 		return -ENOMEM;
-	fprintf(f, "zombiecg-origins 1 %" PRIu64 " %" PRIu64 "\n", t->since, t->last);
+	fprintf(f, "zombiecg-origins 2 %" PRIu64 " %" PRIu64 "\n", t->since, t->last);
 	for (size_t i = 0; i < t->n_patterns; i++) {
 		const struct tracked_pattern *p = &t->patterns[i];
 
 		if (!p->current && !p->created)
 			continue;
-		fprintf(f, "%" PRIu64 "\t%" PRId64 "\t%" PRIu64 "\t%" PRIu64 "\t", p->created, p->current,
-			p->current ? p->oldest : 0, p->current ? p->newest : 0);
-		write_escaped(f, p->pattern);
+		fprintf(f, "%" PRIu64 "\t%" PRId64 "\t%" PRIu64 "\t%" PRIu64 "\t%" PRId64 "\t", p->created, p->current,
+			p->current ? p->oldest : 0, p->current ? p->newest : 0, p->exact);
+		zcg_tsv_escape(f, p->pattern);
 		fputc('\n', f);
 	}
 	if (fclose(f) != 0) {
@@ -217,23 +199,28 @@ int zcg_origins_apply_state(struct zcg_origins *o, const char *path, uint64_t no
 	uint64_t since, last;
 	char *line, *save = NULL;
 	size_t len;
-	int r;
+	int r, version;
 
 	r = read_full_file(path, &text, &len);
 	if (r < 0)
 		return r;
 	line = strtok_r(text, "\n", &save);
-	if (!line || sscanf(line, "zombiecg-origins 1 %" SCNu64 " %" SCNu64, &since, &last) != 2 || last < since)
-		return zcg_error(-EBADMSG, "%s: not an origins state file of version 1", path);
+	if (!line || sscanf(line, "zombiecg-origins %d %" SCNu64 " %" SCNu64, &version, &since, &last) != 3 ||
+	    (version != 1 && version != 2) || last < since)
+		return zcg_error(-EBADMSG, "%s: not an origins state file of version 1 or 2", path);
 	while ((line = strtok_r(NULL, "\n", &save))) {
 		uint64_t created, oldest, newest;
-		int64_t current;
+		int64_t current, exact = 0;
 		int at = 0;
 
-		if (sscanf(line, "%" SCNu64 "\t%" SCNd64 "\t%" SCNu64 "\t%" SCNu64 "\t%n", &created, &current, &oldest,
-			   &newest, &at) != 4 || !at)
+		if (version == 1 ? sscanf(line, "%" SCNu64 "\t%" SCNd64 "\t%" SCNu64 "\t%" SCNu64 "\t%n", &created,
+					  &current, &oldest, &newest, &at) != 4 :
+				   sscanf(line, "%" SCNu64 "\t%" SCNd64 "\t%" SCNu64 "\t%" SCNu64 "\t%" SCNd64 "\t%n",
+					  &created, &current, &oldest, &newest, &exact, &at) != 5)
 			return zcg_error(-EBADMSG, "%s: malformed line", path);
-		unescape(line + at);
+		if (!at)
+			return zcg_error(-EBADMSG, "%s: malformed line", path);
+		zcg_tsv_unescape(line + at);
 		for (size_t i = 0; i < o->n; i++) {
 			struct zcg_origin *g = &o->origins[i];
 
@@ -242,6 +229,7 @@ int zcg_origins_apply_state(struct zcg_origins *o, const char *path, uint64_t no
 			if (current > 0) {
 				g->oldest_age_s = oldest <= now ? (int64_t)(now - oldest) : 0;
 				g->newest_age_s = newest <= now ? (int64_t)(now - newest) : 0;
+				g->ages = exact >= current ? "removal" : "first-seen";
 			}
 			if (last > since)
 				g->rate_per_hour = (double)created * 3600.0 / (double)(last - since);

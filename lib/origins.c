@@ -682,6 +682,7 @@ int zcg_origin_unit_has_timer(const char *root, const char *unit)
 struct classified {
 	struct zcg_origin_class cls;
 	size_t row;
+	const struct zcg_removal *rec;	/* its removal record, or NULL */
 };
 
 static int cmp_classified(const void *a, const void *b)
@@ -751,6 +752,11 @@ static void add_known(int64_t *sum, int64_t v)
 
 int zcg_origins_group(const struct zcg_census *c, struct zcg_origins **ret)
 {
+	return zcg_origins_group_removals(c, NULL, ret);
+}
+
+int zcg_origins_group_removals(const struct zcg_census *c, struct zcg_removals *rm, struct zcg_origins **ret)
+{
 	_cleanup_free_ struct classified *rows = NULL;
 	struct zcg_origins *o = NULL;
 	size_t n = 0;
@@ -771,6 +777,7 @@ int zcg_origins_group(const struct zcg_census *c, struct zcg_origins **ret)
 	for (; n < c->n_zombies; n++) {
 		const struct zcg_zombie *z = &c->zombies[n];
 		_cleanup_free_ char *below = NULL;
+		const struct zcg_removal *rec = z->estimated ? NULL : zcg_removals_find(rm, z->id);
 
 		if (z->estimated) {
 			below = path_join(z->parent, "*");
@@ -778,7 +785,9 @@ int zcg_origins_group(const struct zcg_census *c, struct zcg_origins **ret)
 				goto fail;
 		}
 		rows[n].row = n;
-		r = zcg_origin_classify(below ?: z->path, &rows[n].cls);
+		rows[n].rec = rec;
+		/* the path at removal is the zombie's own, whatever became of its ancestors */
+		r = zcg_origin_classify(below ?: rec ? rec->path : z->path, &rows[n].cls);
 		if (r < 0)
 			goto fail;
 	}
@@ -800,14 +809,22 @@ int zcg_origins_group(const struct zcg_census *c, struct zcg_origins **ret)
 				.rate_per_hour = -1,
 				.restarts = -1,
 				.kernel_overhead_bytes = -1,
+				.removed_by_pid = -1,
+				.removed_at = -1,
 			};
 		} else {
 			g = &o->origins[o->n - 1];
 		}
 		add_known(&g->dying, z->count);
 		add_known(&g->pinned_bytes, row_pinned(z));
+		if (rows[i].rec && rows[i].rec->removed_ns &&
+		    (int64_t)(rows[i].rec->removed_ns / 1000000000) >= g->removed_at) {
+			g->removed_at = (int64_t)(rows[i].rec->removed_ns / 1000000000);
+			g->removed_by_pid = rows[i].rec->pid;
+			snprintf(g->removed_by, sizeof(g->removed_by), "%s", rows[i].rec->comm);
+		}
 		if (!z->estimated && g->n_examples < ZCG_ORIGIN_EXAMPLES) {
-			g->examples[g->n_examples] = strdup(z->path);
+			g->examples[g->n_examples] = strdup(rows[i].rec ? rows[i].rec->path : z->path);
 			if (!g->examples[g->n_examples])
 				goto fail;
 			g->n_examples++;
@@ -843,7 +860,8 @@ static int top_entry(struct zcg_origins *t, size_t *cap, const char *origin, enu
 		return -ENOMEM;
 	d = &t->origins[t->n++];
 	*d = (struct zcg_origin) { .origin = strdup(origin), .kind = kind, .pattern = strdup(pattern), .uid = -1,
-				   .rate_per_hour = -1, .restarts = -1, .oldest_age_s = -1, .newest_age_s = -1 };
+				   .rate_per_hour = -1, .restarts = -1, .oldest_age_s = -1, .newest_age_s = -1,
+				   .removed_by_pid = -1, .removed_at = -1 };
 	if (!d->origin || !d->pattern)
 		return -ENOMEM;
 	*ret = d;

@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "census.h"
+#include "removals.h"
 
 enum zcg_origin_kind {
 	ZCG_ORIGIN_GENERIC,		/* none of the below: runs of digits and hex collapsed */
@@ -73,6 +74,12 @@ struct zcg_origin {
 	size_t n_examples;		/* 0 for estimated origins: the former paths are unknown */
 	double rate_per_hour;		/* < 0: unknown */
 	int64_t restarts;		/* the unit's restart count where systemd told, else -1 */
+	const char *ages;		/* where the ages are from: "removal" (every zombie's rmdir
+					 * time, from the tracepoint), "first-seen" (the daemon's
+					 * first census showing it, a lower bound), NULL: unknown */
+	char removed_by[16];		/* comm of the newest removal recorded, "" if none */
+	int64_t removed_by_pid;		/* its pid, -1 if none */
+	int64_t removed_at;		/* its unix time, -1 if none */
 	char *advice;			/* NULL: none known */
 };
 
@@ -88,6 +95,10 @@ struct zcg_origins {
  * filled by zcg_origin_advise() from what is known so far.
  * Returns 0 and sets *ret (free with zcg_origins_free()), or -ENOMEM. */
 int zcg_origins_group(const struct zcg_census *c, struct zcg_origins **ret);
+/* The same, with the removal records of rm (may be NULL): a zombie with one is grouped by its
+ * path at removal (then right even where the census lost its ancestors' names), and each
+ * origin says who removed its newest recorded zombie (removed_by). */
+int zcg_origins_group_removals(const struct zcg_census *c, struct zcg_removals *rm, struct zcg_origins **ret);
 void zcg_origins_free(struct zcg_origins *o);
 
 /* Marks the origin a timer starts (SERVICE becomes TIMER) and records a restart count
@@ -137,18 +148,22 @@ struct zcg_origin_tracker;
 int zcg_origin_tracker_new(struct zcg_origin_tracker **ret);
 void zcg_origin_tracker_free(struct zcg_origin_tracker *t);
 
-/* Folds a census taken at now (unix seconds) in. Returns 1 if it did; 0 if the census cannot
+/* Folds a census taken at now (unix seconds) in. A new zombie with a removal record in rm
+ * (may be NULL) is classified by the path at removal and dated by its removal time (exact),
+ * else by its census path and now (first seen). Returns 1 if it did; 0 if the census cannot
  * name zombies (not from BPF), which changes nothing; -ENOMEM. */
-int zcg_origin_tracker_update(struct zcg_origin_tracker *t, const struct zcg_census *c, uint64_t now);
+int zcg_origin_tracker_update(struct zcg_origin_tracker *t, const struct zcg_census *c, struct zcg_removals *rm,
+			      uint64_t now);
 
 /* Writes the state file at path (atomically: path.tmp, then rename): a line
- * "zombiecg-origins 1 FIRST LAST" (the first and last census), then one line per pattern:
- * created, current, oldest and newest first-seen time (0 without current zombies), pattern
+ * "zombiecg-origins 2 FIRST LAST" (the first and last census), then one line per pattern:
+ * created, current, oldest and newest first-seen time (0 without current zombies), how many
+ * of the current ones are dated by their removal record, pattern
  * (backslash, tab and newline escaped), tab-separated. Returns 0 or -errno with detail. */
 int zcg_origin_tracker_write(const struct zcg_origin_tracker *t, const char *path);
 
-/* Fills the ages (from first-seen times, at now) and rates of o's origins whose pattern the
- * state file at path has. Returns 0; -ENOENT without one (no daemon); -EBADMSG (with
+/* Fills the ages (from first-seen or removal times, at now, and where they are from) and
+ * rates of o's origins whose pattern the state file at path has. Returns 0; -ENOENT without one (no daemon); -EBADMSG (with
  * detail) if it is not such a file; other -errno. */
 int zcg_origins_apply_state(struct zcg_origins *o, const char *path, uint64_t now);
 

@@ -163,9 +163,7 @@ static int plan_parent(struct builder *b, const char *parent, uint64_t bytes)
 	} else if ((r = parent_own_bytes(b->sys, parent, zombie_bytes, &own)) < 0) {
 		if (r == -ENOMEM)
 			return r;
-		why = strdup_printf("cannot read the parent's usage (%s)",
-				    zcg_error_message() ? zcg_error_message() : strerror(-r));
-		zcg_error_clear();
+		why = strdup_printf("cannot read the parent's usage (%s)", zcg_strerror(r));
 	} else if (own > ZCG_PLAN_PARENT_OWN_MAX && own > zombie_bytes / 10) {
 		/* some slack for kernel memory and counters in flight */
 		why = strdup_printf("the parent holds %llu bytes of its own that reclaim would hit: left alone",

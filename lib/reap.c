@@ -28,7 +28,7 @@ struct reap {
 	const struct zcg_reap_opts *opts;
 	struct zcg_reap_result *res;
 	struct zcg_budget budget;
-	double act_cpu0;		/* the budget's CPU when acting began */
+	int64_t act_cpu0_ns;		/* the budget's CPU when acting began */
 	struct zcg_mounts mounts;
 	size_t steps_allocated, skipped_allocated;
 	uint64_t page_size;
@@ -50,7 +50,7 @@ static bool stopping(struct reap *rp)
 	 * even where looking alone costs more than the limit (a slow machine, the VM lab). */
 	if ((o->stop && *o->stop) || (o->cancelled && o->cancelled(o->userdata)) ||
 	    (o->cpu_limit_ns > 0 && rp->res->n_steps > 0 &&
-	     (zcg_budget_cpu(&rp->budget) - rp->act_cpu0) * 1e9 > (double)o->cpu_limit_ns))
+	     zcg_budget_cpu_ns(&rp->budget) - rp->act_cpu0_ns > o->cpu_limit_ns))
 		rp->res->stopped = true;
 	return rp->res->stopped;
 }
@@ -104,7 +104,7 @@ static void throttle(struct reap *rp, uint64_t bytes)
 	zcg_budget_throttle(&rp->budget);
 	if (rp->opts->max_rate_mbps > 0) {
 		double done = (double)(rp->res->evicted_bytes + rp->res->flushed_bytes) / 1048576.0;
-		double need = done / rp->opts->max_rate_mbps - zcg_budget_wall(&rp->budget);
+		double need = done / rp->opts->max_rate_mbps - (double)zcg_budget_wall_ns(&rp->budget) / 1e9;
 
 		if (need > 0) {
 			struct timespec ts = { .tv_sec = (time_t)need,
@@ -254,8 +254,8 @@ static int recharge_pin(struct reap *rp, const struct zcg_plan_step *ps)
 	if (r < 0)
 		return r;
 	/* the helper's copying counts against --max-cpu like our own work */
-	zcg_budget_add_cpu(&rp->budget, rr.cpu_seconds);
-	rp->res->helper_cpu_seconds += rr.cpu_seconds;
+	zcg_budget_add_cpu(&rp->budget, rr.cpu_ns);
+	rp->res->helper_cpu_ns += rr.cpu_ns;
 	if (rr.done) {
 		s->done = true;
 		rp->res->recharged_bytes += rr.bytes;
@@ -287,9 +287,7 @@ static int reclaim_parent(struct reap *rp, const struct zcg_plan_step *ps)
 	if (r == -EINTR)
 		return r;
 	if (r < 0) {
-		r = step_note(s, "protected reclaim failed: %s", zcg_error_message() ? zcg_error_message() : strerror(-r));
-		zcg_error_clear();
-		return r;
+		return step_note(s, "protected reclaim failed: %s", zcg_strerror(r));
 	}
 	s->done = true;
 	rp->res->protected_reclaims++;
@@ -432,17 +430,14 @@ static int act(struct reap *rp, const struct zcg_explain *e)
 
 	if (!mountinfo)
 		return -ENOMEM;
-	rp->act_cpu0 = zcg_budget_cpu(&rp->budget);
-	if (rp->opts->recharge_tmpfs && zcg_recharge_target_check(rp->sys, rp->opts->recharge_tmpfs) < 0) {
-		rp->recharge_unusable = strdup(zcg_error_message() ? zcg_error_message() : "unusable target");
-		zcg_error_clear();
+	rp->act_cpu0_ns = zcg_budget_cpu_ns(&rp->budget);
+	if (rp->opts->recharge_tmpfs && (r = zcg_recharge_target_check(rp->sys, rp->opts->recharge_tmpfs)) < 0) {
+		rp->recharge_unusable = strdup(zcg_strerror(r));
 		if (!rp->recharge_unusable)
 			return -ENOMEM;
 	}
-	if (zcg_mounts_read(mountinfo, &rp->mounts) < 0) {
-		zcg_error_clear();
+	if (zcg_mounts_read(mountinfo, &rp->mounts) < 0)
 		rp->mounts = (struct zcg_mounts){0};
-	}
 	r = plan_and_act(rp, e);
 	/* Writeback structures left behind (wb, inodes under writeback) switch to the parent
 	 * once their filesystem has been synced. */
@@ -457,8 +452,8 @@ static int act(struct reap *rp, const struct zcg_explain *e)
 	 * every zombie that had written a file stayed, with no page left, until some other
 	 * cgroup was removed). Inodes dirtied long enough ago are clean on their lists by now
 	 * without a syncfs: the flusher has been by. */
-	if (rp->kick_parent && !rp->opts->dry_run && zcg_cg_kick_offline(rp->sys, rp->kick_parent) < 0)
-		zcg_error_clear();
+	if (rp->kick_parent && !rp->opts->dry_run)
+		(void)zcg_cg_kick_offline(rp->sys, rp->kick_parent);	/* best effort */
 	free(rp->kick_parent);
 	rp->kick_parent = NULL;
 	free(rp->recharge_unusable);
@@ -532,11 +527,11 @@ int zcg_reap_explained(const struct zcg_sys *sys, const struct zcg_reap_opts *ca
 
 	if (sorted_opts(caller_opts, &sorted_o, &sorted) < 0)
 		return -ENOMEM;
-	zcg_budget_init(&rp.budget, opts->max_cpu_pct);
+	zcg_budget_init(&rp.budget, opts->max_cpu);
 	rp.page_size = (uint64_t)sysconf(_SC_PAGESIZE);
 	r = act(&rp, e);
-	res->cpu_seconds += zcg_budget_cpu(&rp.budget);
-	res->wall_seconds += zcg_budget_wall(&rp.budget);
+	res->cpu_ns += zcg_budget_cpu_ns(&rp.budget);
+	res->wall_ns += zcg_budget_wall_ns(&rp.budget);
 	return r;
 }
 
@@ -560,7 +555,7 @@ int zcg_reap(const struct zcg_sys *sys, const struct zcg_reap_opts *caller_opts,
 		eo.only_ids = sorted;
 		eo.n_only_ids = opts->n_only_ids;
 	}
-	zcg_budget_init(&rp.budget, opts->max_cpu_pct);
+	zcg_budget_init(&rp.budget, opts->max_cpu);
 	rp.page_size = (uint64_t)sysconf(_SC_PAGESIZE);
 	r = zcg_explain_take(sys, &eo, &before);
 	if (r < 0)
@@ -584,7 +579,6 @@ int zcg_reap(const struct zcg_sys *sys, const struct zcg_reap_opts *caller_opts,
 			res.before_pinned = c->pinned_bytes;
 			zcg_census_free(c);
 		} else {
-			zcg_error_clear();
 			totals(before, &res.before_dying, &res.before_pinned);
 		}
 	}
@@ -642,8 +636,8 @@ int zcg_reap(const struct zcg_sys *sys, const struct zcg_reap_opts *caller_opts,
 			}
 		}
 	}
-	res.cpu_seconds = zcg_budget_cpu(&rp.budget);
-	res.wall_seconds = zcg_budget_wall(&rp.budget);
+	res.cpu_ns = zcg_budget_cpu_ns(&rp.budget);
+	res.wall_ns = zcg_budget_wall_ns(&rp.budget);
 	zcg_explain_free(before);
 	zcg_census_free(after);
 	*ret = res;

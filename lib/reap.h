@@ -20,7 +20,7 @@ struct zcg_reap_opts {
 	bool no_flush;			/* skip dirty pages instead of writing them back */
 	bool no_protected_reclaim;
 	bool no_bpf;
-	double max_cpu_pct;		/* percent of one CPU, 0: no limit */
+	double max_cpu;			/* fraction of one CPU (lib/budget.h), 0: no limit */
 	double max_rate_mbps;		/* MiB/s written back plus evicted, 0: no limit */
 	volatile sig_atomic_t *stop;	/* set (e.g. by SIGTERM): finish the current step, stop */
 	bool (*cancelled)(void *userdata);	/* the same as a callback (the daemon), may be NULL */
@@ -77,8 +77,8 @@ struct zcg_reap_result {
 	size_t n_steps;
 	struct zcg_reap_skip *skipped;			/* zombies still there afterwards, and why */
 	size_t n_skipped;
-	double cpu_seconds, wall_seconds;		/* CPU: helpers' included */
-	double helper_cpu_seconds;			/* recharge helpers' CPU time */
+	int64_t cpu_ns, wall_ns;			/* CPU: helpers' included */
+	int64_t helper_cpu_ns;				/* recharge helpers' CPU time */
 	bool stopped;					/* cancelled or out of CPU budget before the end */
 };
 

@@ -106,7 +106,6 @@ static uint64_t headroom(const struct zcg_sys *sys, const char *target)
 					room = left;
 			}
 		}
-		zcg_error_clear();
 		if (streq(rel, "/"))
 			break;
 		slash = strrchr(rel, '/');
@@ -177,7 +176,6 @@ static int held_by_others(struct copy *c, struct zcg_recharge_result *res)
 	r = zcg_find_holders(proc, c->sys->hierarchy, &q, 1);
 	if (r < 0) {
 		note(res, "cannot scan %s for its holders (%s): left alone", proc, strerror(-r));
-		zcg_error_clear();
 		return 1;
 	}
 	if (q.n_open_by)
@@ -517,7 +515,7 @@ static void helper(const struct zcg_sys *sys, const char *target, const struct z
 	signal(SIGIO, SIG_IGN);
 	r = zcg_cg_attach(sys, target, 0);
 	if (r < 0) {
-		note(res, "the helper cannot join %s: %s", target, zcg_error_message() ? zcg_error_message() : strerror(-r));
+		note(res, "the helper cannot join %s: %s", target, zcg_strerror(r));
 		return;
 	}
 	r = recharge(&c, f, res);
@@ -569,7 +567,7 @@ int zcg_recharge_tmpfs_file(const struct zcg_sys *sys, const char *target, const
 	struct zcg_recharge_result res;
 	struct rusage ru = {0};
 	size_t got = 0;
-	double cpu;
+	int64_t cpu_ns;
 	int p[2], status = 0;
 	pid_t pid;
 
@@ -614,15 +612,15 @@ int zcg_recharge_tmpfs_file(const struct zcg_sys *sys, const char *target, const
 	close(p[0]);
 	while (wait4(pid, &status, 0, &ru) < 0 && errno == EINTR)
 		;
-	cpu = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
-	      (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+	cpu_ns = ((int64_t)ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000000 +
+		 ((int64_t)ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1000;
 	if (got == sizeof(res)) {
 		*ret = res;
 		ret->note[sizeof(ret->note) - 1] = '\0';
-		ret->cpu_seconds = cpu;
+		ret->cpu_ns = cpu_ns;
 		return 0;
 	}
-	ret->cpu_seconds = cpu;
+	ret->cpu_ns = cpu_ns;
 	if (WIFSIGNALED(status))
 		note(ret, "the helper was killed by signal %d (out of memory in %s?)", WTERMSIG(status), target);
 	else

@@ -36,7 +36,7 @@ struct zcg_recharge_file {
 struct zcg_recharge_result {
 	bool done;			/* the copy replaced the original */
 	uint64_t bytes;			/* the file's size (done) */
-	double cpu_seconds;		/* the helper's CPU time, user and system */
+	int64_t cpu_ns;			/* the helper's CPU time, user and system */
 	char note[512];			/* what happened, or why the file was left alone */
 };
 

@@ -7,7 +7,7 @@
 #include "cgroup.h"
 #include "error.h"
 #include "util.h"
-#include "zcg_drain.h"
+#include "zombiecg/drain.h"
 #include "text.h"
 #include "zombiecg.h"
 
@@ -31,29 +31,20 @@ static const struct option drain_options[] = {
 	{},
 };
 
+static const struct zcg_number_option timeout_option = {
+	.command = "drain", .name = "timeout", .min = 0.001, .max = 86400, .unit = "seconds",
+};
+static const struct zcg_number_option max_cpu_option = {
+	.command = "drain", .name = "max-cpu", .min = 0.01, .max = 100, .unit = "percent of one CPU",
+};
+
 static int drain_parse_option(struct zcg_ctx *ctx, int opt, const char *arg)
 {
-	int r;
-
 	switch (opt) {
 	case OPT_TIMEOUT:
-		r = parse_number_in(arg, 0.001, 86400, &drain_args.timeout_s);
-		if (r == -ERANGE)
-			return zcg_usage_error(ctx, "drain: --timeout %s is out of range: from 0.001 to 86400 "
-					       "(seconds)", arg), -EINVAL;
-		if (r < 0)
-			return zcg_usage_error(ctx, "drain: --timeout '%s' is not a number of seconds (from "
-					       "0.001 to 86400)", arg), -EINVAL;
-		break;
+		return zcg_parse_number_option(ctx, &timeout_option, arg, &drain_args.timeout_s);
 	case OPT_MAX_CPU:
-		r = parse_number_in(arg, 0.01, 100, &drain_args.max_cpu);
-		if (r == -ERANGE)
-			return zcg_usage_error(ctx, "drain: --max-cpu %s is out of range: from 0.01 to 100 "
-					       "(percent of one CPU)", arg), -EINVAL;
-		if (r < 0)
-			return zcg_usage_error(ctx, "drain: --max-cpu '%s' is not a number (a percentage of "
-					       "one CPU, from 0.01 to 100)", arg), -EINVAL;
-		break;
+		return zcg_parse_number_option(ctx, &max_cpu_option, arg, &drain_args.max_cpu);
 	case OPT_KEEP:
 		drain_args.keep = true;
 		break;

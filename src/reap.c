@@ -50,6 +50,13 @@ static void on_stop(int sig)
 	stop_requested = sig;
 }
 
+static const struct zcg_number_option max_cpu_option = {
+	.command = "reap", .name = "max-cpu", .min = 0.01, .max = 100, .unit = "percent of one CPU",
+};
+static const struct zcg_number_option max_rate_option = {
+	.command = "reap", .name = "max-rate", .min = 0.01, .max = 1e6, .unit = "MiB/s",
+};
+
 static int reap_parse_option(struct zcg_ctx *ctx, int opt, const char *arg)
 {
 	int r;
@@ -65,23 +72,9 @@ static int reap_parse_option(struct zcg_ctx *ctx, int opt, const char *arg)
 		reap_args.no_protected = true;
 		break;
 	case OPT_MAX_CPU:
-		r = parse_number_in(arg, 0.01, 100, &reap_args.max_cpu);
-		if (r == -ERANGE)
-			return zcg_usage_error(ctx, "reap: --max-cpu %s is out of range: from 0.01 to 100 (percent "
-					       "of one CPU)", arg), -EINVAL;
-		if (r < 0)
-			return zcg_usage_error(ctx, "reap: --max-cpu '%s' is not a number (a percentage of one "
-					       "CPU, from 0.01 to 100)", arg), -EINVAL;
-		break;
+		return zcg_parse_number_option(ctx, &max_cpu_option, arg, &reap_args.max_cpu);
 	case OPT_MAX_RATE:
-		r = parse_number_in(arg, 0.01, 1e6, &reap_args.max_rate);
-		if (r == -ERANGE)
-			return zcg_usage_error(ctx, "reap: --max-rate %s is out of range: from 0.01 to 1000000 "
-					       "(MiB/s)", arg), -EINVAL;
-		if (r < 0)
-			return zcg_usage_error(ctx, "reap: --max-rate '%s' is not a number (MiB/s, from 0.01 to "
-					       "1000000)", arg), -EINVAL;
-		break;
+		return zcg_parse_number_option(ctx, &max_rate_option, arg, &reap_args.max_rate);
 	case OPT_ID: {
 		uint64_t id;
 
@@ -156,8 +149,8 @@ static void reap_json(struct zcg_ctx *ctx, const struct zcg_reap_result *r)
 		json_object_end(j);
 	}
 	json_array_end(j);
-	json_double(j, "cpu_seconds", r->cpu_seconds);
-	json_double(j, "wall_seconds", r->wall_seconds);
+	json_double(j, "cpu_seconds", (double)r->cpu_ns / 1e9);
+	json_double(j, "wall_seconds", (double)r->wall_ns / 1e9);
 	json_object_end(j);
 	json_finish(j);
 }
@@ -199,7 +192,8 @@ static int reap_human(const struct zcg_reap_result *r)
 	printf("Evicted %s", format_bytes((int64_t)r->evicted_bytes, b1, sizeof(b1)));
 	printf(" (%s written back first), protected reclaim freed %s; %.3f s CPU, %.3f s wall.\n",
 	       format_bytes((int64_t)r->flushed_bytes, b1, sizeof(b1)),
-	       format_bytes((int64_t)r->reclaimed_bytes, b2, sizeof(b2)), r->cpu_seconds, r->wall_seconds);
+	       format_bytes((int64_t)r->reclaimed_bytes, b2, sizeof(b2)), (double)r->cpu_ns / 1e9,
+	       (double)r->wall_ns / 1e9);
 	if (reap_args.recharge_tmpfs)
 		printf("Recharged %u tmpfs file(s), %s, to %s.\n", r->recharged_files,
 		       format_bytes((int64_t)r->recharged_bytes, b1, sizeof(b1)), esc(reap_args.recharge_tmpfs));
@@ -222,7 +216,7 @@ static int reap_run(struct zcg_ctx *ctx, int argc, char **argv)
 		.no_flush = reap_args.no_flush,
 		.no_protected_reclaim = reap_args.no_protected,
 		.no_bpf = ctx->no_bpf,
-		.max_cpu_pct = reap_args.max_cpu,
+		.max_cpu = reap_args.max_cpu / 100,	/* --max-cpu is a percent */
 		.max_rate_mbps = reap_args.max_rate,
 		.stop = &stop_requested,
 		/* --id: those zombies only, each of which must be there */
@@ -247,7 +241,7 @@ static int reap_run(struct zcg_ctx *ctx, int argc, char **argv)
 			return zcg_fail(ctx, r, NULL);
 		if (r < 0)
 			return zcg_usage_error(ctx, "reap: --recharge-tmpfs %s: %s", reap_args.recharge_tmpfs,
-					       zcg_error_message() ? zcg_error_message() : strerror(-r));
+					       zcg_strerror(r));
 		opts.recharge_tmpfs = recharge_rel;
 	}
 	if (!zcg_is_root() && !reap_args.dry_run)

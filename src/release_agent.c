@@ -15,7 +15,7 @@
 #include "error.h"
 #include "release_agent.h"
 #include "util.h"
-#include "zcg_drain.h"
+#include "zombiecg/drain.h"
 #include "text.h"
 #include "zombiecg.h"
 

@@ -31,6 +31,11 @@ static const struct option repro_options[] = {
 	{},
 };
 
+/* down to one byte: the tmpfs scenario needs no more */
+static const struct zcg_number_option size_mb_option = {
+	.command = "repro", .name = "size-mb", .min = 0.000001, .max = 1024 * 1024, .unit = "MiB", .what = "a size",
+};
+
 static int repro_parse_option(struct zcg_ctx *ctx, int opt, const char *arg)
 {
 	char *end;
@@ -50,14 +55,9 @@ static int repro_parse_option(struct zcg_ctx *ctx, int opt, const char *arg)
 	case OPT_SIZE_MB: {
 		double mb;
 
-		/* down to one byte: the tmpfs scenario needs no more */
-		r = parse_number_in(arg, 0.000001, 1024 * 1024, &mb);
-		if (r == -ERANGE)
-			return zcg_usage_error(ctx, "repro: --size-mb %s is out of range: from 0.000001 "
-					       "(a byte) to 1048576 (MiB)", arg), -EINVAL;
+		r = zcg_parse_number_option(ctx, &size_mb_option, arg, &mb);
 		if (r < 0)
-			return zcg_usage_error(ctx, "repro: --size-mb '%s' is not a size in MiB (from "
-					       "0.000001 to 1048576)", arg), -EINVAL;
+			return r;
 		repro_args.size_bytes = (uint64_t)(mb * 1048576.0);
 		repro_args.size_given = true;
 		if (!repro_args.size_bytes)
@@ -176,7 +176,7 @@ static int repro_run(struct zcg_ctx *ctx, int argc, char **argv)
 	r = zcg_repro_make(ctx->sys, &opts, &res);
 	if (r < 0)
 		return zcg_fail(ctx, r, "repro %s: %s (undo what was made with: zombiecg repro cleanup)",
-				argv[0], zcg_error_message() ? zcg_error_message() : strerror(-r));
+				argv[0], zcg_strerror(r));
 	print_result(ctx, &opts, res);
 	zcg_repro_result_free(res);
 	return EXIT_OK;

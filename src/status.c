@@ -8,6 +8,7 @@
 #include "census.h"
 #include "columns.h"
 #include "origins.h"
+#include "removals.h"
 #include "text.h"
 #include "util.h"
 #include "zombiecg.h"
@@ -29,7 +30,8 @@ static double subtree_share(const struct zcg_census *c, const struct zcg_subtree
 	return 0;
 }
 
-static void status_json(struct zcg_ctx *ctx, const struct zcg_census *c, const void **rows)
+static void status_json(struct zcg_ctx *ctx, const struct zcg_census *c, const void **rows,
+			const struct zcg_removals *rm)
 {
 	struct json *j = &ctx->out;
 
@@ -53,6 +55,7 @@ static void status_json(struct zcg_ctx *ctx, const struct zcg_census *c, const v
 	json_bool(j, "memcg_ids_exact", c->memcg_ids_exact);
 	json_uint(j, "memcg_ids_max", ZCG_MEMCG_IDS_MAX);
 	json_int_known(j, "kernel_overhead_bytes", c->kernel_overhead_bytes);
+	zcg_removal_tracing_json(j, rm);
 	json_array_begin(j, "subtrees");
 	for (size_t i = 0; i < c->n_subtrees; i++) {
 		json_object_begin(j, NULL);
@@ -128,23 +131,24 @@ static int subtree_table(const struct zcg_census *c, const void **rows)
 }
 
 /* The few origins with the most zombies (`zombiecg origins` has them all). */
-static int status_origins(struct zcg_ctx *ctx, const struct zcg_census *c)
+static int status_origins(struct zcg_ctx *ctx, const struct zcg_census *c, struct zcg_removals *rm)
 {
 	struct zcg_origins *o = NULL;
 	int r;
 
-	r = zcg_origins_of(ctx, c, false, &o);
+	r = zcg_origins_of_removals(ctx, c, false, rm, &o);
 	if (r < 0)
 		return r;
 	if (o->n) {
 		printf("\nTop origins (zombiecg origins shows all %zu):\n", o->n);
-		r = zcg_origins_table(o, STATUS_ORIGINS);
+		r = zcg_origins_print(o, STATUS_ORIGINS);
 	}
 	zcg_origins_free(o);
 	return r;
 }
 
-static int status_human(struct zcg_ctx *ctx, const struct zcg_census *c, const void **rows)
+static int status_human(struct zcg_ctx *ctx, const struct zcg_census *c, const void **rows,
+			struct zcg_removals *rm)
 {
 	char b1[64], b2[64];
 
@@ -181,13 +185,14 @@ static int status_human(struct zcg_ctx *ctx, const struct zcg_census *c, const v
 	if (c->kernel_overhead_bytes >= 0)
 		printf("Kernel overhead   %s (the zombies' own kernel structures)\n",
 		       format_bytes(c->kernel_overhead_bytes, b1, sizeof(b1)));
+	zcg_removal_tracing_line(rm);
 	if (c->n_subtrees) {
 		printf("\nWhere the dying memcgs are (nearest live ancestor):\n");
 		if (subtree_table(c, rows) < 0)
 			return -ENOMEM;
 	}
 	/* by live parent the origins would repeat the table above: only with named zombies */
-	if (c->n_zombies && !c->zombies[0].estimated && status_origins(ctx, c) < 0)
+	if (c->n_zombies && !c->zombies[0].estimated && status_origins(ctx, c, rm) < 0)
 		return -ENOMEM;
 	if (!zcg_is_root())
 		printf("\nRunning as root adds an exact list of every zombie by name with its bytes (BPF).\n");
@@ -198,6 +203,7 @@ static int status_run(struct zcg_ctx *ctx, int argc, char **argv)
 {
 	struct zcg_census_opts opts = { .scope = ctx->scope, .no_bpf = ctx->no_bpf };
 	_cleanup_free_ const void **rows = NULL;
+	struct zcg_removals *rm = NULL;
 	struct zcg_census *c = NULL;
 	int r;
 
@@ -215,11 +221,13 @@ static int status_run(struct zcg_ctx *ctx, int argc, char **argv)
 	}
 	for (size_t i = 0; i < c->n_subtrees; i++)
 		rows[i] = &c->subtrees[i];
+	rm = zcg_daemon_removals();
 	r = zcg_table_sort(&zcg_status_table, rows, c->n_subtrees, c);
 	if (r >= 0 && ctx->json)
-		status_json(ctx, c, rows);
+		status_json(ctx, c, rows, rm);
 	else if (r >= 0)
-		r = status_human(ctx, c, rows);
+		r = status_human(ctx, c, rows, rm);
+	zcg_removals_free(rm);
 	zcg_census_free(c);
 	return r < 0 ? zcg_fail(ctx, r, NULL) : EXIT_OK;
 }

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* What the command files share: the global options, the verb table, error reporting. */
+/* What the command files share: the global options and the verb table; output.h prints,
+ * options.h parses option values. */
 #ifndef ZCG_MAIN_H
 #define ZCG_MAIN_H
 
@@ -9,6 +10,8 @@
 #include <stdio.h>
 
 #include "json.h"
+#include "options.h"
+#include "output.h"
 #include "sys.h"
 
 enum {
@@ -52,24 +55,6 @@ void command_usage(const struct zcg_command *cmd, FILE *f);
 /* The release agent as the kernel runs it (src/release_agent.c). Returns an exit code. */
 int zcg_release_agent_main(const char *cgroup);
 
-/* Reports a runtime failure (JSON: {"error": ...} on stdout) and returns EXIT_FAIL.
- * If the library left a detail message it is used when fmt is NULL. */
-int zcg_fail(struct zcg_ctx *ctx, int r, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-/* Reports a usage error with a hint to --help and returns EXIT_USAGE. */
-int zcg_usage_error(struct zcg_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-/* Parses a plain decimal number (no sign, exponent or hex) from min to max that fills arg
- * (command option values). Returns 0 and sets *ret, -EINVAL if it is not such a number,
- * -ERANGE if it is outside [min, max]. */
-int parse_number_in(const char *arg, double min, double max, double *ret);
-
-/* The fields list and explain share: the object's header, and a zombie's (or, estimated, a
- * live parent's) identity. The caller has opened the object. */
-void json_zombies_header(struct json *j, const char *source, const char *source_note,
-			 enum zcg_hierarchy hierarchy, const char *scope);
-void json_zombie_identity(struct json *j, uint64_t id, const char *name, const char *path,
-			  const char *parent, int64_t memcg_id, int64_t usage_bytes);
-
 struct zcg_config;
 /* Under --sysroot, moves the configuration's built-in state paths (history_file) below it
  * (src/daemon/; the history command reads the same default). Returns 0 or -ENOMEM. */
@@ -91,17 +76,26 @@ void zcg_print_rows_left(size_t shown, size_t n, const char *what);
 
 struct zcg_census;
 struct zcg_origins;
+struct zcg_removals;
+struct json;
 /* The census's zombies grouped by origin, with the facts the system gives (timers below the
  * sysroot; restart counts on the live host if restarts) (src/origins.c). Returns 0 and sets
  * *ret, or -ENOMEM. */
 int zcg_origins_of(struct zcg_ctx *ctx, const struct zcg_census *c, bool restarts, struct zcg_origins **ret);
-/* The origins table (status shows its first rows). Returns 0 or -ENOMEM. */
-int zcg_origins_table(const struct zcg_origins *o, size_t max_rows);
-
-/* A count into buf; v < 0 (unknown) prints "-" (src/origins.c). */
-const char *format_count(int64_t v, char *buf, size_t size);
-
-/* "1.5 GiB" style, into buf. v < 0 prints "-". */
-const char *format_bytes(int64_t v, char *buf, size_t size);
+/* The same with the daemon's removal records rm (may be NULL): zombies grouped by their path
+ * at removal, and the origins' removed_by. */
+int zcg_origins_of_removals(struct zcg_ctx *ctx, const struct zcg_census *c, bool restarts,
+			    struct zcg_removals *rm, struct zcg_origins **ret);
+/* The removal records a daemon keeps (the run directory's removals file), or NULL without a
+ * daemon's file or if it cannot be read (src/origins.c). */
+struct zcg_removals *zcg_daemon_removals(void);
+/* Where zombie ages come from, as the member "removal_tracing" of the object open in j:
+ * {"attached": true|false, "note": why not or null}, null without a daemon's file. */
+void zcg_removal_tracing_json(struct json *j, const struct zcg_removals *rm);
+/* The same as a status line ("Zombie ages       ..."), none without a daemon's file. */
+void zcg_removal_tracing_line(const struct zcg_removals *rm);
+/* The origins table's first max_rows rows in its default columns (status's top origins: -o
+ * and --sort are status's own). Returns 0 or -ENOMEM. */
+int zcg_origins_print(const struct zcg_origins *o, size_t max_rows);
 
 #endif

@@ -463,8 +463,9 @@ int zcg_config_parse(struct zcg_config *c, const char *text, const char *origin)
 		if (r < 0) {
 			char detail[512];
 
-			/* the detail lives in the buffer zcg_error() is about to overwrite */
-			snprintf(detail, sizeof(detail), "%s", zcg_error_message() ? zcg_error_message() : "invalid");
+			/* an unknown key (-ENOENT) is an invalid file too; the detail lives in
+			 * the buffer zcg_error() is about to overwrite */
+			snprintf(detail, sizeof(detail), "%s", zcg_strerror(r));
 			return zcg_error(-EINVAL, "%s:%u: %s", origin, line_no, detail);
 		}
 		seen_line[k - keys] = line_no;

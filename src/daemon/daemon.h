@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "ages.h"
+#include "budget.h"
 #include "sys.h"
 
 /* ---- Reaping: one step per census, behind this interface ---------------------------------
@@ -57,16 +58,15 @@ struct daemon_reap_outcome {
 	bool stopped;				/* acting ran out of its CPU budget (or was cancelled) */
 	bool have_unreclaimable;		/* the array below is meaningful */
 	uint64_t unreclaimable[_DAEMON_UNRECL_MAX];
-	char message[256];			/* one line for the log: what happened, or why not */
+	char message[256];			/* one line for the log: what happened */
 };
 
 /* Whether this build can reap. If not, *ret_reason (static) says why. */
 bool daemon_reap_available(const char **ret_reason);
 
 /* Runs one reap step. Returns 0 with the outcome filled in; -EOPNOTSUPP if this build cannot
- * reap (outcome->message says so, nothing was done); other -errno if the step failed
- * (outcome->message says what failed; counts of what was freed before the failure are
- * still filled in). */
+ * reap (nothing was done); other -errno if the step failed (counts of what was freed before
+ * the failure are still filled in). Failures come with their message (zcg_strerror(r)). */
 int daemon_reap_step(const struct daemon_reap_request *req, struct daemon_reap_outcome *ret);
 
 /* ---- What the main loop publishes for the HTTP thread ----------------------------------- */
@@ -81,8 +81,12 @@ struct daemon_published {
 	char status[200];	/* one line about the last census */
 };
 
-/* CLOCK_MONOTONIC in milliseconds. */
-uint64_t daemon_now_ms(void);
+/* CLOCK_MONOTONIC in milliseconds: inline, so that the HTTP thread's file needs nothing of
+ * the loop's. */
+static inline uint64_t daemon_now_ms(void)
+{
+	return zcg_mono_ns() / 1000000;
+}
 
 struct daemon_http;
 

@@ -53,12 +53,6 @@ static const struct option daemon_options[] = {
 
 static struct daemon_args daemon_args;
 
-const char *const daemon_threshold_names[_THRESHOLD_MAX] = {
-	[THRESHOLD_DYING] = "dying",
-	[THRESHOLD_PINNED] = "pinned_bytes",
-	[THRESHOLD_ID_HEADROOM] = "memcg_id_headroom",
-};
-
 /* Zombies handed to one reap step: it explains just those, so a step's cost follows its
  * batch (see reap() for how the batch adapts). */
 #define REAP_BATCH_MIN 256
@@ -67,37 +61,6 @@ const char *const daemon_threshold_names[_THRESHOLD_MAX] = {
 
 /* ---- clocks and the process ------------------------------------------------------------ */
 
-uint64_t daemon_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000 + (uint64_t)ts.tv_nsec;
-}
-
-double daemon_wall_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-int64_t daemon_process_cpu_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
 
 #define IOPRIO_CLASS_SHIFT 13
 #define IOPRIO_CLASS_IDLE 3
@@ -129,53 +92,6 @@ static bool term_pending(void *userdata)
 
 /* ---- thresholds ---------------------------------------------------------------------------- */
 
-/* A crossed threshold shortens the grace period. */
-static bool urgent(const struct daemon *d)
-{
-	for (int t = 0; t < _THRESHOLD_MAX; t++)
-		if (d->conf.threshold_enabled[t] && d->stats.threshold_crossed[t])
-			return true;
-	return false;
-}
-
-uint64_t daemon_grace_ms(const struct daemon *d)
-{
-	return urgent(d) ? d->conf.cfg.urgent_grace_ms : d->conf.cfg.grace_ms;
-}
-
-void daemon_enable_thresholds(struct daemon *d)
-{
-	d->conf.threshold_enabled[THRESHOLD_DYING] = d->conf.cfg.dying_threshold > 0;
-	d->conf.threshold_enabled[THRESHOLD_PINNED] = d->conf.cfg.pinned_threshold_bytes > 0;
-	d->conf.threshold_enabled[THRESHOLD_ID_HEADROOM] = d->conf.cfg.id_headroom_min > 0;
-	for (int t = 0; t < _THRESHOLD_MAX; t++)
-		if (!d->conf.threshold_enabled[t])
-			d->stats.threshold_crossed[t] = false;
-}
-
-static void check_thresholds(struct daemon *d)
-{
-	const struct zcg_census *c = d->res.census;
-	bool crossed[_THRESHOLD_MAX] = {
-		[THRESHOLD_DYING] = c->dying >= 0 && c->dying >= d->conf.cfg.dying_threshold,
-		[THRESHOLD_PINNED] = c->pinned_bytes >= 0 &&
-				     c->pinned_bytes >= d->conf.cfg.pinned_threshold_bytes,
-		[THRESHOLD_ID_HEADROOM] = c->memcg_ids_used >= 0 &&
-					  ZCG_MEMCG_IDS_MAX - c->memcg_ids_used < d->conf.cfg.id_headroom_min,
-	};
-
-	for (int t = 0; t < _THRESHOLD_MAX; t++) {
-		if (!d->conf.threshold_enabled[t])
-			continue;
-		if (crossed[t] && !d->stats.threshold_crossed[t])
-			zlog(LOG_WARNING, "threshold", "%s threshold crossed: grace period shortened to %.1f s",
-			     daemon_threshold_names[t], d->conf.cfg.urgent_grace_ms / 1000.0);
-		else if (!crossed[t] && d->stats.threshold_crossed[t])
-			zlog(LOG_NOTICE, "threshold", "%s back below its threshold", daemon_threshold_names[t]);
-		d->stats.threshold_crossed[t] = crossed[t];
-	}
-}
-
 static void reap(struct daemon *d, const struct zcg_age_target *targets, size_t n)
 {
 	struct daemon_reap_outcome out;
@@ -201,26 +117,26 @@ static void reap(struct daemon *d, const struct zcg_age_target *targets, size_t 
 		d->logged.eligible = true;
 		return;
 	}
-	zcg_cpu_bucket_refill(&d->res.budget, daemon_now_ms() * 1000000ull);
-	req.cpu_budget_ns = zcg_cpu_bucket_available(&d->res.budget);
+	zcg_budget_bucket_refill(&d->res.budget, daemon_now_ms() * 1000000ull);
+	req.cpu_budget_ns = zcg_budget_bucket_available(&d->res.budget);
 	if (req.cpu_budget_ns <= 0) {
 		zlog(LOG_DEBUG, "reap", "CPU budget spent: waiting %.1f s",
-		     zcg_cpu_bucket_wait_ns(&d->res.budget) / 1e9);
+		     zcg_budget_bucket_wait_ns(&d->res.budget) / 1e9);
 		return;
 	}
 	if (!d->pace.reap_batch)
 		d->pace.reap_batch = REAP_BATCH_FIRST;
 	if (req.n_targets > d->pace.reap_batch)
 		req.n_targets = d->pace.reap_batch;
-	cpu0 = daemon_process_cpu_ns();
+	cpu0 = zcg_process_cpu_ns();
 	r = daemon_reap_step(&req, &out);
 	if (r == -EOPNOTSUPP) {
 		d->stats.reap_available = false;
-		zlog(LOG_NOTICE, "reap", "%s", out.message);
+		zlog(LOG_NOTICE, "reap", "%s", zcg_strerror(r));
 		return;
 	}
 	if (out.cpu_ns < 0)
-		out.cpu_ns = daemon_process_cpu_ns() - cpu0;
+		out.cpu_ns = zcg_process_cpu_ns() - cpu0;
 	/* A step's censuses and explain cost about the same whatever its batch: a full batch the
 	 * step got through doubles, so that on a big backlog each step frees more for that cost;
 	 * one whose acting ran out of budget halves. */
@@ -233,14 +149,14 @@ static void reap(struct daemon *d, const struct zcg_age_target *targets, size_t 
 	d->stats.evicted_bytes += out.evicted_bytes;
 	d->pace.period_reaped += out.reaped;
 	d->pace.period_evicted += out.evicted_bytes;
-	d->stats.reap_cpu_s += (double)out.cpu_ns / 1e9;
+	d->stats.reap_cpu_ns += out.cpu_ns;
 	if (out.have_unreclaimable) {
 		d->stats.have_unreclaimable = true;
 		memcpy(d->stats.unreclaimable, out.unreclaimable, sizeof(d->stats.unreclaimable));
 	}
 	if (r < 0) {
 		d->stats.reap_errors++;
-		zlog(LOG_ERR, "reap", "%s", out.message[0] ? out.message : strerror(-r));
+		zlog(LOG_ERR, "reap", "%s", zcg_strerror(r));
 	} else {
 		zlog(out.reaped ? LOG_INFO : LOG_DEBUG, "reap", "%s", out.message);
 	}
@@ -252,19 +168,21 @@ static int step(struct daemon *d, bool may_reap)
 	struct zcg_census_opts opts = { .scope = d->conf.scope, .no_bpf = !d->conf.cfg.bpf };
 	_cleanup_free_ struct zcg_age_target *targets = NULL;
 	struct zcg_census *c = NULL;
-	uint64_t t0 = now_ns(), now;
-	int64_t cpu0 = daemon_process_cpu_ns();
+	uint64_t t0 = zcg_mono_ns(), now;
+	int64_t cpu0 = zcg_process_cpu_ns();
 	size_t n = 0;
 	int r;
 
-	zcg_error_clear();
+	/* removals before the census: each one drained happened before it, so a record whose
+	 * cgroup the census does not show dying left no zombie */
+	daemon_removals_drain(&d->res.removals);
 	r = zcg_census_take(d->ctx->sys, &opts, &c);
-	d->stats.scan_duration_s = (double)(now_ns() - t0) / 1e9;
+	d->stats.scan_duration_ns = (int64_t)(zcg_mono_ns() - t0);
 	now = daemon_now_ms();
 	if (r < 0) {
 		d->stats.scan_errors++;
 		if (!d->logged.census_failing)
-			zlog(LOG_ERR, "census", "%s", zcg_error_message() ? zcg_error_message() : strerror(-r));
+			zlog(LOG_ERR, "census", "%s", zcg_strerror(r));
 		d->logged.census_failing = true;
 		daemon_publish(d, false);
 		return r;
@@ -278,19 +196,19 @@ static int step(struct daemon *d, bool may_reap)
 	d->stats.last_scan_wall = daemon_wall_now();
 
 	/* A census more expensive than the whole budget leaves nothing for reaping: say so once. */
-	if ((double)(daemon_process_cpu_ns() - cpu0) >
+	if ((double)(zcg_process_cpu_ns() - cpu0) >
 	    d->conf.cfg.cpu_budget * 1e6 * (double)d->conf.cfg.interval_ms) {
 		if (!d->logged.over_budget)
 			zlog(LOG_WARNING, "budget", "a census takes %.1f ms of CPU, more than cpu_budget "
 			     "allows per interval: raise interval or cpu_budget",
-			     (double)(daemon_process_cpu_ns() - cpu0) / 1e6);
+			     (double)(zcg_process_cpu_ns() - cpu0) / 1e6);
 		d->logged.over_budget = true;
 	}
 
 	daemon_track_origins(d, c);
 	r = zcg_ages_update(d->res.ages, c, now);
 	if (r == 0) {
-		check_thresholds(d);
+		daemon_check_thresholds(d);
 		r = zcg_ages_eligible(d->res.ages, now, daemon_grace_ms(d), &targets, &n);
 	}
 	if (r < 0) {
@@ -300,7 +218,7 @@ static int step(struct daemon *d, bool may_reap)
 		zcg_ages_summarize(targets, n, &d->stats.eligible_memcgs, &d->stats.eligible_parents);
 		zlog(LOG_DEBUG, "census", "%llu live, %lld dying, %lld bytes pinned, %zu target(s) past "
 		     "grace, %.1f ms", (unsigned long long)c->live, (long long)c->dying,
-		     (long long)c->pinned_bytes, n, d->stats.scan_duration_s * 1000);
+		     (long long)c->pinned_bytes, n, (double)d->stats.scan_duration_ns / 1e6);
 		if (!n)
 			d->logged.eligible = false;
 		if (may_reap)
@@ -313,10 +231,10 @@ static int step(struct daemon *d, bool may_reap)
 
 static void charge_budget(struct daemon *d)
 {
-	int64_t cpu = daemon_process_cpu_ns();
+	int64_t cpu = zcg_process_cpu_ns();
 
-	zcg_cpu_bucket_refill(&d->res.budget, daemon_now_ms() * 1000000ull);
-	zcg_cpu_bucket_charge(&d->res.budget, cpu - d->pace.cpu_charged_ns);
+	zcg_budget_bucket_refill(&d->res.budget, daemon_now_ms() * 1000000ull);
+	zcg_budget_bucket_charge(&d->res.budget, cpu - d->pace.cpu_charged_ns);
 	d->pace.cpu_charged_ns = cpu;
 }
 
@@ -394,6 +312,7 @@ static void daemon_free(struct daemon *d)
 	zcg_history_close(d->res.history);
 	zcg_ages_free(d->res.ages);
 	zcg_origin_tracker_free(d->res.origins);
+	daemon_removals_stop(&d->res.removals);
 	zcg_census_free(d->res.census);
 	zcg_config_done(&d->conf.cfg);
 	free(d->conf.scope);
@@ -459,12 +378,11 @@ static int check_config(struct daemon *d, int sys_r)
 
 	if (sys_r < 0 && names_cgroups) {
 		unchecked = strdup_printf("under and tmpfs_recharge_target not checked: %s",
-					  zcg_error_message() ? zcg_error_message() : strerror(-sys_r));
+					  zcg_strerror(sys_r));
 	} else if (names_cgroups) {
-		zcg_error_clear();
 		r = daemon_resolve_paths(d, &d->conf.cfg, &scope, &tmpfs);
 		if (r < 0)
-			missing = strdup(zcg_error_message() ? zcg_error_message() : strerror(-r));
+			missing = strdup(zcg_strerror(r));
 	}
 	if (ctx->json) {
 		json_object_begin(&ctx->out, NULL);
@@ -492,7 +410,7 @@ static int daemon_run(struct zcg_ctx *ctx, int argc, char **argv)
 		.ctx = ctx,
 		.conf = { .args = &daemon_args },
 		.res = { .sigfd = -1, .pub = { .lock = PTHREAD_MUTEX_INITIALIZER } },
-		.stats = { .scan_duration_s = -1, .eligible_memcgs = -1, .eligible_parents = -1 },
+		.stats = { .scan_duration_ns = -1, .eligible_memcgs = -1, .eligible_parents = -1 },
 	};
 	_cleanup_free_ char *default_config = NULL;
 	int r, exit_code = EXIT_FAIL;
@@ -508,7 +426,6 @@ static int daemon_run(struct zcg_ctx *ctx, int argc, char **argv)
 	else if (access(default_config, F_OK) == 0)
 		d.conf.config_path = default_config;
 
-	zcg_error_clear();
 	r = daemon_build_config(&d, &d.conf.cfg);
 	if (r < 0 && r != -ENOMEM) {
 		/* an invalid, missing or unreadable file, or a bad option, is the caller's to
@@ -531,20 +448,22 @@ static int daemon_run(struct zcg_ctx *ctx, int argc, char **argv)
 
 	r = daemon_resolve_paths(&d, &d.conf.cfg, &d.conf.scope, &d.conf.tmpfs_target);
 	if (r < 0) {
-		zlog(LOG_ERR, "config", "%s", zcg_error_message());
+		zlog(LOG_ERR, "config", "%s", zcg_strerror(r));
 		goto out;
 	}
 	daemon_enable_thresholds(&d);
 	d.stats.reap_available = daemon_reap_available(&d.stats.reap_unavailable_reason);
-	if (zcg_ages_new(&d.res.ages) < 0 || zcg_origin_tracker_new(&d.res.origins) < 0) {
+	if (zcg_ages_new(&d.res.ages) < 0 || zcg_origin_tracker_new(&d.res.origins) < 0 ||
+	    daemon_removals_start(&d.res.removals, ctx->sys, d.conf.cfg.bpf && !daemon_args.once,
+				  d.conf.cfg.top_origins) < 0) {
 		zlog(LOG_ERR, "daemon", "out of memory");
 		goto out;
 	}
-	zcg_cpu_bucket_init(&d.res.budget, d.conf.cfg.cpu_budget,
+	zcg_budget_bucket_init(&d.res.budget, d.conf.cfg.cpu_budget,
 			    daemon_budget_burst_ns(d.conf.cfg.cpu_budget), daemon_now_ms() * 1000000ull);
 	r = daemon_open_history(&d);
 	if (r < 0) {
-		zlog(LOG_ERR, "history", "%s", zcg_error_message() ? zcg_error_message() : strerror(-r));
+		zlog(LOG_ERR, "history", "%s", zcg_strerror(r));
 		goto out;
 	}
 
@@ -579,7 +498,7 @@ static int daemon_run(struct zcg_ctx *ctx, int argc, char **argv)
 	if (d.conf.cfg.listen) {
 		r = daemon_http_start(d.conf.cfg.listen, &d.res.pub, &d.res.http);
 		if (r < 0) {
-			zlog(LOG_ERR, "http", "%s", zcg_error_message());
+			zlog(LOG_ERR, "http", "%s", zcg_strerror(r));
 			goto out;
 		}
 		zlog(LOG_NOTICE, "http", "listening on %s", daemon_http_address(d.res.http));

@@ -183,6 +183,28 @@ static void render_origins(FILE *f, const struct zcg_origins *o)
 	}
 }
 
+static void render_created(FILE *f, const struct zcg_metrics *m)
+{
+	family(f, "zombiecg_removal_tracing", "gauge",
+	       "1 if the daemon records memory cgroup removals (cgroup_rmdir tracepoint): zombie "
+	       "ages are exact and zombiecg_zombies_created_total counts; 0: ages are first-seen.");
+	sample_int(f, "zombiecg_removal_tracing", m->removal_tracing);
+	family(f, "zombiecg_zombies_created_total", "counter",
+	       "Removals of memory cgroups that left a zombie (still dying at the next census), by "
+	       "origin as `zombiecg origins` names it, since the daemon started (top_origins "
+	       "origins in the order they appeared, the rest as origin=\"other\").");
+	if (!m->removal_tracing)
+		return;
+	for (size_t i = 0; i < m->n_created; i++) {
+		fprintf(f, "zombiecg_zombies_created_total{origin=\"");
+		zcg_metrics_write_label_value(f, m->created[i].origin);
+		fprintf(f, "\",kind=\"%s\"} %" PRIu64 "\n", zcg_origin_kind_names[m->created[i].kind],
+			m->created[i].total);
+	}
+	fprintf(f, "zombiecg_zombies_created_total{origin=\"other\",kind=\"%s\"} %" PRIu64 "\n",
+		zcg_origin_kind_names[ZCG_ORIGIN_GENERIC], m->created_other);
+}
+
 static void render_census(FILE *f, const struct zcg_census *c)
 {
 	family(f, "zombiecg_dying_memcgs", "gauge",
@@ -243,6 +265,7 @@ int zcg_metrics_render(const struct zcg_metrics *m, unsigned flags, char **ret_t
 		return r;
 	}
 	render_origins(f, m->origins);
+	render_created(f, m);
 
 	family(f, "zombiecg_eligible_memcgs", "gauge",
 	       "Dying memcgs past their grace period, which the daemon may act on.");

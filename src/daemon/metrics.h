@@ -19,6 +19,13 @@ struct zcg_metrics_label_value {
 	double value;
 };
 
+/* Zombies one origin made since the daemon started (zombiecg_zombies_created_total). */
+struct zcg_metrics_created {
+	const char *origin;
+	enum zcg_origin_kind kind;
+	uint64_t total;
+};
+
 struct zcg_metrics {
 	const char *version;
 	const char *hierarchy;		/* "v1" or "v2" */
@@ -26,6 +33,13 @@ struct zcg_metrics {
 	unsigned top_parents;		/* series per *_by_parent family, at most */
 	const struct zcg_origins *origins;	/* the census's origins cut to top_origins (and
 						 * "other"), NULL: the family has no samples */
+	/* Removals recorded by the cgroup_rmdir tracepoint that left a zombie, per origin (at
+	 * most top_origins series, the rest in created_other); without removal_tracing the
+	 * family has no samples. */
+	bool removal_tracing;
+	const struct zcg_metrics_created *created;
+	size_t n_created;
+	uint64_t created_other;
 
 	/* What the daemon would act on (-1: unknown, e.g. v1 counts zombies host-wide only). */
 	int64_t eligible_memcgs;	/* zombies past their grace period */

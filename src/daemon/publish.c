@@ -51,6 +51,7 @@ void daemon_history_tick(struct daemon *d, uint64_t now_ms)
 	struct zcg_history_sample s = {0};
 	const struct zcg_census *c = d->res.census;
 	uint64_t now = (uint64_t)time(NULL);
+	int r;
 
 	if (!d->res.history || !c || now_ms < d->pace.next_history_ms)
 		return;
@@ -70,9 +71,10 @@ void daemon_history_tick(struct daemon *d, uint64_t now_ms)
 	s.memcg_ids_used = c->memcg_ids_used;
 	s.reaped = d->pace.period_reaped;
 	s.evicted_bytes = d->pace.period_evicted;
-	if (zcg_history_append(d->res.history, &s) < 0) {
+	r = zcg_history_append(d->res.history, &s);
+	if (r < 0) {
 		if (!d->logged.history_failing)
-			zlog(LOG_ERR, "history", "%s", zcg_error_message());
+			zlog(LOG_ERR, "history", "%s", zcg_strerror(r));
 		d->logged.history_failing = true;
 		return;
 	}
@@ -134,11 +136,12 @@ static void fill_metrics(const struct daemon *d, struct zcg_metrics *m,
 		.reap_available = d->stats.reap_available,
 		.reaped_total = d->stats.reaped,
 		.reap_evicted_bytes_total = d->stats.evicted_bytes,
-		.reap_cpu_seconds_total = d->stats.reap_cpu_s,
+		.reap_cpu_seconds_total = (double)d->stats.reap_cpu_ns / 1e9,
 		.reap_errors_total = d->stats.reap_errors,
 		.unreclaimable = d->stats.have_unreclaimable ? unreclaimable : NULL,
 		.n_unreclaimable = d->stats.have_unreclaimable ? _DAEMON_UNRECL_MAX : 0,
-		.scan_duration_seconds = d->stats.scan_duration_s,
+		.scan_duration_seconds =
+			d->stats.scan_duration_ns < 0 ? -1 : (double)d->stats.scan_duration_ns / 1e9,
 		.last_scan_timestamp_seconds = d->stats.last_scan_wall,
 		.scans_total = d->stats.scans,
 		.scan_errors_total = d->stats.scan_errors,
@@ -146,7 +149,7 @@ static void fill_metrics(const struct daemon *d, struct zcg_metrics *m,
 		.cpu_budget_ratio = d->conf.cfg.cpu_budget,
 		.config_reload_ok = d->stats.config_ok,
 		.config_reload_timestamp_seconds = d->stats.config_ok_wall,
-		.process_cpu_seconds_total = (double)daemon_process_cpu_ns() / 1e9,
+		.process_cpu_seconds_total = (double)zcg_process_cpu_ns() / 1e9,
 		.process_resident_memory_bytes = rss_bytes(),
 		.process_start_time_seconds = d->stats.start_wall,
 	};
@@ -155,6 +158,7 @@ static void fill_metrics(const struct daemon *d, struct zcg_metrics *m,
 static void write_textfile(struct daemon *d, const char *text, size_t len)
 {
 	_cleanup_free_ char *path = NULL, *tmp = NULL;
+	int r;
 
 	if (!d->conf.cfg.textfile_dir)
 		return;
@@ -162,9 +166,10 @@ static void write_textfile(struct daemon *d, const char *text, size_t len)
 	tmp = path_join(d->conf.cfg.textfile_dir, TEXTFILE_TMP_NAME);
 	if (!path || !tmp)
 		return;
-	if (zcg_write_file_atomic(path, tmp, text, len) < 0) {
+	r = zcg_write_file_atomic(path, tmp, text, len);
+	if (r < 0) {
 		if (!d->logged.textfile_failing)
-			zlog(LOG_ERR, "textfile", "%s", zcg_error_message());
+			zlog(LOG_ERR, "textfile", "%s", zcg_strerror(r));
 		d->logged.textfile_failing = true;
 		return;
 	}
@@ -182,9 +187,10 @@ void daemon_publish(struct daemon *d, bool census_ok)
 	size_t http_len = 0, file_len = 0;
 
 	fill_metrics(d, &m, thresholds, unreclaimable);
+	daemon_removals_metrics(&d->res.removals, &m);
 	status_line(d, status, sizeof(status));
 	/* timers are looked up (a few access() calls), restart counts not: no exec per census */
-	if (d->res.census && zcg_origins_group(d->res.census, &origins) == 0 &&
+	if (d->res.census && zcg_origins_group_removals(d->res.census, d->res.removals.rm, &origins) == 0 &&
 	    zcg_origins_look_up_facts(origins, d->ctx->sysroot ?: "", false) == 0)
 		zcg_origins_top(origins, d->conf.cfg.top_origins, &top_origins);
 	m.origins = top_origins;
@@ -228,7 +234,8 @@ void daemon_track_origins(struct daemon *d, const struct zcg_census *c)
 
 	if (!path)
 		return;
-	r = zcg_origin_tracker_update(d->res.origins, c, (uint64_t)d->stats.last_scan_wall);
+	daemon_removals_reconcile(&d->res.removals, c);
+	r = zcg_origin_tracker_update(d->res.origins, c, d->res.removals.rm, (uint64_t)d->stats.last_scan_wall);
 	if (r == 0)
 		return;	/* cgroupfs: no names to follow, no state to write */
 	if (r > 0) {
@@ -236,7 +243,7 @@ void daemon_track_origins(struct daemon *d, const struct zcg_census *c)
 		r = zcg_origin_tracker_write(d->res.origins, path);
 	}
 	if (r < 0 && !d->logged.origins_failing)
-		zlog(LOG_WARNING, "origins", "%s", r == -ENOMEM ? "out of memory" : zcg_error_message());
+		zlog(LOG_WARNING, "origins", "%s", zcg_strerror(r));
 	else if (r == 0 && d->logged.origins_failing)
 		zlog(LOG_NOTICE, "origins", "writing %s again", path);
 	d->logged.origins_failing = r < 0;

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "budget.h"
 #include "daemon.h"
 #include "error.h"
 #include "reap.h"
@@ -57,7 +58,7 @@ int daemon_reap_step(const struct daemon_reap_request *req, struct daemon_reap_o
 		.recharge_tmpfs = req->tmpfs_recharge_target,
 	};
 	struct zcg_reap_result res;
-	struct timespec cpu0, cpu1;
+	int64_t cpu0, cpu1;
 	int r;
 
 	memset(ret, 0, sizeof(*ret));
@@ -70,19 +71,14 @@ int daemon_reap_step(const struct daemon_reap_request *req, struct daemon_reap_o
 		else
 			parents[opts.n_only_parents++] = (char *)req->targets[i].parent;
 	}
-	zcg_error_clear();
-	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &cpu0);
+	cpu0 = zcg_process_cpu_ns();
 	r = zcg_reap(req->sys, &opts, &res);
-	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &cpu1);
-	if (r < 0) {
-		snprintf(ret->message, sizeof(ret->message), "reap failed: %s",
-			 zcg_error_message() ? zcg_error_message() : strerror(-r));
-		return r;
-	}
+	cpu1 = zcg_process_cpu_ns();
+	if (r < 0)
+		return zcg_error_wrap(r, "reap failed");
 	/* Recharge helpers run in child processes: their CPU counts against the budget too. */
-	if (res.helper_cpu_seconds > 0)
-		ret->cpu_ns = (cpu1.tv_sec - cpu0.tv_sec) * 1000000000ll + (cpu1.tv_nsec - cpu0.tv_nsec) +
-			      (int64_t)(res.helper_cpu_seconds * 1e9);
+	if (res.helper_cpu_ns > 0)
+		ret->cpu_ns = cpu1 - cpu0 + res.helper_cpu_ns;
 	ret->reaped = res.freed;
 	ret->stopped = res.stopped;
 	ret->evicted_bytes = res.evicted_bytes + res.reclaimed_bytes + res.recharged_bytes;

@@ -22,7 +22,7 @@ static int override(struct zcg_config *c, const char *option, const char *key, c
 
 	r = zcg_config_set(c, key, value);
 	if (r < 0 && r != -ENOMEM) {
-		snprintf(detail, sizeof(detail), "%s", zcg_error_message() ? zcg_error_message() : "invalid");
+		snprintf(detail, sizeof(detail), "%s", zcg_strerror(r));
 		return zcg_error(-EINVAL, "%s: %s", option, detail);
 	}
 	return r;
@@ -91,29 +91,28 @@ int daemon_resolve_paths(const struct daemon *d, const struct zcg_config *c, cha
 	if (c->tmpfs_recharge_target) {
 		r = zcg_resolve_cgroup(d->ctx->sys, c->tmpfs_recharge_target, &tmpfs);
 		if (r < 0) {
-			snprintf(detail, sizeof(detail), "%s", zcg_error_message() ? zcg_error_message() : "");
+			snprintf(detail, sizeof(detail), "%s", zcg_strerror(r));
 			return zcg_error(r, "tmpfs_recharge_target: %s", detail);
 		}
 		/* Not fatal: the cgroup may be set up later. Each reap step checks it again and
 		 * leaves tmpfs files alone (saying why) while it cannot take pages. */
-		if (zcg_recharge_target_check(d->ctx->sys, tmpfs) < 0) {
+		r = zcg_recharge_target_check(d->ctx->sys, tmpfs);
+		if (r < 0)
 			zlog(LOG_WARNING, "config", "tmpfs_recharge_target: %s; tmpfs files are left alone until it can",
-			     zcg_error_message() ? zcg_error_message() : "unusable");
-			zcg_error_clear();
-		}
+			     zcg_strerror(r));
 	}
 	*ret_scope = TAKE_PTR(scope);
 	*ret_tmpfs = TAKE_PTR(tmpfs);
 	return 0;
 fail_under:
-	snprintf(detail, sizeof(detail), "%s", zcg_error_message() ? zcg_error_message() : "");
+	snprintf(detail, sizeof(detail), "%s", zcg_strerror(r));
 	return zcg_error(r, "under: %s", detail);
 }
 
-int64_t daemon_budget_burst_ns(double ratio)
+int64_t daemon_budget_burst_ns(double cpus)
 {
 	/* up to 10 minutes' worth saved up, so a reap step can use a quiet period's savings */
-	return (int64_t)(ratio * 600e9);
+	return (int64_t)(cpus * 600e9);
 }
 
 /* ---- history ----------------------------------------------------------------------------- */
@@ -131,7 +130,7 @@ int daemon_open_history(struct daemon *d)
 		_cleanup_free_ char *aside = strdup_printf("%s.bad.%lld", d->conf.cfg.history_file,
 							   (long long)time(NULL));
 
-		snprintf(detail, sizeof(detail), "%s", zcg_error_message());
+		snprintf(detail, sizeof(detail), "%s", zcg_strerror(r));
 		if (!aside || rename(d->conf.cfg.history_file, aside) < 0)
 			return zcg_error(-EBADMSG, "%s; and it cannot be moved aside", detail);
 		zlog(LOG_WARNING, "history", "%s: moved to %s, starting a new history", detail, aside);
@@ -170,11 +169,10 @@ void daemon_reload(struct daemon *d)
 	int r;
 
 	zcg_sd_notify("RELOADING=1");
-	zcg_error_clear();
 	r = daemon_build_config(d, &next);
 	if (r < 0) {
 		zlog(LOG_ERR, "config", "%s; the previous configuration stays in force",
-		     zcg_error_message() ? zcg_error_message() : strerror(-r));
+		     zcg_strerror(r));
 		d->stats.config_ok = false;
 		goto out;
 	}
@@ -191,10 +189,13 @@ void daemon_reload(struct daemon *d)
 			d->res.http = NULL;
 			r = daemon_http_start(next.listen, &d->res.pub, &http);
 			if (r < 0) {
-				snprintf(detail, sizeof(detail), "%s", zcg_error_message() ? zcg_error_message() : "");
-				if (daemon_http_start(d->conf.cfg.listen, &d->res.pub, &d->res.http) < 0)
+				int again;
+
+				snprintf(detail, sizeof(detail), "%s", zcg_strerror(r));
+				again = daemon_http_start(d->conf.cfg.listen, &d->res.pub, &d->res.http);
+				if (again < 0)
 					zlog(LOG_ERR, "http", "cannot listen on %s again: %s", d->conf.cfg.listen,
-					     zcg_error_message());
+					     zcg_strerror(again));
 				zcg_error(r, "%s", detail);
 			}
 		}
@@ -202,7 +203,7 @@ void daemon_reload(struct daemon *d)
 	if (r < 0) {
 		zlog(LOG_ERR, "config", "%s: %s; the previous configuration stays in force",
 		     d->conf.config_path ? d->conf.config_path : "command line",
-		     zcg_error_message() ? zcg_error_message() : strerror(-r));
+		     zcg_strerror(r));
 		zcg_config_done(&next);
 		d->stats.config_ok = false;
 		goto out;
@@ -235,7 +236,7 @@ void daemon_reload(struct daemon *d)
 	zcg_config_done(&d->conf.cfg);
 	d->conf.cfg = next;
 	log_setup(d->conf.cfg.log_json, d->conf.cfg.log_level);
-	zcg_cpu_bucket_set(&d->res.budget, d->conf.cfg.cpu_budget,
+	zcg_budget_bucket_set(&d->res.budget, d->conf.cfg.cpu_budget,
 			   daemon_budget_burst_ns(d->conf.cfg.cpu_budget));
 	daemon_enable_thresholds(d);
 	if (history_changed) {
@@ -244,7 +245,7 @@ void daemon_reload(struct daemon *d)
 		r = daemon_open_history(d);
 		if (r < 0)
 			zlog(LOG_ERR, "history", "%s: history is off until the next reload",
-			     zcg_error_message() ? zcg_error_message() : strerror(-r));
+			     zcg_strerror(r));
 	}
 	d->stats.config_ok = true;
 	d->stats.config_ok_wall = daemon_wall_now();

@@ -9,13 +9,15 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "ages.h"
+#include "budget.h"
 #include "census.h"
 #include "config.h"
-#include "cpu_bucket.h"
 #include "daemon.h"
 #include "history.h"
+#include "deaths.h"
 #include "origins.h"
 #include "zombiecg.h"
 
@@ -56,11 +58,12 @@ struct daemon_conf {
 struct daemon_res {
 	struct zcg_ages *ages;
 	struct zcg_origin_tracker *origins;	/* first-seen times and new zombies per origin */
+	struct daemon_removals removals;	/* exact removal times (cgroup_rmdir tracepoint) */
 	struct zcg_census *census;	/* the last good census */
 	struct zcg_history *history;
 	struct daemon_http *http;
 	struct daemon_published pub;
-	struct zcg_cpu_bucket budget;
+	struct zcg_budget_bucket budget;
 	int sigfd;
 	uint64_t watchdog_usec;		/* 0: no watchdog */
 };
@@ -68,14 +71,14 @@ struct daemon_res {
 /* What the metrics report. */
 struct daemon_stats {
 	uint64_t scans, scan_errors;
-	double scan_duration_s;		/* < 0: none yet */
+	int64_t scan_duration_ns;	/* < 0: none yet */
 	double last_scan_wall;
 	int64_t eligible_memcgs, eligible_parents;
 	bool threshold_crossed[_THRESHOLD_MAX];
 	bool reap_available;
 	const char *reap_unavailable_reason;
 	uint64_t reaped, evicted_bytes, reap_errors;
-	double reap_cpu_s;
+	int64_t reap_cpu_ns;
 	bool have_unreclaimable;
 	uint64_t unreclaimable[_DAEMON_UNRECL_MAX];
 	bool config_ok;
@@ -109,13 +112,22 @@ struct daemon {
 	struct daemon_logged logged;
 };
 
-/* ---- loop.c ---- */
-double daemon_wall_now(void);		/* CLOCK_REALTIME, seconds */
-int64_t daemon_process_cpu_ns(void);	/* this process's CPU time */
+/* CLOCK_REALTIME, seconds (CPU time and CLOCK_MONOTONIC are lib/budget.h's and daemon.h's). */
+static inline double daemon_wall_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* ---- thresholds.c ---- */
 /* The grace period now: urgent_grace while a threshold is crossed, else grace. */
 uint64_t daemon_grace_ms(const struct daemon *d);
 /* Enables the thresholds the configuration sets; a disabled one is no longer crossed. */
 void daemon_enable_thresholds(struct daemon *d);
+/* Compares the census with the thresholds, logging each one crossed or left. */
+void daemon_check_thresholds(struct daemon *d);
 
 /* ---- reload.c ---- */
 /* Defaults, then the file, then the command line. Returns 0; -EINVAL with a detail message
@@ -127,7 +139,7 @@ int daemon_build_config(const struct daemon *d, struct zcg_config *ret);
 int daemon_resolve_paths(const struct daemon *d, const struct zcg_config *c, char **ret_scope,
 			 char **ret_tmpfs);
 /* The CPU budget's burst for a ratio. */
-int64_t daemon_budget_burst_ns(double ratio);
+int64_t daemon_budget_burst_ns(double cpus);
 /* Opens the configured ring; a file that is not a ring is moved aside, not overwritten.
  * Returns 0 (d->res.history may stay NULL if off) or -errno with a detail message. */
 int daemon_open_history(struct daemon *d);

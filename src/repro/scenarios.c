@@ -216,10 +216,8 @@ struct helper_report {
 
 static int helper_fail(struct helper_report *rep, int r, const char *what, const char *path)
 {
-	const char *detail = zcg_error_message();
-
 	rep->error = r;
-	snprintf(rep->message, sizeof(rep->message), "%s %s: %s", what, path, detail ? detail : strerror(-r));
+	snprintf(rep->message, sizeof(rep->message), "%s %s: %s", what, path, zcg_strerror(r));
 	return r;
 }
 
@@ -825,7 +823,6 @@ int zcg_repro_cleanup(const struct zcg_sys *sys, const char *under, const char *
 		r = manifest_read(path, &m);
 		if (r == -ENOENT) {
 			/* another cleanup finished that run meanwhile */
-			zcg_error_clear();
 			manifest_free(&m);
 			continue;
 		}

@@ -83,9 +83,8 @@ like "$("$TMP/root/usr/bin/zombiecg" --sysroot tests/fixtures/v2 status --json 2
 # --- the -dev package builds the C API's example -----------------------------------------
 mkdir "$TMP/dev"
 dpkg-deb -x "$D/zombiecg-dev_${V}_$ARCH.deb" "$TMP/dev"
-mkdir "$TMP/inc" && printf '#include <zombiecg/drain.h>\n' > "$TMP/inc/zcg_drain.h"
 bpf_libs=$(pkg-config --libs libbpf 2>/dev/null)
-${CC:-cc} -o "$TMP/drain" -I"$TMP/dev/usr/include" -I"$TMP/inc" examples/drain.c \
+${CC:-cc} -o "$TMP/drain" -I"$TMP/dev/usr/include" examples/drain.c \
 	-L"$TMP/dev/usr/lib/$MA" -lzombiecg -lsmartcols $bpf_libs -lelf -lz 2> "$TMP/cc.err"
 ok $? "examples/drain.c builds with <zombiecg/drain.h> and -lzombiecg -lsmartcols -lbpf -lelf -lz"
 [ -s "$TMP/cc.err" ] && sed 's/^/# /' "$TMP/cc.err"

@@ -14,9 +14,10 @@ FIX=tests/fixtures/origins
 
 out=$("$ZCG" --sysroot $FIX origins --json)
 is "$?" 0 "origins --json: exit 0"
-is "$(printf '%s' "$out" | jq -c 'keys')" '["origins"]' "one key: origins"
+is "$(printf '%s' "$out" | jq -c 'keys')" '["origins","removal_tracing"]' "keys: origins, removal_tracing"
+is "$(printf '%s' "$out" | jq -c .removal_tracing)" null "no daemon state in the fixture: removal_tracing null"
 is "$(printf '%s' "$out" | jq -c '[.origins[] | keys_unsorted] | unique')" \
-	'[["origin","kind","pattern","dying","pinned_bytes","kernel_overhead_bytes","oldest_age_s","newest_age_s","examples","rate_per_hour","advice"]]' \
+	'[["origin","kind","pattern","dying","pinned_bytes","kernel_overhead_bytes","oldest_age_s","newest_age_s","examples","rate_per_hour","ages","removed_by","restarts","advice"]]' \
 	"every origin has exactly the documented fields"
 is "$(printf '%s' "$out" | jq -r '[.origins[] | "\(.pattern)=\(.kind):\(.dying)"] | join(" ")')" \
 	"/kubepods/burstable/pod*/*=kubernetes-container:3 /system.slice/backup.service/*=systemd-timer:2 /user.slice/user-1000.slice/*=user-session:2 /*=generic:1" \
@@ -69,7 +70,7 @@ zombiecg_dying_memcgs_by_origin{origin="other",kind="generic"} 3' "by origin: th
 # no zombies
 out=$("$ZCG" --sysroot tests/fixtures/v2 --under /user.slice origins)
 like "$out" "^No dying memcgs under /user.slice" "none under a subtree without zombies"
-is "$("$ZCG" --sysroot tests/fixtures/v2 --under /user.slice origins --json | jq -c .)" '{"origins":[]}' "JSON: an empty list"
+is "$("$ZCG" --sysroot tests/fixtures/v2 --under /user.slice origins --json | jq -c .)" '{"removal_tracing":null,"origins":[]}' "JSON: an empty list"
 # v1 estimate: counts unknown below a parent, null
 out=$("$ZCG" --sysroot tests/fixtures/hybrid-v1 origins --json)
 is "$?" 0 "v1 fixture: exit 0"

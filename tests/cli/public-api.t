@@ -1,6 +1,6 @@
 #!/bin/sh
 # The installed library (build/public/libzombiecg.a, what `make install` and the -dev package
-# ship) exports the public API of lib/zcg_drain.h and nothing else: no path_join,
+# ship) exports the public API of include/zombiecg/drain.h and nothing else: no path_join,
 # read_full_file or other internal name that could clash with a program's own.
 . "$(dirname "$0")/../lib/tap.sh"
 cd "$TOP" || exit 1
@@ -12,7 +12,7 @@ command -v nm >/dev/null || { skip "no nm"; done_testing; }
 
 exported=$(nm -g --defined-only "$A" | awk 'NF == 3 { print $3 }' | sort | tr '\n' ' ')
 # every function the public header declares: "name(" after a return type at line start
-declared=$(sed -n 's/^[a-z_ ]*[ *]\(zcg_[a-z_]*\)(.*/\1/p' lib/zcg_drain.h | sort | tr '\n' ' ')
+declared=$(sed -n 's/^[a-z_ ]*[ *]\(zcg_[a-z_]*\)(.*/\1/p' include/zombiecg/drain.h | sort | tr '\n' ' ')
 is "$exported" "$declared" "exported symbols are exactly the header's functions ($declared)"
 internal=$(nm -g --defined-only "$B/libzombiecg.a" | awk 'NF == 3 { print $3 }' | grep -c . )
 cmp_ge "$internal" 100 "the internal archive still has all of them ($internal): the binary and tests use it"

@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "daemon.h"
+#include "error.h"
 
 bool daemon_reap_available(const char **ret_reason)
 {
@@ -59,8 +60,7 @@ int daemon_reap_step(const struct daemon_reap_request *req, struct daemon_reap_o
 		ret->reaped = 1;
 		ret->evicted_bytes = 4096;
 		ret->cpu_ns = 1000000;
-		snprintf(ret->message, sizeof(ret->message), "fake: failed on purpose after freeing 1");
-		r = -EIO;
+		r = zcg_error(-EIO, "fake: failed on purpose after freeing 1");
 	} else {
 		for (size_t i = 0; i < req->n_targets; i++)
 			ret->reaped += req->targets[i].old_count > 2 ? 2 :

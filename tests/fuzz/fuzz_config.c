@@ -10,6 +10,5 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	zcg_config_init(&c);
 	(void)zcg_config_load(&c, fuzz_input_file(data, size));
 	zcg_config_done(&c);
-	zcg_error_clear();
 	return 0;
 }

@@ -23,6 +23,7 @@
 #include <time.h>
 
 #include "bpf_census.h"
+#include "error.h"
 #include "util.h"
 
 static void print_count(uint64_t v, char sep)
@@ -62,13 +63,13 @@ static void rec_array_restart(void *userdata)
 	((struct rec_array *)userdata)->n = 0;
 }
 
-static int read_memcgs(const char *dir, struct zcg_memcg_rec **ret_recs, size_t *ret_n, char **ret_reason)
+static int read_memcgs(const char *dir, struct zcg_memcg_rec **ret_recs, size_t *ret_n)
 {
 	struct rec_array a = {};
 	const struct zcg_memcg_sink sink = {
 		.record = rec_array_add, .restart = rec_array_restart, .userdata = &a,
 	};
-	int r = zcg_bpf_walk_memcgs(dir, &sink, ret_reason);
+	int r = zcg_bpf_walk_memcgs(dir, &sink);
 
 	if (r < 0) {
 		free(a.recs);
@@ -82,13 +83,12 @@ static int read_memcgs(const char *dir, struct zcg_memcg_rec **ret_recs, size_t 
 static int list(const char *dir, bool dying_only)
 {
 	_cleanup_free_ struct zcg_memcg_rec *recs = NULL;
-	_cleanup_free_ char *reason = NULL;
 	size_t n, i, dying = 0;
 	int r;
 
-	r = read_memcgs(dir, &recs, &n, &reason);
+	r = read_memcgs(dir, &recs, &n);
 	if (r < 0) {
-		fprintf(stderr, "bpf_census_probe: %s\n", reason ? reason : strerror(-r));
+		fprintf(stderr, "bpf_census_probe: %s\n", zcg_strerror(r));
 		return 1;
 	}
 	printf("# id\tparent_id\tlevel\tdying\tcss_flags\tmemcg_id\tusage\tswap\tlru_anon\tlru_file\t"
@@ -128,14 +128,13 @@ static int timed(const char *dir, int times)
 
 	for (t = 0; t < times; t++) {
 		_cleanup_free_ struct zcg_memcg_rec *recs = NULL;
-		_cleanup_free_ char *reason = NULL;
 		double start = now();
 		size_t n;
 		int r;
 
-		r = read_memcgs(dir, &recs, &n, &reason);
+		r = read_memcgs(dir, &recs, &n);
 		if (r < 0) {
-			fprintf(stderr, "bpf_census_probe: %s\n", reason ? reason : strerror(-r));
+			fprintf(stderr, "bpf_census_probe: %s\n", zcg_strerror(r));
 			return 1;
 		}
 		printf("census %d: %zu memcgs in %.1f ms\n", t, n, (now() - start) * 1e3);
@@ -162,12 +161,11 @@ static int overhead(void)
 
 static int available(const char *btf)
 {
-	_cleanup_free_ char *reason = NULL;
 	int r;
 
-	r = zcg_bpf_available(btf, &reason);
+	r = zcg_bpf_available(btf);
 	if (r < 0) {
-		fprintf(stderr, "bpf_census_probe: %s\n", reason ? reason : strerror(-r));
+		fprintf(stderr, "bpf_census_probe: %s\n", zcg_strerror(r));
 		return 1;
 	}
 	return 0;
@@ -175,12 +173,11 @@ static int available(const char *btf)
 
 static int try_load(const char *btf)
 {
-	_cleanup_free_ char *reason = NULL;
 	int idx[ZCG_VMSTAT_NR], r, i;
 
-	r = zcg_bpf_try_load(btf, &reason);
+	r = zcg_bpf_try_load(btf);
 	if (r < 0) {
-		fprintf(stderr, "bpf_census_probe: %s\n", reason ? reason : strerror(-r));
+		fprintf(stderr, "bpf_census_probe: %s\n", zcg_strerror(r));
 		return 1;
 	}
 	r = zcg_bpf_vmstat_indexes(btf, idx);

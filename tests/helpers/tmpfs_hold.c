@@ -95,7 +95,7 @@ static int recharge(const char *file, const char *cgroup)
 	if (r == 0)
 		r = zcg_recharge_tmpfs_file(sys, rel, &f, &res);
 	if (r < 0) {
-		fprintf(stderr, "tmpfs_hold: %s\n", zcg_error_message() ? zcg_error_message() : strerror(-r));
+		fprintf(stderr, "tmpfs_hold: %s\n", zcg_strerror(r));
 		return 1;
 	}
 	printf("%s: %s\n", res.done ? "done" : "left", res.note);

@@ -1,5 +1,5 @@
 #!/bin/sh
-# The drain C API (lib/zcg_drain.h) as a scheduler would call it: examples/drain.c, linked
+# The drain C API (include/zombiecg/drain.h) as a scheduler would call it: examples/drain.c, linked
 # against libzombiecg, drains and removes a job's cgroup without forking zombiecg.
 . "$(dirname "$0")/../lib/tap.sh"
 . "$(dirname "$0")/../lib/cg.sh"

@@ -11,8 +11,13 @@
 #       docker/<id>                                                   docker
 #       machine.slice/machine-qemu\x2d1\x2dvm1.scope                  libvirt-machine
 #       hadoop-yarn/container_<ts>_<app>_01_<n> (two)                 yarn-container
-# Then a daemon watches the subtree while two more foo@ instances die: its state file gives
-# origins their ages (first seen) and rates (new zombies over the time it watched).
+# Then a daemon watches the subtree while two more foo@ instances and a transient service die,
+# removed by tests/helpers/rmdir_as under known names: its state file gives origins their ages
+# and rates (new zombies over the time it watched). Where the cgroup_rmdir tracepoint attaches,
+# each removal's record must carry the remover's comm and pid, a time between the helper's
+# clock readings and the census's cgroup id; zombiecg_zombies_created_total counts them, the
+# origins they made alone say ages "removal", and a restarted daemon still dates them so.
+# Where it cannot attach, the daemon must say so (removal_tracing) and ages stay first-seen.
 # Each leaf is made a zombie by a process that writes a file in it and leaves, then rmdir; the
 # files stay until teardown (which frees the zombies). Without BPF only the estimate (one
 # origin per live parent) can be checked.
@@ -117,8 +122,13 @@ like "$human" "^  session-\*.scope of uid 1000: loginctl enable-linger 1000 " "h
 st=$("$ZCG" status --under "$TESTCG")
 like "$st" "^Top origins \\(zombiecg origins shows all 8\\):" "status: the top origins"
 is "$(printf '%s\n' "$st" | sed -n '/^Top origins/,$p' | grep -c ' /zombiecg-test')" 3 "status: three of them"
+like "$("$ZCG" status --under "$TESTCG" -o parent,dying | sed -n '/^Top origins/,$p')" "^ORIGIN +KIND +DYING +PINNED " \
+	"status -o: its own table's columns; the top origins keep theirs"
+like "$("$ZCG" origins --under "$TESTCG" -r -n -o origin,dying --sort dying | tail -n 1)" "^.* 2$" \
+	"origins --sort DYING on real zombies: a 2 last"
 
 # --- ages and rates from a daemon watching the subtree
+loopback_up
 export ZCG_RUN_DIR=$TESTDIR/run
 printf 'under = %s\ninterval = 300ms\nlisten = 127.0.0.1:0\nhistory_file = off\nidle_priority = no\nreap = no\n' \
 	"$TESTCG" > "$TESTDIR/d.conf"
@@ -127,16 +137,90 @@ ok $? "daemon watching $TESTCG"
 wait_until 60 [ -s "$ZCG_RUN_DIR/origins" ]
 ok $? "the daemon wrote its origins state"
 sleep 1
-zombie system.slice/system-foo.slice/foo@3.service
-zombie system.slice/system-foo.slice/foo@4.service
-foo_created() { awk -F '\t' '$5 ~ /foo@\*\.service$/ { print $1 }' "$ZCG_RUN_DIR/origins"; }
+RMDIR_AS=$TOP/${BUILD:-build}/tests/helpers/rmdir_as
+# zombie_as COMM PATH: as zombie, removed by a process named COMM; sets RM_PID, RM_BEFORE and
+# RM_AFTER (the helper's pid and its clock just before and after the rmdir, ns)
+zombie_as() {
+	_comm=$1 _path=$2
+	mkcg "$_path" || { echo "Bail out! cannot create $_path"; exit 1; }
+	n=$((n + 1))
+	cg_write "$TESTCG/$_path" "$TESTDIR/f$n" 64 && _got=$("$RMDIR_AS" "$_comm" "$MEMROOT$TESTCG/$_path")
+	ok $? "zombie $_path, removed by $_comm"
+	set -- $_got
+	RM_PID=$1 RM_BEFORE=$2 RM_AFTER=$3
+}
+zombie_as zcg-rm-foo system.slice/system-foo.slice/foo@3.service
+zombie_as zcg-rm-foo system.slice/system-foo.slice/foo@4.service
+zombie_as zcg-rm-run system.slice/run-u4242.service
+RUN_PID=$RM_PID RUN_BEFORE=$RM_BEFORE RUN_AFTER=$RM_AFTER
+foo_created() { awk -F '\t' '$NF ~ /foo@\*\.service$/ { print $1 }' "$ZCG_RUN_DIR/origins"; }
 foo_both() { [ "$(foo_created)" = 2 ]; }
 wait_until 60 foo_both
 ok $? "the daemon counted the two new foo@ zombies (created: $(foo_created))"
+tracing=$(head -n 1 "$ZCG_RUN_DIR/removals" | cut -f 1 | cut -d ' ' -f 3)
+# run_record: the removals file's line for run-u4242.service once a census saw it dying
+run_record() { awk -F '\t' '$7 ~ /\/run-u4242\.service$/ && $5 ~ /z/' "$ZCG_RUN_DIR/removals"; }
+if [ "$tracing" = tracepoint ]; then
+	run_recorded() { [ -n "$(run_record)" ]; }
+	wait_until 60 run_recorded
+	ok $? "the removal of run-u4242.service is recorded, seen dying"
+	rec=$(run_record)
+	is "$(printf '%s' "$rec" | cut -f 6)" zcg-rm-run "record: the remover's comm"
+	is "$(printf '%s' "$rec" | cut -f 4)" "$RUN_PID" "record: its pid"
+	t=$(printf '%s' "$rec" | cut -f 2)
+	ok "$([ "$t" -ge "$RUN_BEFORE" ] && [ "$t" -le "$RUN_AFTER" ]; echo $?)" \
+		"record: removed at $t, between $RUN_BEFORE and $RUN_AFTER"
+	is "$(printf '%s' "$rec" | cut -f 1)" \
+		"$("$ZCG" list --under "$TESTCG" --json | jq -r '.zombies[] | select(.path | endswith("/run-u4242.service")) | .id')" \
+		"record: the census's cgroup id"
+	is "$(metric 'zombiecg_removal_tracing')" 1 "metric: removal tracing on"
+	is "$(metric 'zombiecg_zombies_created_total{origin="foo@.service",kind="systemd-template"}')" 2 \
+		"metric: two foo@ zombies created"
+	is "$(fetch "http://127.0.0.1:$DPORT/metrics" | grep '^zombiecg_zombies_created_total{.*kind="systemd-transient"' | awk '{ s += $NF } END { print s }')" 1 \
+		"metric: one transient service zombie created"
+	is "$("$ZCG" status --under "$TESTCG" --json | jq -c .removal_tracing)" '{"attached":true,"note":null}' \
+		"status --json: removal tracing attached"
+	like "$("$ZCG" status --under "$TESTCG")" "^Zombie ages +exact" "status: ages exact"
+else
+	diag "removals not recorded here: $(head -n 1 "$ZCG_RUN_DIR/removals" | cut -f 2)"
+	is "$(metric 'zombiecg_removal_tracing')" 0 "metric: removal tracing off"
+	is "$("$ZCG" origins --under "$TESTCG" --json | jq -r '.removal_tracing | "\(.attached) \(.note != null)"')" \
+		"false true" "origins --json: not attached, and why"
+	like "$(grep 'removals' "$TESTDIR/log")" "zombie ages are first-seen" "the daemon logged it"
+fi
 daemon_stop
+t0=$(date +%s)
 out=$("$ZCG" origins --under "$TESTCG" --json)
+t1=$(date +%s)
 t=$(printf '%s' "$out" | jq -c '.origins[] | select(.kind == "systemd-template") | [.dying, (.rate_per_hour > 0), (.oldest_age_s >= .newest_age_s), .newest_age_s != null]')
 is "$t" "[4,true,true,true]" "foo@: 4 zombies, a rate above 0, oldest at least as old as newest"
+is "$(printf '%s' "$out" | jq -r '.origins[] | select(.kind == "systemd-template") | .ages')" first-seen \
+	"foo@: two removed before the daemon ran: ages first-seen"
+run() { printf '%s' "$out" | jq -r ".origins[] | select(.pattern | endswith(\"/run-u*.service\")) | $1"; }
+if [ "$tracing" = tracepoint ]; then
+	is "$(run .ages)" removal "run-u*.service: dated by its removal"
+	is "$(run '.removed_by | "\(.comm) \(.pid)"')" "zcg-rm-run $RUN_PID" "run-u*.service: removed_by comm and pid"
+	is "$(printf '%s' "$out" | jq -r '.origins[] | select(.kind == "systemd-template") | .removed_by.comm')" zcg-rm-foo \
+		"foo@: removed_by the helper"
+	age=$(run .oldest_age_s)
+	ok "$([ "$age" -ge $((t0 - RUN_AFTER / 1000000000)) ] && [ "$age" -le $((t1 - RUN_BEFORE / 1000000000)) ]; echo $?)" \
+		"run-u*.service: age $age s is the time since the rmdir"
+	# a restart keeps the records: the new daemon's first census still dates the zombie exactly
+	since() { head -n 1 "$ZCG_RUN_DIR/origins" | cut -d ' ' -f 3; }
+	old_since=$(since)
+	daemon_start "$TESTDIR/log2" daemon --config "$TESTDIR/d.conf"
+	ok $? "daemon restarted"
+	since_moved() { [ "$(since)" != "$old_since" ]; }
+	wait_until 60 since_moved
+	ok $? "the new daemon wrote its origins state"
+	daemon_stop
+	like "$(cat "$TESTDIR/log2")" "removal records kept from the last run" "the records were reloaded"
+	is "$("$ZCG" origins --under "$TESTCG" --json | jq -r '.origins[] | select(.pattern | endswith("/run-u*.service")) | .ages')" \
+		removal "after the restart: still dated by its removal"
+else
+	is "$(run .ages)" first-seen "run-u*.service: first-seen without the tracepoint"
+	is "$(run .removed_by)" null "run-u*.service: no removal record"
+fi
 is "$(printf '%s' "$out" | jq -c '.origins[] | select(.kind == "docker") | [.rate_per_hour, .oldest_age_s != null]')" "[0,true]" \
 	"docker: none new while the daemon watched (rate 0), an age"
 unset ZCG_RUN_DIR

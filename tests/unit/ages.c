@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "ages.h"
-#include "cpu_bucket.h"
 #include "tap.h"
 #include "util.h"
 
@@ -128,20 +127,6 @@ int main(void)
 	is_int(eligible(a, 40000 + grace, grace, NULL), 40, "all 40 in the end");
 	zcg_ages_free(a);
 
-	/* Budget: 1% of a CPU, 100 ms burst. */
-	struct zcg_cpu_bucket b;
-
-	zcg_cpu_bucket_init(&b, 0.01, 100000000, 0);
-	is_int(zcg_cpu_bucket_available(&b), 0, "budget starts empty");
-	zcg_cpu_bucket_refill(&b, 1000000000ull);
-	is_int(zcg_cpu_bucket_available(&b), 10000000, "1 s of wall time earns 10 ms of CPU");
-	zcg_cpu_bucket_refill(&b, 100000000000ull);
-	is_int(zcg_cpu_bucket_available(&b), 100000000, "saving is capped at the burst");
-	zcg_cpu_bucket_charge(&b, 150000000);
-	is_int(zcg_cpu_bucket_available(&b), 0, "overspending leaves nothing");
-	is_int(zcg_cpu_bucket_wait_ns(&b), 5000000000ull, "a 50 ms debt takes 5 s to repay at 1%%");
-	zcg_cpu_bucket_set(&b, 0.1, 100000000);
-	is_int(zcg_cpu_bucket_wait_ns(&b), 500000000, "at 10%% it takes 0.5 s");
 	/* A census that finds no zombie (a clean host): nothing to sort, nothing eligible
 	 * (UBSan stopped on qsort(NULL, 0) here). */
 	zcg_ages_new(&a);

@@ -140,8 +140,8 @@ int main(void)
 
 	zcg_sys_open(FIXTURE("v1-malformed"), &sys);
 	is_int(zcg_census_cgroupfs(sys, "/", &c), -EINVAL, "malformed memory.stat fails the census");
-	ok(strstr(zcg_error_message(), "memory/a/memory.stat line 2"), "and names file and line: %s",
-	   zcg_error_message());
+	ok(strstr(zcg_strerror(-EINVAL), "memory/a/memory.stat line 2"), "and names file and line: %s",
+	   zcg_strerror(-EINVAL));
 	zcg_sys_free(sys);
 	return done_testing();
 }

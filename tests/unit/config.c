@@ -11,7 +11,6 @@ static int parse(struct zcg_config *c, const char *text)
 {
 	zcg_config_done(c);
 	zcg_config_init(c);
-	zcg_error_clear();
 	return zcg_config_parse(c, text, "test.conf");
 }
 
@@ -23,7 +22,7 @@ static void bad(const char *text, const char *want_message, const char *what)
 	zcg_config_init(&c);
 	r = parse(&c, text);
 	is_int(r, -EINVAL, "%s: rejected", what);
-	is_str(zcg_error_message(), want_message, "%s: message", what);
+	is_str(zcg_strerror(r), want_message, "%s: message", what);
 	zcg_config_done(&c);
 }
 
@@ -123,7 +122,7 @@ int main(void)
 	is_int(parse(&c, "under = kubepods\n"), 0, "a hierarchy-relative scope without '/' is left to resolve");
 
 	is_int(zcg_config_load(&c, "tests/fixtures/does-not-exist.conf"), -ENOENT, "missing file");
-	is_str(zcg_error_message(), "cannot read tests/fixtures/does-not-exist.conf: No such file or directory",
+	is_str(zcg_strerror(-ENOENT), "cannot read tests/fixtures/does-not-exist.conf: No such file or directory",
 	       "missing file: message names it");
 
 	is_int(zcg_config_set(&c, "interval", "2"), 0, "set: a bare number is seconds");

@@ -48,7 +48,7 @@ int main(void)
 	is_int(zcg_history_read(path, &s, &n), 0, "read an empty ring");
 	ok(n == 0 && !s, "no samples");
 	is_int(zcg_history_open(path, 4, &h2), -EBUSY, "a second writer is refused");
-	ok(strstr(zcg_error_message(), "in use by another process"), "and told why: %s", zcg_error_message());
+	ok(strstr(zcg_strerror(-EBUSY), "in use by another process"), "and told why: %s", zcg_strerror(-EBUSY));
 
 	for (uint64_t t = 1; t <= 6; t++) {
 		struct zcg_history_sample x = sample(t);
@@ -97,15 +97,15 @@ int main(void)
 
 	corrupt(path, 8, "\x09", 1);
 	is_int(zcg_history_read(path, &s, &n), -EBADMSG, "another format version is refused");
-	ok(strstr(zcg_error_message(), "history format version 9"), "message: %s", zcg_error_message());
+	ok(strstr(zcg_strerror(-EBADMSG), "history format version 9"), "message: %s", zcg_strerror(-EBADMSG));
 	corrupt(path, 0, "NOTMINE", 7);
 	is_int(zcg_history_open(path, 2, &h), -EBADMSG, "a foreign file is refused, not overwritten");
-	ok(strstr(zcg_error_message(), "is not a zombiecg history file"), "message: %s", zcg_error_message());
+	ok(strstr(zcg_strerror(-EBADMSG), "is not a zombiecg history file"), "message: %s", zcg_strerror(-EBADMSG));
 	if (truncate(path, 10) == 0) {
 		is_int(zcg_history_read(path, &s, &n), -EBADMSG, "a truncated file is refused");
 	}
 	is_int(zcg_history_read("/nonexistent/history", &s, &n), -ENOENT, "missing file");
-	is_str(zcg_error_message(), "cannot open /nonexistent/history: No such file or directory", "message names it");
+	is_str(zcg_strerror(-ENOENT), "cannot open /nonexistent/history: No such file or directory", "message names it");
 
 	{
 		_cleanup_free_ char *fifo = path_join(dir, "fifo");

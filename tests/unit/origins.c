@@ -330,22 +330,23 @@ static void tracker(void)
 	}
 	snprintf(path, sizeof(path), "%s/origins", dir);
 	is_int(zcg_origin_tracker_new(&t), 0, "tracker");
-	is_int(zcg_origin_tracker_update(t, &c1, 1000), 1, "first census at 1000");
-	is_int(zcg_origin_tracker_update(t, &c2, 1600), 1, "second at 1600: session-1 gone, session-3 and foo@1 new");
-	is_int(zcg_origin_tracker_update(t, &ce, 1700), 0, "an estimate changes nothing");
+	is_int(zcg_origin_tracker_update(t, &c1, NULL, 1000), 1, "first census at 1000");
+	is_int(zcg_origin_tracker_update(t, &c2, NULL, 1600), 1, "second at 1600: session-1 gone, session-3 and foo@1 new");
+	is_int(zcg_origin_tracker_update(t, &ce, NULL, 1700), 0, "an estimate changes nothing");
 	is_int(zcg_origin_tracker_write(t, path), 0, "write the state");
 	is_int(read_full_file(path, &text, &len), 0, "read it back");
-	is_str(text, "zombiecg-origins 1 1000 1600\n"
-		     "1\t2\t1000\t1600\t/user.slice/user-1000.slice/session-*.scope\n"
-		     "0\t1\t1000\t1000\t/we\\tird\\n\\\\/z*\n"
-		     "1\t1\t1600\t1600\t/system.slice/system-foo.slice/foo@*.service\n",
-	       "state: created, current, oldest, newest, pattern (escaped); the first census created none");
+	is_str(text, "zombiecg-origins 2 1000 1600\n"
+		     "1\t2\t1000\t1600\t0\t/user.slice/user-1000.slice/session-*.scope\n"
+		     "0\t1\t1000\t1000\t0\t/we\\tird\\n\\\\/z*\n"
+		     "1\t1\t1600\t1600\t0\t/system.slice/system-foo.slice/foo@*.service\n",
+	       "state: created, current, oldest, newest, exact, pattern (escaped); the first census created none");
 	free(text);
 
 	is_int(zcg_origins_group(&c2, &o), 0, "group the second census");
 	is_int(zcg_origins_apply_state(o, path, 1900), 0, "apply the state at 1900");
 	g = find(o, "/user.slice/user-1000.slice/session-*.scope");
 	ok(g && g->oldest_age_s == 900 && g->newest_age_s == 300, "sessions: ages from first-seen times");
+	is_str(g ? g->ages : NULL, "first-seen", "sessions: ages say first-seen");
 	ok(g && g->rate_per_hour == 6.0, "sessions: 1 new in 600 s: 6 an hour");
 	g = find(o, "/we\tird\n\\/z*");
 	ok(g && g->oldest_age_s == 900 && g->rate_per_hour == 0.0, "an escaped pattern matches; none new: rate 0");

@@ -20,13 +20,13 @@ int main(void)
 
 	is_int(zcg_read_keyed(FIXTURE("v1-malformed/sys/fs/cgroup/memory/a/memory.stat"), keys, 3, values, NULL),
 	       -EINVAL, "malformed memory.stat is -EINVAL");
-	msg = zcg_error_message();
+	msg = zcg_error_message(-EINVAL);
 	ok(msg && strstr(msg, "v1-malformed/sys/fs/cgroup/memory/a/memory.stat line 2"),
 	   "the error names the file and the line: %s", msg ? msg : "(none)");
 
 	is_int(zcg_read_keyed(FIXTURE("nonexistent/memory.stat"), keys, 3, values, NULL), -ENOENT,
 	       "missing file is -ENOENT");
-	msg = zcg_error_message();
+	msg = zcg_error_message(-ENOENT);
 	ok(msg && strstr(msg, "cannot read") && strstr(msg, "nonexistent/memory.stat"),
 	   "the error names the missing file: %s", msg ? msg : "(none)");
 

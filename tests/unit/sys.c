@@ -24,11 +24,11 @@ int main(void)
 	is_str(rel, "/", "root is /");
 	free(rel);
 	is_int(zcg_resolve_cgroup(sys, "/nope", &rel), -ENOENT, "missing cgroup is -ENOENT");
-	ok(strstr(zcg_error_message(), "/nope"), "error names the path: %s", zcg_error_message());
+	ok(strstr(zcg_strerror(-ENOENT), "/nope"), "error names the path: %s", zcg_strerror(-ENOENT));
 	is_int(zcg_resolve_cgroup(sys, "/sys/fs/cgroup/unified", &rel), -EXDEV,
 	       "another hierarchy is -EXDEV");
-	ok(strstr(zcg_error_message(), "outside the memory hierarchy"), "error says outside: %s",
-	   zcg_error_message());
+	ok(strstr(zcg_strerror(-EXDEV), "outside the memory hierarchy"), "error says outside: %s",
+	   zcg_strerror(-EXDEV));
 	is_int(zcg_resolve_cgroup(sys, "/a/../c", &rel), -EINVAL, "'..' is refused");
 	is_int(zcg_resolve_cgroup(sys, "/a/memory.stat", &rel), -ENOTDIR, "a file is not a cgroup");
 	zcg_sys_free(sys);
@@ -40,9 +40,9 @@ int main(void)
 
 	sys = NULL;
 	is_int(zcg_sys_open(FIXTURE("nomemory"), &sys), -ENOENT, "no memory controller: -ENOENT");
-	ok(strstr(zcg_error_message(), "no memory controller"), "error says so: %s", zcg_error_message());
+	ok(strstr(zcg_strerror(-ENOENT), "no memory controller"), "error says so: %s", zcg_strerror(-ENOENT));
 	is_int(zcg_sys_open(FIXTURE("does-not-exist"), &sys), -ENOENT, "missing sysroot: -ENOENT");
-	ok(strstr(zcg_error_message(), "does-not-exist/proc/self/mountinfo"), "error names mountinfo");
+	ok(strstr(zcg_strerror(-ENOENT), "does-not-exist/proc/self/mountinfo"), "error names mountinfo");
 
 	/* the one mountinfo line parser, for both the memory mount and file handles */
 	{
