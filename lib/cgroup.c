@@ -119,12 +119,8 @@ static int usage_from_stat(const struct zcg_sys *sys, const char *rel, uint64_t 
 		_cleanup_free_ char *cur = cg_file(sys, rel, "memory.current");
 		uint64_t current;
 
-		if (cur && zcg_read_u64_file(cur, &current) == 0) {
-			if (current + swapped < *ret_bytes)
-				*ret_bytes = current + swapped;
-		} else {
-			zcg_error_clear();
-		}
+		if (cur && zcg_read_u64_file(cur, &current) == 0 && current + swapped < *ret_bytes)
+			*ret_bytes = current + swapped;
 	}
 	return 0;
 }
