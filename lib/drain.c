@@ -11,30 +11,20 @@
 #include "budget.h"
 #include "census.h"
 #include "cgroup.h"
+#include "drain.h"
 #include "error.h"
 #include "explain.h"
 #include "reap.h"
 #include "stat.h"
 #include "sys.h"
 #include "util.h"
-#include "zombiecg/drain.h"
 
 #define DEFAULT_TIMEOUT_S 30.0
 
-struct cg_list {
-	char **paths;
-	size_t n, allocated;
-};
-
-static void cg_list_free(struct cg_list *l)
-{
-	for (size_t i = 0; i < l->n; i++)
-		free(l->paths[i]);
-	free(l->paths);
-}
+/* ---- the plan ------------------------------------------------------------------------------ */
 
 /* Post-order: every cgroup after all of its descendants, so rmdir can follow the list. */
-static int collect_post_order(const struct zcg_sys *sys, const char *rel, struct cg_list *l)
+static int collect_post_order(const struct zcg_sys *sys, const char *rel, struct zcg_drain_plan *l)
 {
 	_cleanup_free_ char *dir = zcg_cgroup_dir(sys, rel);
 	struct dirent *de;
@@ -63,24 +53,22 @@ static int collect_post_order(const struct zcg_sys *sys, const char *rel, struct
 	closedir(d);
 	if (r < 0)
 		return r;
-	r = grow_array((void **)&l->paths, &l->allocated, l->n + 1, sizeof(char *));
+	r = grow_array((void **)&l->cgroups, &l->allocated, l->n_cgroups + 1, sizeof(char *));
 	if (r < 0)
 		return r;
-	l->paths[l->n] = strdup(rel);
-	if (!l->paths[l->n])
+	l->cgroups[l->n_cgroups] = strdup(rel);
+	if (!l->cgroups[l->n_cgroups])
 		return -ENOMEM;
-	l->n++;
+	l->n_cgroups++;
 	return 0;
 }
 
-/* Reads the pids of cgroup.procs into the result; returns how many were not us. */
-static int collect_tasks(const struct zcg_sys *sys, const char *rel, struct zcg_drain_result *res,
-			 bool *ret_self_found)
+/* Reads the pids of cgroup.procs into the plan; returns how many were not us. */
+static int collect_tasks(const struct zcg_sys *sys, const char *rel, struct zcg_drain_plan *plan)
 {
 	_cleanup_free_ char *dir = zcg_cgroup_dir(sys, rel);
 	_cleanup_free_ char *path = dir ? path_join(dir, "cgroup.procs") : NULL;
 	_cleanup_free_ char *buf = NULL;
-	size_t allocated = res->n_tasks;
 	int r, others = 0;
 
 	if (!path)
@@ -92,17 +80,56 @@ static int collect_tasks(const struct zcg_sys *sys, const char *rel, struct zcg_
 		pid_t pid = (pid_t)atoi(line);
 
 		if (pid == getpid()) {
-			*ret_self_found = true;
+			plan->self_found = true;
 			continue;
 		}
-		r = grow_array((void **)&res->tasks, &allocated, res->n_tasks + 1, sizeof(pid_t));
+		r = grow_array((void **)&plan->tasks, &plan->tasks_allocated, plan->n_tasks + 1, sizeof(pid_t));
 		if (r < 0)
 			return r;
-		res->tasks[res->n_tasks++] = pid;
+		plan->tasks[plan->n_tasks++] = pid;
 		others++;
 	}
 	return others;
 }
+
+int zcg_drain_plan_build(const struct zcg_sys *sys, const char *path, struct zcg_drain_plan *ret)
+{
+	struct zcg_drain_plan p = {0};
+	int r;
+
+	r = zcg_resolve_cgroup(sys, path, &p.rel);
+	if (r < 0)
+		goto fail;
+	if (streq(p.rel, "/")) {
+		r = zcg_error(-EINVAL, "%s is the root of the memory hierarchy: it cannot be drained", path);
+		goto fail;
+	}
+	r = collect_post_order(sys, p.rel, &p);
+	if (r < 0)
+		goto fail;
+	for (size_t i = 0; i < p.n_cgroups; i++) {
+		r = collect_tasks(sys, p.cgroups[i], &p);
+		if (r < 0)
+			goto fail;
+	}
+	*ret = p;
+	return 0;
+fail:
+	zcg_drain_plan_free(&p);
+	return r;
+}
+
+void zcg_drain_plan_free(struct zcg_drain_plan *p)
+{
+	for (size_t i = 0; i < p->n_cgroups; i++)
+		free(p->cgroups[i]);
+	free(p->cgroups);
+	free(p->tasks);
+	free(p->rel);
+	*p = (struct zcg_drain_plan){0};
+}
+
+/* ---- naming what stays ------------------------------------------------------------------ */
 
 static int add_pin(struct zcg_drain_cgroup *cg, size_t *allocated, const char *kind, uint64_t bytes,
 		   const char *reason)
@@ -125,9 +152,9 @@ static int add_pin(struct zcg_drain_cgroup *cg, size_t *allocated, const char *k
 	return 0;
 }
 
-/* What stayed, by kind, from memory.stat (local counters on v1, hierarchical on v2: the
- * cgroup's descendants are drained and gone by now, so both mean the same). */
-static int describe_remaining(const struct zcg_sys *sys, struct zcg_drain_cgroup *cg)
+/* Local counters on v1, hierarchical on v2: the cgroup's descendants are drained and gone
+ * by now, so both mean the same. */
+int zcg_drain_describe_remaining(const struct zcg_sys *sys, struct zcg_drain_cgroup *cg)
 {
 	static const char *const v1_keys[] = { "total_shmem", "total_mapped_file", "total_dirty",
 						"total_writeback", "total_rss", "total_cache", "total_swap" };
@@ -340,7 +367,7 @@ static int drain_one(const struct zcg_sys *sys, const char *rel, const struct zc
 	if (cg->after_bytes > 0) {
 		r = evict_and_name(sys, rel, id, opts, deadline, cg);
 		if (r == 0 && cg->after_bytes > 0)
-			r = describe_remaining(sys, cg);
+			r = zcg_drain_describe_remaining(sys, cg);
 		if (r < 0)
 			return r;
 	}
@@ -380,12 +407,11 @@ static int drain_one(const struct zcg_sys *sys, const char *rel, const struct zc
 int zcg_drain(const char *path, const struct zcg_drain_opts *opts, struct zcg_drain_result *ret_result)
 {
 	static const struct zcg_drain_opts defaults = {0};
-	_cleanup_free_ char *rel = NULL;
 	struct zcg_drain_result res = {0};
 	struct zcg_sys *sys = NULL;
-	struct cg_list list = {0};
+	struct zcg_drain_plan plan = {0};
 	struct zcg_budget budget;
-	bool self_found = false, partial = false;
+	bool partial = false;
 	double deadline;
 	int r;
 
@@ -397,30 +423,20 @@ int zcg_drain(const char *path, const struct zcg_drain_opts *opts, struct zcg_dr
 	r = zcg_sys_open(opts->sysroot, &sys);
 	if (r < 0)
 		goto out;
-	r = zcg_resolve_cgroup(sys, path, &rel);
+	r = zcg_drain_plan_build(sys, path, &plan);
 	if (r < 0)
 		goto out;
-	if (streq(rel, "/")) {
-		r = zcg_error(-EINVAL, "%s is the root of the memory hierarchy: it cannot be drained", path);
-		goto out;
-	}
-	r = collect_post_order(sys, rel, &list);
-	if (r < 0)
-		goto out;
+	res.tasks = TAKE_PTR(plan.tasks);
+	res.n_tasks = plan.n_tasks;
 
 	/* Refuse before changing anything if a task still runs anywhere below. */
-	for (size_t i = 0; i < list.n; i++) {
-		r = collect_tasks(sys, list.paths[i], &res, &self_found);
-		if (r < 0)
-			goto out;
-	}
-	if (res.n_tasks > 0 || (self_found && !opts->move_self)) {
+	if (res.n_tasks > 0 || (plan.self_found && !opts->move_self)) {
 		char pids[256] = "";
 		size_t len = 0;
 
 		for (size_t i = 0; i < res.n_tasks && len < sizeof(pids) - 16; i++)
 			len += snprintf(pids + len, sizeof(pids) - len, "%s%d", i ? " " : "", (int)res.tasks[i]);
-		if (self_found && !opts->move_self)
+		if (plan.self_found && !opts->move_self)
 			len += snprintf(pids + len, sizeof(pids) - len, "%s%d (this process)", len ? " " : "",
 					(int)getpid());
 		r = zcg_error(-EBUSY, "%s still has tasks: %s%s", path, pids,
@@ -429,22 +445,23 @@ int zcg_drain(const char *path, const struct zcg_drain_opts *opts, struct zcg_dr
 	}
 	/* systemd's ExecStopPost runs inside the unit's cgroup: step out to the root, which
 	 * may hold processes on v1 and v2 alike. */
-	if (self_found) {
+	if (plan.self_found) {
 		r = zcg_cg_attach(sys, "/", 0);
 		if (r < 0)
 			goto out;
 	}
 
-	flush_if_dirty(sys, rel);
-	res.cgroups = calloc(list.n, sizeof(*res.cgroups));
+	/* Act: the plan's cgroups in its order. */
+	flush_if_dirty(sys, plan.rel);
+	res.cgroups = calloc(plan.n_cgroups, sizeof(*res.cgroups));
 	if (!res.cgroups) {
 		r = -ENOMEM;
 		goto out;
 	}
-	for (size_t i = 0; i < list.n; i++) {
+	for (size_t i = 0; i < plan.n_cgroups; i++) {
 		struct zcg_drain_cgroup *cg = &res.cgroups[res.n_cgroups++];
 
-		r = drain_one(sys, list.paths[i], opts, deadline, &budget, cg);
+		r = drain_one(sys, plan.cgroups[i], opts, deadline, &budget, cg);
 		if (r < 0)
 			goto out;
 		if (cg->removed ? cg->left_zombie : cg->after_bytes > 0)
@@ -454,7 +471,7 @@ int zcg_drain(const char *path, const struct zcg_drain_opts *opts, struct zcg_dr
 out:
 	res.cpu_seconds = (double)zcg_budget_cpu_ns(&budget) / 1e9;
 	res.wall_seconds = (double)zcg_budget_wall_ns(&budget) / 1e9;
-	cg_list_free(&list);
+	zcg_drain_plan_free(&plan);
 	zcg_sys_free(sys);
 	*ret_result = res;
 	return r;

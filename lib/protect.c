@@ -18,16 +18,18 @@ int zcg_protect_recover(size_t *ret_restored)
 	return zcg_journal_recover(NULL, ZCG_PROTECT_JOURNAL, ret_restored);
 }
 
-/* Raises memory.min of dir and every live cgroup below it to its usage. Pre-order, so a
- * parent's protection is in place before its children's (it bounds theirs). */
-static int protect_children(struct zcg_journal *j, const char *dir, unsigned *count);
+/* ---- the plan: which memory.min values ---------------------------------------------------- */
 
-static int protect_tree(struct zcg_journal *j, const char *dir, unsigned *count)
+/* Plans memory.min of dir and every live cgroup below it at its usage. Pre-order, so a
+ * parent's protection is set before its children's (it bounds theirs). */
+static int plan_children(struct zcg_protect_plan *p, const char *dir);
+
+static int plan_tree(struct zcg_protect_plan *p, const char *dir)
 {
 	_cleanup_free_ char *current = path_join(dir, "memory.current");
 	_cleanup_free_ char *min = path_join(dir, "memory.min");
+	struct zcg_protect_setting *s;
 	uint64_t usage;
-	char value[32];
 	int r;
 
 	if (!current || !min)
@@ -37,16 +39,17 @@ static int protect_tree(struct zcg_journal *j, const char *dir, unsigned *count)
 		return 0;	/* removed meanwhile, or no memcg of its own */
 	if (r < 0)
 		return r;
-	/* A little headroom: usage moves while we work. */
-	snprintf(value, sizeof(value), "%llu", (unsigned long long)(usage + usage / 16 + (1 << 20)));
-	r = zcg_journal_set(j, min, value);
+	r = grow_array((void **)&p->settings, &p->allocated, p->n + 1, sizeof(*p->settings));
 	if (r < 0)
 		return r;
-	(*count)++;
-	return protect_children(j, dir, count);
+	s = &p->settings[p->n++];
+	/* A little headroom: usage moves while we work. */
+	*s = (struct zcg_protect_setting){ .path = TAKE_PTR(min), .usage = usage,
+					   .min = usage + usage / 16 + (1 << 20) };
+	return plan_children(p, dir);
 }
 
-static int protect_children(struct zcg_journal *j, const char *dir, unsigned *count)
+static int plan_children(struct zcg_protect_plan *p, const char *dir)
 {
 	struct dirent *de;
 	DIR *d;
@@ -65,12 +68,56 @@ static int protect_children(struct zcg_journal *j, const char *dir, unsigned *co
 			r = -ENOMEM;
 			break;
 		}
-		r = protect_tree(j, child, count);
+		r = plan_tree(p, child);
 		if (r < 0)
 			break;
 	}
 	closedir(d);
 	return r;
+}
+
+int zcg_protect_plan_build(const struct zcg_sys *sys, const char *parent, struct zcg_protect_plan *ret)
+{
+	_cleanup_free_ char *dir = zcg_cgroup_dir(sys, parent);
+	struct zcg_protect_plan p = {0};
+	int r;
+
+	if (!dir)
+		return -ENOMEM;
+	/* Every live cgroup below the parent, not the parent: it is the reclaim root. */
+	r = plan_children(&p, dir);
+	if (r < 0) {
+		zcg_protect_plan_free(&p);
+		return r;
+	}
+	*ret = p;
+	return 0;
+}
+
+void zcg_protect_plan_free(struct zcg_protect_plan *p)
+{
+	for (size_t i = 0; i < p->n; i++)
+		free(p->settings[i].path);
+	free(p->settings);
+	*p = (struct zcg_protect_plan){0};
+}
+
+/* ---- acting ---------------------------------------------------------------------------- */
+
+/* Raises every memory.min of the plan, in its order, each old value journaled first. */
+static int protect(struct zcg_journal *j, const struct zcg_protect_plan *p, unsigned *count)
+{
+	for (size_t i = 0; i < p->n; i++) {
+		char value[32];
+		int r;
+
+		snprintf(value, sizeof(value), "%llu", (unsigned long long)p->settings[i].min);
+		r = zcg_journal_set(j, p->settings[i].path, value);
+		if (r < 0)
+			return r;
+		(*count)++;
+	}
+	return 0;
 }
 
 static int write_reclaim(const char *path, uint64_t bytes, bool *swappiness_arg)
@@ -115,6 +162,7 @@ int zcg_protected_reclaim(const struct zcg_sys *sys, const char *parent, uint64_
 	_cleanup_free_ char *reclaim = dir ? path_join(dir, "memory.reclaim") : NULL;
 	_cleanup_free_ char *current = dir ? path_join(dir, "memory.current") : NULL;
 	struct zcg_protect_result res = {0};
+	struct zcg_protect_plan plan = {0};
 	struct zcg_journal *j = NULL;
 	int r, rr;
 
@@ -130,11 +178,16 @@ int zcg_protected_reclaim(const struct zcg_sys *sys, const char *parent, uint64_
 	if (r < 0)
 		return r;
 
-	r = zcg_journal_begin(NULL, ZCG_PROTECT_JOURNAL, &j);
+	r = zcg_protect_plan_build(sys, parent, &plan);
 	if (r < 0)
 		return r;
-	/* Every live cgroup below the parent, not the parent: it is the reclaim root. */
-	r = protect_children(j, dir, &res.protected_cgroups);
+	r = zcg_journal_begin(NULL, ZCG_PROTECT_JOURNAL, &j);
+	if (r < 0) {
+		zcg_protect_plan_free(&plan);
+		return r;
+	}
+	r = protect(j, &plan, &res.protected_cgroups);
+	zcg_protect_plan_free(&plan);
 	if (r < 0)
 		goto restore;
 

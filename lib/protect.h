@@ -8,6 +8,7 @@
 #define ZCG_PROTECT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "sys.h"
@@ -20,6 +21,27 @@ struct zcg_protect_result {
 	unsigned protected_cgroups;	/* live cgroups whose memory.min was raised (and restored) */
 	bool swappiness_arg;		/* the kernel took "swappiness=0": file pages only */
 };
+
+/* The memory.min values protected reclaim sets, decided before anything changes: every live
+ * cgroup below the parent (not the parent: it is the reclaim root) at its memory.current
+ * plus a sixteenth and 1 MiB (usage moves while we work), in pre-order so a parent's value,
+ * which bounds its children's, is set first. A cgroup without memory.current (no memcg of its
+ * own, or removed meanwhile) is skipped with everything below it. */
+struct zcg_protect_setting {
+	char *path;		/* its memory.min */
+	uint64_t usage;		/* its memory.current when planned */
+	uint64_t min;		/* what memory.min is raised to */
+};
+
+struct zcg_protect_plan {
+	struct zcg_protect_setting *settings;
+	size_t n, allocated;
+};
+
+/* Reads only cgroupfs (a fixture tree through --sysroot works, no root needed). Returns 0 and
+ * fills *ret (free with zcg_protect_plan_free()), or -errno with a detail message. */
+int zcg_protect_plan_build(const struct zcg_sys *sys, const char *parent, struct zcg_protect_plan *ret);
+void zcg_protect_plan_free(struct zcg_protect_plan *p);
 
 /* Reclaims up to max_bytes below parent (hierarchy-relative; never the root: its own pages
  * belong to everything outside a cgroup) with every live descendant protected, then

@@ -16,11 +16,13 @@ done
 "$ZCG" help frobnicate >/dev/null 2>&1
 is "$?" 2 "help for an unknown command: exit 2"
 
-# Options a command's getopt table accepts (the long names in src/CMD.c, and in src/rows.c
-# for the commands whose table is zcg_all_options, and the table options of src/columns.h
-# where the table holds ZCG_TABLE_OPTIONS or is zcg_table_options).
+# Options a command's getopt table accepts (the long names in src/CMD.c, or in the file of
+# src/CMD/ that has the table (the daemon's loop.c), and in src/rows.c for the commands whose
+# table is zcg_all_options, and the table options of src/columns.h where the table holds
+# ZCG_TABLE_OPTIONS or is zcg_table_options).
 options_of() {
 	_src="src/$(printf '%s' "$1" | tr - _).c"
+	[ -f "$_src" ] || _src=$(grep -l 'const struct option [a-z_]*\[\] = {' "${_src%.c}"/*.c)
 	grep -q '\.options = zcg_all_options' "$_src" && _src="$_src src/rows.c"
 	# shellcheck disable=SC2086
 	awk '/const struct option [a-z_]*\[\] = \{/,/\{\},/' $_src |
@@ -86,6 +88,6 @@ else
 	skip "groff not installed"
 fi
 # One unit for --max-rate.
-! grep -n 'MB/s' doc/zombiecg.8 README.md src/*.c
+! grep -n 'MB/s' doc/zombiecg.8 README.md src/*.c src/*/*.c
 ok $? "--max-rate is MiB/s everywhere (no MB/s)"
 done_testing

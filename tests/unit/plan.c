@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The remedy plan (lib/plan.h) on a cgroup v2 tree made here, without root: what reap
- * carries out and explain prints, from one explain result built by hand. */
+ * carries out and explain prints, from one explain result built by hand; and the decisions
+ * made before acting that go with it: which tmpfs files are recharged and whether the target
+ * can take them (lib/recharge.h), which memory.min values protected reclaim sets
+ * (lib/protect.h). */
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -9,8 +12,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "error.h"
 #include "fileid.h"
 #include "plan.h"
+#include "protect.h"
+#include "recharge.h"
 #include "util.h"
 #include "tap.h"
 
@@ -215,6 +221,115 @@ static void test_options(struct zcg_sys *sys)
 	z1_pins[2].n_open_by = 0;
 }
 
+/* Which tmpfs file reap would recharge: only one it can swap a copy in for unseen. */
+static void test_recharge_choice(struct zcg_sys *sys)
+{
+	char *parents[] = { "/ok" };
+	struct zcg_plan_opts o = { .only_parents = parents, .n_only_parents = 1, .recharge_tmpfs = "/keep" };
+	struct zcg_pin saved = z1_pins[2];
+	const char *f = z1_pins[2].path;
+	struct zcg_plan *p = NULL;
+	const struct zcg_plan_step *s;
+	static const struct {
+		const char *what, *reason;
+	} cases[] = {
+		{ "mapped by a process", "not recharged: mapped by holder[7]" },
+		{ "deleted (or a memfd)", "not recharged: a deleted file or memfd has no name" },
+		{ "without a name", "not recharged: its name was not found" },
+		{ "not on tmpfs", "not recharged: not a tmpfs file" },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		z1_pins[2] = saved;
+		switch (i) {
+		case 0:
+			z1_pins[2].mapped_by = &holder;
+			z1_pins[2].n_mapped_by = 1;
+			z1_pins[2].mapped_pages = 1;
+			break;
+		case 1:
+			z1_pins[2].deleted = true;
+			break;
+		case 2:
+			z1_pins[2].path = NULL;
+			break;
+		case 3:
+			z1_pins[2].sb_magic = 0xEF53;	/* ext4 */
+			break;
+		}
+		is_int(zcg_plan_build(sys, &explained, &o, &p), 0, "plan with a tmpfs file %s", cases[i].what);
+		s = NULL;
+		for (size_t k = 0; k < p->n_steps; k++)
+			if (p->steps[k].pin == &z1_pins[2])
+				s = &p->steps[k];
+		ok(s && s->op == ZCG_PLAN_LEAVE && strstr(s->reason, cases[i].reason),
+		   "a tmpfs file %s: %s", cases[i].what, s ? s->reason : "no step");
+		zcg_plan_free(p);
+	}
+	z1_pins[2] = saved;
+	ok(z1_pins[2].path == f, "(the fixture's pin is back as it was)");
+}
+
+static const char *top_dir;
+
+/* Whether a live cgroup can take recharged pages: checked before any file is touched. */
+static void test_recharge_target(struct zcg_sys *sys)
+{
+	char ok_dir[4200];
+	int r;
+
+	snprintf(ok_dir, sizeof(ok_dir), "%s/sys/fs/cgroup/ok", top_dir);
+	is_int(zcg_recharge_target_check(sys, "/ok/live"), 0, "recharge target: a live leaf with its own memcg");
+	r = zcg_recharge_target_check(sys, "/");
+	ok(r == -EINVAL && strstr(zcg_strerror(r), "is the root cgroup"), "the root is refused: %s",
+	   zcg_strerror(r));
+	r = zcg_recharge_target_check(sys, "/missing");
+	ok(r == -ENOENT && strstr(zcg_strerror(r), "no cgroup"), "a missing cgroup is refused: %s",
+	   zcg_strerror(r));
+	r = zcg_recharge_target_check(sys, "/nocur");
+	ok(r == -EINVAL && strstr(zcg_strerror(r), "no memory cgroup of its own"),
+	   "a cgroup without memory.current is refused: %s", zcg_strerror(r));
+	put(ok_dir, "cgroup.subtree_control", "memory\n");
+	r = zcg_recharge_target_check(sys, "/ok");
+	ok(r == -EINVAL && strstr(zcg_strerror(r), "hands controllers (memory)"),
+	   "an inner cgroup (controllers handed down) is refused: %s", zcg_strerror(r));
+	put(ok_dir, "cgroup.subtree_control", "\n");
+	is_int(zcg_recharge_target_check(sys, "/ok"), 0, "with nothing handed down it is a leaf again");
+}
+
+/* The memory.min values protected reclaim raises, planned on /prot: x (8 MiB) with y
+ * (2 MiB) below it, and nomem (no memcg of its own) with z below it. */
+static void test_protect_plan(struct zcg_sys *sys)
+{
+	struct zcg_protect_plan p = {0};
+	char want_x[4200], want_y[4200];
+
+	cgroup(top_dir, "/prot", 20, NULL);
+	cgroup(top_dir, "/prot/x", 8, "0\n");
+	cgroup(top_dir, "/prot/x/y", 2, "0\n");
+	dir(top_dir, "sys/fs/cgroup/prot/nomem");
+	cgroup(top_dir, "/prot/nomem/z", 1, "0\n");
+	snprintf(want_x, sizeof(want_x), "%s/sys/fs/cgroup/prot/x/memory.min", top_dir);
+	snprintf(want_y, sizeof(want_y), "%s/sys/fs/cgroup/prot/x/y/memory.min", top_dir);
+
+	is_int(zcg_protect_plan_build(sys, "/prot", &p), 0, "protect plan below /prot");
+	is_int(p.n, 2, "x and y: the parent (the reclaim root) is not protected, nomem has no memcg");
+	ok(p.n == 2 && streq(p.settings[0].path, want_x) && streq(p.settings[1].path, want_y),
+	   "pre-order: x before y, whose value it bounds");
+	ok(p.n == 2 && p.settings[0].usage == 8 * MiB && p.settings[0].min == 8 * MiB + 8 * MiB / 16 + MiB,
+	   "x: memory.min at its usage plus a sixteenth and 1 MiB (%llu)",
+	   p.n ? (unsigned long long)p.settings[0].min : 0);
+	ok(p.n == 2 && p.settings[1].min == 2 * MiB + 2 * MiB / 16 + MiB, "y: likewise (%llu)",
+	   p.n == 2 ? (unsigned long long)p.settings[1].min : 0);
+	zcg_protect_plan_free(&p);
+	is_int(zcg_protect_plan_build(sys, "/prot/x/y", &p), 0, "protect plan below a leaf");
+	is_int(p.n, 0, "nothing to protect");
+	zcg_protect_plan_free(&p);
+	is_int(zcg_protect_plan_build(sys, "/gone", &p), 0, "below a cgroup removed meanwhile");
+	is_int(p.n, 0, "nothing to protect either");
+	zcg_protect_plan_free(&p);
+}
+
 static void test_commands(struct zcg_sys *sys)
 {
 	struct zcg_plan_opts o = {0};
@@ -283,12 +398,16 @@ int main(void)
 	struct zcg_sys *sys = NULL;
 	char cmd[4200];
 
+	top_dir = top;
 	ok(top && zcg_sys_open(top, &sys) == 0, "a cgroup v2 tree in %s", top ? top : "(none)");
 	if (sys) {
 		test_plan(sys);
 		test_options(sys);
 		test_commands(sys);
 		test_estimated(sys);
+		test_recharge_choice(sys);
+		test_recharge_target(sys);
+		test_protect_plan(sys);
 		zcg_sys_free(sys);
 	}
 	if (top) {
