@@ -4,13 +4,13 @@
 #   make            build build/zombiecg
 #   make deps       install missing Debian packages (as root), else print the apt-get line
 #   make run        deps + build + `zombiecg status` on this host
-#   make check      deps + build + all tests (unit, CLI, root on this host, VM lab)
+#   make check      deps + build + all tests (unit, CLI, root on this host, VM lab, systemd guest)
 #   make asan       ASan+UBSan build in build/asan/ (used by `make check` for the unit and CLI tests)
 #   make fuzz       build the libFuzzer targets (clang) and run each FUZZ_SECONDS (default 300)
 #   make install    PREFIX=/usr/local DESTDIR= SYSCONFDIR=/etc SYSTEMDUNITDIR=$(PREFIX)/lib/systemd/system
 #                   LIBDIR=$(PREFIX)/lib
 #   make deb        Debian packages in build/deb/ (dpkg-buildpackage from a clean copy, lintian)
-#   make check-system  the package under systemd in a QEMU guest (tests/system/; not in check)
+#   make check-system  the package under systemd in a QEMU guest (tests/system/; also in check)
 #   V=1             show full commands
 
 VERSION := 0.1.0
@@ -273,8 +273,9 @@ deb:
 	$(Q)ls $(BUILD)/deb/*.deb
 
 # A real systemd host: bookworm with systemd as PID 1 on cgroup v2, the 6.12 kernel, the
-# package just built installed with apt (tests/system/system.t; root, qemu, several minutes
-# under TCG: not part of `make check`).
+# package just built installed with apt (tests/system/system.t; root, qemu, about 7 minutes
+# under TCG). `make check` runs it last (tests/run-all.sh), with the package tests/cli/deb.t
+# built.
 check-system: deb
 	$(Q)BUILD=$(BUILD) prove $(if $(V),-v) tests/system/system.t
 

@@ -29,15 +29,19 @@ struct zcg_cgroup_events {
 	int added, error;
 };
 
-/* The memory controller's hierarchy id from sysroot's /proc/cgroups ("memory 0 ..." on v2).
- * Returns it, or -errno. */
+/* The memory controller's hierarchy id: 0 on v2 (the default hierarchy's), on v1 from
+ * /proc/cgroups (kernels without v1 memory support list no memory line there). Returns it,
+ * or -errno. */
 static int memory_hierarchy_id(const struct zcg_sys *sys)
 {
-	_cleanup_free_ char *path = zcg_sys_path(sys, "/proc/cgroups"), *text = NULL;
+	_cleanup_free_ char *path = NULL, *text = NULL;
 	char *line, *save = NULL;
 	size_t len;
 	int r;
 
+	if (sys->hierarchy == ZCG_HIER_V2)
+		return 0;
+	path = zcg_sys_path(sys, "/proc/cgroups");
 	if (!path)
 		return -ENOMEM;
 	r = read_full_file(path, &text, &len);

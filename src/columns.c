@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* The column tables of status, list, explain and history: -o/--output, --output-all,
+/* The column tables of status, list, explain, origins and history: -o/--output, --output-all,
  * -n/--noheadings, -b/--bytes, -r/--raw and --sort, as lsblk and lsmem take them. */
 #include <errno.h>
 #include <libsmartcols.h>
@@ -197,7 +197,7 @@ static int compare_keys(const void *a, const void *b, void *arg)
 		r = strcmp(x->text, y->text);
 	else if (type == ZCG_CELL_UINT)
 		r = (x->unum > y->unum) - (x->unum < y->unum);
-	else if (type == ZCG_CELL_SHARE)
+	else if (type == ZCG_CELL_SHARE || type == ZCG_CELL_DOUBLE)
 		r = (x->share > y->share) - (x->share < y->share);
 	else
 		r = (x->num > y->num) - (x->num < y->num);
@@ -270,6 +270,9 @@ static const char *cell_text(const struct zcg_column *c, const struct zcg_cell *
 	case ZCG_CELL_SHARE:
 		snprintf(buf, size, "%.0f%%", 100 * v->share);
 		break;
+	case ZCG_CELL_DOUBLE:
+		snprintf(buf, size, "%.1f", v->share);
+		break;
 	default:
 		snprintf(buf, size, "%lld", (long long)v->num);
 		break;
@@ -302,16 +305,18 @@ static int print_indented(struct libscols_table *tb, int indent)
 	return 0;
 }
 
-int zcg_table_print(const struct zcg_table *t, const size_t *defaults, size_t n_defaults,
-		    const void **rows, size_t n, const void *data, int indent)
+static int table_print(const struct zcg_table *t, const size_t *defaults, size_t n_defaults, bool chosen,
+		       const void **rows, size_t n, const void *data, int indent)
 {
-	size_t sel[MAX_SELECTED], n_sel;
+	size_t sel[MAX_SELECTED], n_sel = 0;
 	struct libscols_table *tb;
 	char buf[64];
 	int r = 0;
 
-	if (select_columns(NULL, t, defaults, n_defaults, sel, &n_sel) < 0)
+	if (chosen && select_columns(NULL, t, defaults, n_defaults, sel, &n_sel) < 0)
 		return -EINVAL;	/* zcg_table_check() said so already */
+	for (size_t i = 0; !chosen && i < n_defaults && i < MAX_SELECTED; i++)
+		sel[n_sel++] = defaults[i];
 	tb = scols_new_table();
 	if (!tb)
 		return -ENOMEM;
@@ -351,6 +356,18 @@ oom:
 	return -ENOMEM;
 }
 
+int zcg_table_print(const struct zcg_table *t, const size_t *defaults, size_t n_defaults,
+		    const void **rows, size_t n, const void *data, int indent)
+{
+	return table_print(t, defaults, n_defaults, true, rows, n, data, indent);
+}
+
+int zcg_table_print_defaults(const struct zcg_table *t, const size_t *defaults, size_t n_defaults,
+			     const void **rows, size_t n, const void *data, int indent)
+{
+	return table_print(t, defaults, n_defaults, false, rows, n, data, indent);
+}
+
 void zcg_table_json_row(const struct zcg_table *t, struct json *j, const void *row, const void *data)
 {
 	const char *open = NULL;
@@ -387,6 +404,7 @@ void zcg_table_json_row(const struct zcg_table *t, struct json *j, const void *r
 			json_bool(j, key, v.num);
 			break;
 		case ZCG_CELL_SHARE:
+		case ZCG_CELL_DOUBLE:
 			json_double(j, key, v.share);
 			break;
 		default:

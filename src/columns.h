@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* The tables of status, list, explain and history, described once per table as util-linux
+/* The tables of status, list, explain, origins and history, described once per table as util-linux
  * lsmem's column table is: each column's name (for -o and --sort), header, help line,
  * layout flags and JSON key. One description drives the libsmartcols output, the JSON
  * members of a row, the columns --help lists and the checks of -o and --sort. */
@@ -23,6 +23,7 @@ enum zcg_cell_type {
 	ZCG_CELL_BYTES,		/* num, human size unless -b */
 	ZCG_CELL_BOOL,		/* num: 0 or 1 */
 	ZCG_CELL_SHARE,		/* share, a fraction shown as a percentage */
+	ZCG_CELL_DOUBLE,	/* share, a number shown with one decimal (a rate) */
 };
 
 struct zcg_column {
@@ -116,7 +117,13 @@ void zcg_table_json_row(const struct zcg_table *t, struct json *j, const void *r
 /* The "Columns:" part of a command's --help: each column's name and help line. */
 void zcg_table_help(const struct zcg_table *t, FILE *f);
 
-/* The tables, for --help (src/status.c, list.c, explain.c, history.c). */
-extern const struct zcg_table zcg_status_table, zcg_list_table, zcg_explain_table, zcg_history_table;
+/* The same with the defaults alone, -o, --output-all and --sort left to the command's own
+ * table: for a second table a command shows (status's top origins). */
+int zcg_table_print_defaults(const struct zcg_table *t, const size_t *defaults, size_t n_defaults,
+			     const void **rows, size_t n, const void *data, int indent);
+
+/* The tables, for --help (src/status.c, list.c, explain.c, history.c, origins.c). */
+extern const struct zcg_table zcg_status_table, zcg_list_table, zcg_explain_table, zcg_history_table,
+	zcg_origins_table;
 
 #endif

@@ -49,8 +49,9 @@ static const struct command_help helps[] = {
 		TABLE_OPTIONS_HELP,
 		{ NULL, NULL } } },
 	{ "origins", "not needed; as root on a kernel with BTF (BPF) every zombie's former path is "
-		     "known and grouped, otherwise one origin per live parent (estimated)", NULL, {
+		     "known and grouped, otherwise one origin per live parent (estimated)", &zcg_origins_table, {
 		{ "--all", "every origin in the human table (it stops at 500 otherwise)" },
+		TABLE_OPTIONS_HELP,
 		{ NULL, NULL } } },
 	{ "reap", "needed (it evicts page cache and writes cgroupfs); --dry-run works without, "
 		  "but without BPF nothing can be targeted", NULL, {

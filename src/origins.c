@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "census.h"
+#include "columns.h"
 #include "origins.h"
 #include "removals.h"
 #include "text.h"
@@ -45,15 +46,128 @@ void zcg_removal_tracing_line(const struct zcg_removals *rm)
 		       rm->note ? esc(rm->note) : "unknown why");
 }
 
-static void origins_json(struct zcg_ctx *ctx, const struct zcg_origins *o, const struct zcg_removals *rm)
-{
-	struct json *j = &ctx->out;
+enum {
+	COL_ORIGIN, COL_KIND, COL_DYING, COL_PINNED, COL_KERNEL, COL_OLDEST, COL_NEWEST, COL_RATE, COL_PATTERN,
+	COL_AGES, COL_REMOVED_BY, COL_RESTARTS, COL_EXAMPLE, COL_ADVICE,
+};
 
+/* No JSON keys: an origin's JSON (origins_json()) keeps the members issue 16 fixed, with an
+ * array (examples) and an object (removed_by) inside, which a column cannot be. */
+static const struct zcg_column origins_columns[] = {
+	[COL_ORIGIN] = { "ORIGIN", NULL, "a short name for the group (foo@.service)", 0.2, SCOLS_FL_WRAP,
+			 ZCG_CELL_STRING },
+	[COL_KIND] = { "KIND", NULL, "systemd-template, user-session, kubernetes-container, ...", 0.1, 0,
+		       ZCG_CELL_STRING },
+	[COL_DYING] = { "DYING", NULL, "its zombies", 0.06, SCOLS_FL_RIGHT, ZCG_CELL_INT },
+	[COL_PINNED] = { "PINNED", NULL, "memory they pin", 0.06, SCOLS_FL_RIGHT, ZCG_CELL_BYTES },
+	[COL_KERNEL] = { "KERNEL", NULL, "their own kernel structures", 0.06, SCOLS_FL_RIGHT, ZCG_CELL_BYTES },
+	[COL_OLDEST] = { "OLDEST", NULL, "age of the oldest, seconds (from the daemon)", 0.06, SCOLS_FL_RIGHT,
+			 ZCG_CELL_INT },
+	[COL_NEWEST] = { "NEWEST", NULL, "age of the newest, seconds (from the daemon)", 0.06, SCOLS_FL_RIGHT,
+			 ZCG_CELL_INT },
+	[COL_RATE] = { "RATE", "RATE/H", "new zombies an hour while the daemon watched", 0.06, SCOLS_FL_RIGHT,
+		       ZCG_CELL_DOUBLE },
+	[COL_PATTERN] = { "PATTERN", NULL, "the former path, instance parts as *", 0.2, SCOLS_FL_WRAP,
+			  ZCG_CELL_STRING },
+	[COL_AGES] = { "AGES", NULL, "removal (exact, from the tracepoint) or first-seen", 0.06, 0,
+		       ZCG_CELL_STRING },
+	[COL_REMOVED_BY] = { "REMOVED_BY", NULL, "comm of the process that removed the newest recorded one",
+			     0.1, 0, ZCG_CELL_STRING },
+	[COL_RESTARTS] = { "RESTARTS", NULL, "the service's restart count, where systemd tells", 0.06,
+			   SCOLS_FL_RIGHT, ZCG_CELL_INT },
+	[COL_EXAMPLE] = { "EXAMPLE", NULL, "the former path of its largest zombie", 0.2, SCOLS_FL_WRAP,
+			  ZCG_CELL_STRING },
+	[COL_ADVICE] = { "ADVICE", NULL, "what stops them at the source", 0.3, SCOLS_FL_WRAP, ZCG_CELL_STRING },
+};
+
+static void origins_cell(const void *row, size_t col, const void *data, struct zcg_cell *ret)
+{
+	const struct zcg_origin *g = row;
+
+	switch (col) {
+	case COL_ORIGIN:
+		ret->text = g->origin;
+		return;
+	case COL_KIND:
+		ret->text = zcg_origin_kind_names[g->kind];
+		return;
+	case COL_PATTERN:
+		ret->text = g->pattern;
+		return;
+	case COL_AGES:
+		ret->text = g->ages;
+		return;
+	case COL_REMOVED_BY:
+		ret->text = g->removed_at >= 0 ? g->removed_by : NULL;
+		return;
+	case COL_EXAMPLE:
+		ret->text = g->n_examples ? g->examples[0] : NULL;
+		return;
+	case COL_ADVICE:
+		ret->text = g->advice;
+		return;
+	case COL_RATE:
+		ret->share = g->rate_per_hour;
+		ret->known = g->rate_per_hour >= 0;
+		return;
+	case COL_DYING:
+		ret->num = g->dying;
+		break;
+	case COL_PINNED:
+		ret->num = g->pinned_bytes;
+		break;
+	case COL_KERNEL:
+		ret->num = g->kernel_overhead_bytes;
+		break;
+	case COL_OLDEST:
+		ret->num = g->oldest_age_s;
+		break;
+	case COL_NEWEST:
+		ret->num = g->newest_age_s;
+		break;
+	case COL_RESTARTS:
+		ret->num = g->restarts;
+		break;
+	}
+	ret->known = ret->num >= 0;
+}
+
+const struct zcg_table zcg_origins_table = ZCG_TABLE("origins", origins_columns, origins_cell);
+
+static const size_t origins_defaults[] = { COL_ORIGIN, COL_KIND, COL_DYING, COL_PINNED, COL_KERNEL,
+					   COL_OLDEST, COL_NEWEST, COL_RATE, COL_PATTERN };
+
+/* The origins in --sort order (without --sort, as grouped: the most zombies first). Returns
+ * 0 and sets *ret, or -ENOMEM. */
+static int origin_rows(const struct zcg_origins *o, const void ***ret)
+{
+	const void **rows = calloc(o->n ? o->n : 1, sizeof(*rows));
+
+	if (!rows)
+		return -ENOMEM;
+	for (size_t i = 0; i < o->n; i++)
+		rows[i] = &o->origins[i];
+	if (zcg_table_sort(&zcg_origins_table, rows, o->n, NULL) < 0) {
+		free(rows);
+		return -ENOMEM;
+	}
+	*ret = rows;
+	return 0;
+}
+
+static int origins_json(struct zcg_ctx *ctx, const struct zcg_origins *o, const struct zcg_removals *rm)
+{
+	_cleanup_free_ const void **rows = NULL;
+	struct json *j = &ctx->out;
+	int r = origin_rows(o, &rows);
+
+	if (r < 0)
+		return r;
 	json_object_begin(j, NULL);
 	zcg_removal_tracing_json(j, rm);
 	json_array_begin(j, "origins");
 	for (size_t i = 0; i < o->n; i++) {
-		const struct zcg_origin *g = &o->origins[i];
+		const struct zcg_origin *g = rows[i];
 
 		json_object_begin(j, NULL);
 		json_string(j, "origin", g->origin);
@@ -93,68 +207,39 @@ static void origins_json(struct zcg_ctx *ctx, const struct zcg_origins *o, const
 	json_array_end(j);
 	json_object_end(j);
 	json_finish(j);
+	return 0;
 }
 
-int zcg_origins_table(const struct zcg_origins *o, size_t max_rows)
+int zcg_origins_print(const struct zcg_origins *o, size_t max_rows)
 {
-	static const char *const headers[] = { "ORIGIN", "KIND", "DYING", "PINNED", "KERNEL", "OLDEST", "NEWEST",
-					       "RATE/H", "PATTERN" };
-	struct libscols_table *tb = scols_new_table();
-	size_t shown = o->n < max_rows ? o->n : max_rows;
-	char buf[64];
+	_cleanup_free_ const void **rows = NULL;
+	int r = origin_rows(o, &rows);
 
-	if (!tb)
-		return -ENOMEM;
-	scols_table_enable_noencoding(tb, 1);	/* cells are esc()aped already */
-	for (size_t i = 0; i < ARRAY_SIZE(headers); i++) {
-		bool text = i == 0 || i == 1 || i == ARRAY_SIZE(headers) - 1;
-
-		if (!scols_table_new_column(tb, headers[i], text ? 0.2 : 0.06, text ? SCOLS_FL_TRUNC : SCOLS_FL_RIGHT))
-			goto oom;
-	}
-	for (size_t i = 0; i < shown; i++) {
-		const struct zcg_origin *g = &o->origins[i];
-		struct libscols_line *ln = scols_table_new_line(tb, NULL);
-
-		if (!ln)
-			goto oom;
-		scols_line_set_data(ln, 0, esc(g->origin));
-		scols_line_set_data(ln, 1, zcg_origin_kind_names[g->kind]);
-		scols_line_set_data(ln, 2, format_count(g->dying, buf, sizeof(buf)));
-		scols_line_set_data(ln, 3, format_bytes(g->pinned_bytes, buf, sizeof(buf)));
-		scols_line_set_data(ln, 4, format_bytes(g->kernel_overhead_bytes, buf, sizeof(buf)));
-		scols_line_set_data(ln, 5, format_count(g->oldest_age_s, buf, sizeof(buf)));
-		scols_line_set_data(ln, 6, format_count(g->newest_age_s, buf, sizeof(buf)));
-		if (g->rate_per_hour >= 0)
-			snprintf(buf, sizeof(buf), "%.1f", g->rate_per_hour);
-		else
-			snprintf(buf, sizeof(buf), "-");
-		scols_line_set_data(ln, 7, buf);
-		scols_line_set_data(ln, 8, esc(g->pattern));
-	}
-	scols_print_table(tb);
-	scols_unref_table(tb);
-	return 0;
-oom:
-	scols_unref_table(tb);
-	return -ENOMEM;
+	if (r < 0)
+		return r;
+	return zcg_table_print_defaults(&zcg_origins_table, origins_defaults, ARRAY_SIZE(origins_defaults), rows,
+					o->n < max_rows ? o->n : max_rows, NULL, 0);
 }
 
 static int origins_human(const struct zcg_census *c, const struct zcg_origins *o)
 {
+	_cleanup_free_ const void **rows = NULL;
 	size_t shown = zcg_rows_shown(o->n);
 	bool any = false;
 	int r;
 
-	if (o->estimated)
+	r = origin_rows(o, &rows);
+	if (r < 0)
+		return r;
+	if (o->estimated && !zcg_table_raw())
 		printf("%s cannot name zombies: origins by live parent (the pattern ends in /*), bytes estimated.\n",
 		       c->source);
-	r = zcg_origins_table(o, shown);
-	if (r < 0)
+	r = zcg_table_print(&zcg_origins_table, origins_defaults, ARRAY_SIZE(origins_defaults), rows, shown, NULL, 0);
+	if (r < 0 || zcg_table_raw())
 		return r;
 	zcg_print_rows_left(shown, o->n, "origins");
 	for (size_t i = 0; i < shown; i++) {
-		const struct zcg_origin *g = &o->origins[i];
+		const struct zcg_origin *g = rows[i];
 
 		if (!o->estimated && g->n_examples) {
 			if (!any)
@@ -168,7 +253,7 @@ static int origins_human(const struct zcg_census *c, const struct zcg_origins *o
 	}
 	any = false;
 	for (size_t i = 0; i < shown; i++) {
-		const struct zcg_origin *g = &o->origins[i];
+		const struct zcg_origin *g = rows[i];
 
 		if (!g->advice)
 			continue;
@@ -215,19 +300,6 @@ int zcg_origins_of_removals(struct zcg_ctx *ctx, const struct zcg_census *c, boo
 	return 0;
 }
 
-/* --all only: the origins table has no column options (-o, --sort, ...) yet. */
-static const struct option origins_options[] = {
-	{ "all", no_argument, NULL, ZCG_OPT_ALL },
-	{},
-};
-
-static int origins_parse_option(struct zcg_ctx *ctx, int opt, const char *arg)
-{
-	if (opt == ZCG_OPT_ALL)
-		zcg_show_all = true;
-	return 0;
-}
-
 static int origins_run(struct zcg_ctx *ctx, int argc, char **argv)
 {
 	struct zcg_census_opts opts = { .scope = ctx->scope, .no_bpf = ctx->no_bpf };
@@ -238,6 +310,8 @@ static int origins_run(struct zcg_ctx *ctx, int argc, char **argv)
 
 	if (argc > 0)
 		return zcg_usage_error(ctx, "origins: unexpected argument '%s'", argv[0]);
+	if (zcg_table_check(ctx, &zcg_origins_table) < 0)
+		return EXIT_USAGE;
 	r = zcg_census_take(ctx->sys, &opts, &c);
 	if (r < 0)
 		return zcg_fail(ctx, r, NULL);
@@ -249,7 +323,7 @@ static int origins_run(struct zcg_ctx *ctx, int argc, char **argv)
 		return zcg_fail(ctx, r, "cannot group the zombies by origin");
 	}
 	if (ctx->json)
-		origins_json(ctx, o, rm);
+		r = origins_json(ctx, o, rm);
 	else if (o->n)
 		r = origins_human(c, o);
 	else
@@ -263,10 +337,10 @@ static int origins_run(struct zcg_ctx *ctx, int argc, char **argv)
 
 const struct zcg_command cmd_origins = {
 	.name = "origins",
-	.args = "[--under PATH] [--json] [--no-bpf] [--all]",
+	.args = "[--under PATH] [--json] [--no-bpf] [--all] [-o COLUMNS] [--output-all] [-n] [-b] [-r] [--sort COLUMN]",
 	.summary = "group the dying memcgs by where they came from, with the fix at the source",
-	.options = origins_options,
-	.parse_option = origins_parse_option,
+	.options = zcg_all_options,
+	.parse_option = zcg_parse_all_option,
 	.run = origins_run,
 	.needs_sys = true,
 };

@@ -141,7 +141,7 @@ static int status_origins(struct zcg_ctx *ctx, const struct zcg_census *c, struc
 		return r;
 	if (o->n) {
 		printf("\nTop origins (zombiecg origins shows all %zu):\n", o->n);
-		r = zcg_origins_table(o, STATUS_ORIGINS);
+		r = zcg_origins_print(o, STATUS_ORIGINS);
 	}
 	zcg_origins_free(o);
 	return r;

@@ -94,7 +94,8 @@ struct zcg_removals *zcg_daemon_removals(void);
 void zcg_removal_tracing_json(struct json *j, const struct zcg_removals *rm);
 /* The same as a status line ("Zombie ages       ..."), none without a daemon's file. */
 void zcg_removal_tracing_line(const struct zcg_removals *rm);
-/* The origins table (status shows its first rows). Returns 0 or -ENOMEM. */
-int zcg_origins_table(const struct zcg_origins *o, size_t max_rows);
+/* The origins table's first max_rows rows in its default columns (status's top origins: -o
+ * and --sort are status's own). Returns 0 or -ENOMEM. */
+int zcg_origins_print(const struct zcg_origins *o, size_t max_rows);
 
 #endif

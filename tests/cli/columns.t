@@ -1,5 +1,5 @@
 #!/bin/sh
-# The tables of status, list, explain and history take lsblk's options: -o/--output (+COLUMNS
+# The tables of status, list, explain, origins and history take lsblk's options: -o/--output (+COLUMNS
 # appends), --output-all, -n/--noheadings, -b/--bytes, -r/--raw, --sort; an unknown column is a
 # usage error listing the valid ones; a long path is never cut off a terminal, nor lost on one.
 # On the saved trees of tests/fixtures (no root needed).
@@ -29,6 +29,20 @@ is "$("$ZCG" $V2 status -r -o parent,dying,share)" "PARENT DYING SHARE${nl}/syst
 is "$("$ZCG" $V2 explain -r -b -o zombie,kind,size)" \
 	"ZOMBIE KIND SIZE${nl}/system.slice file 3145728${nl}/system.slice shmem 1048576${nl}/system.slice swap 8192${nl}/ file 131072" \
 	"explain -r: every pin in one table"
+ORIG="--sysroot tests/fixtures/origins"
+is "$("$ZCG" $ORIG origins -r -b -o kind,dying,pinned)" \
+	"KIND DYING PINNED${nl}kubernetes-container 3 4194304${nl}systemd-timer 2 2097152${nl}user-session 2 1048576${nl}generic 1 2097152" \
+	"origins -r -b -o: those columns, every origin, bytes"
+is "$("$ZCG" $ORIG origins -r -o +advice | head -1)" "ORIGIN KIND DYING PINNED KERNEL OLDEST NEWEST RATE/H PATTERN ADVICE" \
+	"origins -o +ADVICE: appended to the defaults (RATE headed RATE/H)"
+is "$("$ZCG" $ORIG origins -n -r -o kind --sort pinned | tr '\n' ' ')" \
+	"user-session systemd-timer generic kubernetes-container " "origins --sort PINNED: numerically, smallest first"
+is "$("$ZCG" $ORIG origins --json --sort dying | jq -r '[.origins[].kind] | join(" ")')" \
+	"generic systemd-timer user-session kubernetes-container" "origins --json --sort: the JSON rows in that order too"
+"$ZCG" $ORIG origins --json | jq -S . > "$TMP/o1.json"
+"$ZCG" $ORIG origins --json -o kind -n -b -r | jq -S . > "$TMP/o2.json"
+cmp -s "$TMP/o1.json" "$TMP/o2.json"
+ok $? "origins --json: -o, -n, -b, -r change nothing"
 is "$(TZ=UTC "$ZCG" history --file $RING --period 1d -r -o period,dying | head -2)" \
 	"PERIOD DYING${nl}2019-06-05 56" "history -r -o: the period table alone"
 
@@ -72,7 +86,7 @@ cmp -s tests/golden/v2.list.json "$("$ZCG" $V2 list -J -o id > "$TMP/l.json"; ec
 ok $? "list --json -o ID: the golden JSON, every member"
 
 # An unknown column: exit 2, the column named, the valid ones listed; JSON error with --json.
-for c in status list explain; do
+for c in status list explain origins; do
 	err=$("$ZCG" $V2 $c -o +bogus 2>&1 >/dev/null)
 	is "$?" 2 "$c -o bogus: exit 2 (usage error)"
 	like "$err" "unknown column 'bogus' \\(columns: [A-Z_]+, " "$c -o bogus: names it and lists the columns"
@@ -90,7 +104,7 @@ is "$?" 2 "list -o without a list: exit 2"
 
 # Every column --help lists is in the man page.
 man=$(sed -n '/^\.SH TABLE OPTIONS/,/^\.SH CONFIGURATION/p' doc/zombiecg.8 | sed 's/\\%//g')
-for c in status list explain history; do
+for c in status list explain history origins; do
 	cols=$("$ZCG" help $c | sed -n '/^Columns/,/^$/s/^  \([A-Z_]*\) .*/\1/p')
 	[ -n "$cols" ]
 	ok $? "help $c lists its columns"
@@ -104,6 +118,8 @@ done
 # The bash completion offers the columns after -o (the last name of a list) and --sort.
 is "$(complete_line "$ZCG" list -o ID,PA | tr '\n' ' ')" "ID,PATH ID,PARENT " "completion: list -o ID,PA"
 is "$(complete_line "$ZCG" history --sort PINNED | tr '\n' ' ')" "PINNED PINNED_MAX " "completion: history --sort PINNED"
+is "$(complete_line "$ZCG" origins -o ORIGIN,RE | tr '\n' ' ')" "ORIGIN,REMOVED_BY ORIGIN,RESTARTS " \
+	"completion: origins -o ORIGIN,RE"
 
 # A long path (a Kubernetes pod slice) is never cut off a terminal, whatever COLUMNS says...
 cp -a tests/fixtures/v2 "$TMP/root"

@@ -122,8 +122,13 @@ like "$human" "^  session-\*.scope of uid 1000: loginctl enable-linger 1000 " "h
 st=$("$ZCG" status --under "$TESTCG")
 like "$st" "^Top origins \\(zombiecg origins shows all 8\\):" "status: the top origins"
 is "$(printf '%s\n' "$st" | sed -n '/^Top origins/,$p' | grep -c ' /zombiecg-test')" 3 "status: three of them"
+like "$("$ZCG" status --under "$TESTCG" -o parent,dying | sed -n '/^Top origins/,$p')" "^ORIGIN +KIND +DYING +PINNED " \
+	"status -o: its own table's columns; the top origins keep theirs"
+like "$("$ZCG" origins --under "$TESTCG" -r -n -o origin,dying --sort dying | tail -n 1)" "^.* 2$" \
+	"origins --sort DYING on real zombies: a 2 last"
 
 # --- ages and rates from a daemon watching the subtree
+loopback_up
 export ZCG_RUN_DIR=$TESTDIR/run
 printf 'under = %s\ninterval = 300ms\nlisten = 127.0.0.1:0\nhistory_file = off\nidle_priority = no\nreap = no\n' \
 	"$TESTCG" > "$TESTDIR/d.conf"
@@ -156,7 +161,8 @@ tracing=$(head -n 1 "$ZCG_RUN_DIR/removals" | cut -f 1 | cut -d ' ' -f 3)
 # run_record: the removals file's line for run-u4242.service once a census saw it dying
 run_record() { awk -F '\t' '$7 ~ /\/run-u4242\.service$/ && $5 ~ /z/' "$ZCG_RUN_DIR/removals"; }
 if [ "$tracing" = tracepoint ]; then
-	wait_until 60 [ -n "$(run_record)" ]
+	run_recorded() { [ -n "$(run_record)" ]; }
+	wait_until 60 run_recorded
 	ok $? "the removal of run-u4242.service is recorded, seen dying"
 	rec=$(run_record)
 	is "$(printf '%s' "$rec" | cut -f 6)" zcg-rm-run "record: the remover's comm"

@@ -6,7 +6,10 @@
 # (/boot), systemd as PID 1 on cgroup v2. A oneshot unit runs guest.t at boot and writes its
 # TAP to the second serial port; this script prints that TAP as its own.
 # Needs root (debootstrap, mkfs.ext4 -d of a root-owned tree), qemu-system-x86, the 6.12
-# kernel. ZCG_SYSTEM_TIMEOUT (900 s), ZCG_SYSTEM_ACCEL (tcg), ZCG_SYSTEM_CYCLES (guest.t).
+# kernel. ZCG_SYSTEM_TIMEOUT (900 s), ZCG_SYSTEM_ACCEL (tcg), ZCG_SYSTEM_CYCLES,
+# ZCG_SYSTEM_WIDTH, ZCG_SYSTEM_EVERY_CYCLES
+# (guest.t: 200 start/stop cycles of the drained and the control service, 10 at a time; 50
+# with the drop-in for every service).
 . "$(dirname "$0")/../lib/tap.sh"
 cd "$TOP" || exit 1
 [ "$(id -u)" = 0 ] || skip_all "needs root (debootstrap, the guest's root filesystem)"
@@ -32,13 +35,17 @@ pkgs=systemd,systemd-sysv,dbus,libpam-systemd,libbpf1,libmicrohttpd12,libelf1,cu
 [ "${ZCG_SYSTEM_PROMETHEUS:-1}" = 0 ] || pkgs=$pkgs,prometheus
 base=$S/bookworm-systemd-$(echo "$pkgs" | md5sum | cut -c1-8).tar
 # debootstrap takes the .debs it finds in ZCG_SYSTEM_DEBCACHE (the host's apt cache if it
-# has any) instead of downloading them
+# has any) instead of downloading them, the rest from ZCG_SYSTEM_MIRROR, else the Debian
+# mirror the machine's own apt sources name (as tests/vm/kernels.sh), else deb.debian.org
 cache=${ZCG_SYSTEM_DEBCACHE:-/var/cache/apt/archives}
+mirror=${ZCG_SYSTEM_MIRROR:-$(cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources 2>/dev/null |
+	sed -n -e 's/^deb \(\[[^]]*\] \)\{0,1\}\([a-z]*:\/\/[^ ]*\/debian\)\/\{0,1\} .*/\2/p' \
+		-e 's/^URIs: *\([a-z]*:\/\/[^ ]*\/debian\)\/\{0,1\} *$/\1/p' | head -n 1)}
 if [ ! -s "$base" ]; then
 	diag "debootstrap bookworm with $pkgs (once; cached in $base)"
 	rm -rf "$S/base.tmp"
 	debootstrap --variant=minbase --include="$pkgs" ${cache:+--cache-dir="$cache"} \
-		bookworm "$S/base.tmp" "${ZCG_OCI_MIRROR:-http://deb.debian.org/debian}" > "$S/debootstrap.log" 2>&1 ||
+		bookworm "$S/base.tmp" "${mirror:-http://deb.debian.org/debian}" > "$S/debootstrap.log" 2>&1 ||
 		{ tail -n 5 "$S/debootstrap.log" | sed 's/^/# /'; echo "Bail out! debootstrap failed"; exit 1; }
 	rm -rf "$S"/base.tmp/var/cache/apt/archives/*.deb
 	tar -C "$S/base.tmp" -cf "$base.tmp" . && mv "$base.tmp" "$base" && rm -rf "$S/base.tmp"
@@ -58,7 +65,7 @@ cat > "$R/etc/systemd/system/zcg-system-test.service" <<EOF
 Description=zombiecg system test (tests/system/guest.t)
 [Service]
 Type=oneshot
-Environment=ZCG_SYSTEM_CYCLES=${ZCG_SYSTEM_CYCLES:-50}
+Environment=ZCG_SYSTEM_CYCLES=${ZCG_SYSTEM_CYCLES:-200} ZCG_SYSTEM_WIDTH=${ZCG_SYSTEM_WIDTH:-10} ZCG_SYSTEM_EVERY_CYCLES=${ZCG_SYSTEM_EVERY_CYCLES:-50}
 ExecStart=/bin/sh -c '/root/zcg/guest.t > /dev/ttyS1 2>&1; echo "@@ZCG done \$?" > /dev/ttyS1; systemctl --no-block poweroff'
 [Install]
 WantedBy=multi-user.target
