@@ -24,6 +24,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
 
+#include "core_arrays.bpf.h"
 #include "memcg_census.h"
 
 char LICENSE[] SEC("license") = "GPL";
@@ -118,12 +119,10 @@ struct lruvec___zcg {
 
 struct mem_cgroup_per_node___zcg {
 	struct lruvec___zcg lruvec;
-	unsigned long lru_zone_size[1];		/* flattened [zone][lru] */
 } __attribute__((preserve_access_index));
 
-/* The same two arrays as pahole 1.28+ writes them into BTF (Debian's 7.x): multi-
- * dimensional. CO-RE matches an array only with one of the same depth, so each depth has
- * its own flavour; only the offset and byte size are used, which are the same either way. */
+/* The same array as pahole 1.28+ writes it (bpf/core_arrays.bpf.h), and lru_zone_size's
+ * flavours are there too. */
 struct lru_gen___zcg3d {
 	long nr_pages[1][1][1];			/* [gen][type][zone] */
 } __attribute__((preserve_access_index));
@@ -132,9 +131,8 @@ struct lruvec___zcg3d {
 	struct lru_gen___zcg3d lrugen;
 } __attribute__((preserve_access_index));
 
-struct mem_cgroup_per_node___zcg2d {
+struct mem_cgroup_per_node___zcg3d {
 	struct lruvec___zcg3d lruvec;
-	unsigned long lru_zone_size[1][1];	/* [zone][lru] */
 } __attribute__((preserve_access_index));
 
 struct memcg_vmstats___zcg {
@@ -216,13 +214,7 @@ static long count_node_lru(__u32 nid, struct lru_sums *s)
 	/* Classic LRU: lru_zone_size[zone * NR_LRU_LISTS + lru], one row per zone. With MGLRU
 	 * on, the evictable lists stay empty (their folios are on generations, below), but
 	 * unevictable folios still go to the classic list and are counted here. */
-	if (bpf_core_field_exists(struct mem_cgroup_per_node___zcg, lru_zone_size)) {
-		lzs_off = bpf_core_field_offset(struct mem_cgroup_per_node___zcg, lru_zone_size);
-		zones = bpf_core_field_size(struct mem_cgroup_per_node___zcg, lru_zone_size);
-	} else if (bpf_core_field_exists(struct mem_cgroup_per_node___zcg2d, lru_zone_size)) {
-		lzs_off = bpf_core_field_offset(struct mem_cgroup_per_node___zcg2d, lru_zone_size);
-		zones = bpf_core_field_size(struct mem_cgroup_per_node___zcg2d, lru_zone_size);
-	} else {
+	if (!zcg_lru_zone_size(&lzs_off, &zones)) {
 		s->fault = true;
 		return 1;
 	}
@@ -246,13 +238,8 @@ static long count_node_lru(__u32 nid, struct lru_sums *s)
 	/* MGLRU: lrugen.nr_pages[gen][type][zone], type 0 anon, 1 file. A folio is on exactly
 	 * one of the two structures, so adding both is right whether MGLRU is on or off. */
 	rows = 0;
-	if (bpf_core_field_exists(struct mem_cgroup_per_node___zcg, lruvec.lrugen.nr_pages)) {
-		off = bpf_core_field_offset(struct mem_cgroup_per_node___zcg, lruvec.lrugen.nr_pages);
-		rows = bpf_core_field_size(struct mem_cgroup_per_node___zcg, lruvec.lrugen.nr_pages);
-	} else if (bpf_core_field_exists(struct mem_cgroup_per_node___zcg2d, lruvec.lrugen.nr_pages)) {
-		off = bpf_core_field_offset(struct mem_cgroup_per_node___zcg2d, lruvec.lrugen.nr_pages);
-		rows = bpf_core_field_size(struct mem_cgroup_per_node___zcg2d, lruvec.lrugen.nr_pages);
-	}
+	ZCG_CORE_ARRAY(struct mem_cgroup_per_node___zcg, struct mem_cgroup_per_node___zcg3d,
+		       lruvec.lrugen.nr_pages, off, rows);
 	rows /= zones * sizeof(long);
 	if (rows) {
 		/* One long at a time: a read sized by a relocated value loses its bound in the
@@ -325,6 +312,14 @@ static __always_inline __u64 read_vmstat_array(const struct mem_cgroup___zcg *me
 	return clamp_pages(v);
 }
 
+/* One statistic, from the memcg itself before 5.13 (in_memcg), else from its memcg_vmstats. */
+static __always_inline __u64 read_stat(const struct mem_cgroup___zcg *memcg,
+				       const struct memcg_vmstats___zcg *vs, bool in_memcg,
+				       enum zcg_vmstat_item item)
+{
+	return in_memcg ? read_vmstat_array(memcg, vmstat_idx[item]) : read_vmstat(vs, vmstat_idx[item]);
+}
+
 /* ---- one record ---- */
 
 static __always_inline __u64 css_kn_id(struct cgroup_subsys_state___zcg *css)
@@ -388,6 +383,7 @@ static __always_inline int emit_memcg_body(struct cgroup_subsys_state___zcg *css
 {
 	struct mem_cgroup___zcg *memcg = (void *)css - bpf_core_field_offset(struct mem_cgroup___zcg, css);
 	struct memcg_vmstats___zcg *vs = NULL;
+	bool in_memcg;
 	struct lru_sums sums = { .memcg = memcg };
 	struct cgroup_subsys_state___zcg *parent = NULL;
 	struct kernfs_node___zcg *kn = NULL;
@@ -468,24 +464,16 @@ static __always_inline int emit_memcg_body(struct cgroup_subsys_state___zcg *css
 		read_ptr(&vs, &memcg->vmstats);
 	if (vs && !bpf_core_field_exists(struct memcg_vmstats___zcg, state_local))
 		rec->flags |= ZCG_REC_VMSTAT_HIER;
-	if (!vs && vmstats_array && bpf_core_field_exists(struct mem_cgroup___zcg510, vmstats)) {
+	in_memcg = !vs && vmstats_array && bpf_core_field_exists(struct mem_cgroup___zcg510, vmstats);
+	if (in_memcg)
 		rec->flags |= ZCG_REC_VMSTAT_HIER;
-		rec->file_pages = read_vmstat_array(memcg, vmstat_idx[ZCG_VMSTAT_FILE]);
-		rec->anon_pages = read_vmstat_array(memcg, vmstat_idx[ZCG_VMSTAT_ANON]);
-		rec->shmem_pages = read_vmstat_array(memcg, vmstat_idx[ZCG_VMSTAT_SHMEM]);
-		rec->file_mapped_pages = read_vmstat_array(memcg, vmstat_idx[ZCG_VMSTAT_FILE_MAPPED]);
-		rec->file_dirty_pages = read_vmstat_array(memcg, vmstat_idx[ZCG_VMSTAT_FILE_DIRTY]);
-		rec->writeback_pages = read_vmstat_array(memcg, vmstat_idx[ZCG_VMSTAT_WRITEBACK]);
-		rec->kmem_pages = read_vmstat_array(memcg, vmstat_idx[ZCG_VMSTAT_KMEM]);
-	} else {
-		rec->file_pages = read_vmstat(vs, vmstat_idx[ZCG_VMSTAT_FILE]);
-		rec->anon_pages = read_vmstat(vs, vmstat_idx[ZCG_VMSTAT_ANON]);
-		rec->shmem_pages = read_vmstat(vs, vmstat_idx[ZCG_VMSTAT_SHMEM]);
-		rec->file_mapped_pages = read_vmstat(vs, vmstat_idx[ZCG_VMSTAT_FILE_MAPPED]);
-		rec->file_dirty_pages = read_vmstat(vs, vmstat_idx[ZCG_VMSTAT_FILE_DIRTY]);
-		rec->writeback_pages = read_vmstat(vs, vmstat_idx[ZCG_VMSTAT_WRITEBACK]);
-		rec->kmem_pages = read_vmstat(vs, vmstat_idx[ZCG_VMSTAT_KMEM]);
-	}
+	rec->file_pages = read_stat(memcg, vs, in_memcg, ZCG_VMSTAT_FILE);
+	rec->anon_pages = read_stat(memcg, vs, in_memcg, ZCG_VMSTAT_ANON);
+	rec->shmem_pages = read_stat(memcg, vs, in_memcg, ZCG_VMSTAT_SHMEM);
+	rec->file_mapped_pages = read_stat(memcg, vs, in_memcg, ZCG_VMSTAT_FILE_MAPPED);
+	rec->file_dirty_pages = read_stat(memcg, vs, in_memcg, ZCG_VMSTAT_FILE_DIRTY);
+	rec->writeback_pages = read_stat(memcg, vs, in_memcg, ZCG_VMSTAT_WRITEBACK);
+	rec->kmem_pages = read_stat(memcg, vs, in_memcg, ZCG_VMSTAT_KMEM);
 	if (rec->kmem_pages != ZCG_UNKNOWN) {
 		rec->flags |= ZCG_REC_KMEM_VMSTAT;
 	} else if (bpf_core_field_exists(memcg->kmem)) {

@@ -7,7 +7,7 @@
 #include "output.h"
 #include "util.h"
 
-int parse_number_in(const char *arg, double min, double max, double *ret)
+static int parse_number_in(const char *arg, double min, double max, double *ret)
 {
 	double v;
 	int r;

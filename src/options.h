@@ -6,11 +6,6 @@
 
 struct zcg_ctx;
 
-/* Parses a plain decimal number (no sign, exponent or hex) from min to max that fills arg.
- * Returns 0 and sets *ret, -EINVAL if it is not such a number, -ERANGE if it is outside
- * [min, max]. */
-int parse_number_in(const char *arg, double min, double max, double *ret);
-
 /* An option taking such a number: "reap --max-cpu" is { "reap", "max-cpu", 0.01, 100,
  * "percent of one CPU" }. */
 struct zcg_number_option {
@@ -21,7 +16,8 @@ struct zcg_number_option {
 	const char *what;	/* what it is, "a size"; NULL: "a number" */
 };
 
-/* Parses arg for o into *ret. Returns 0, or -EINVAL after zcg_usage_error() saying
+/* Parses arg for o into *ret: a plain decimal number (no sign, exponent or hex) from o->min to
+ * o->max that fills arg. Returns 0, or -EINVAL after zcg_usage_error() saying
  * "<command>: --<name> <arg> is out of range: from <min> to <max> (<unit>)" or
  * "<command>: --<name> '<arg>' is not <what> (<unit>, from <min> to <max>)". */
 int zcg_parse_number_option(struct zcg_ctx *ctx, const struct zcg_number_option *o, const char *arg,
