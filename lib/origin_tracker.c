@@ -24,6 +24,7 @@ struct tracked {
 
 struct tracked_pattern {
 	char *pattern;
+	struct zcg_origin_class cls;	/* its classification (cls.pattern is pattern) */
 	uint64_t created;	/* new zombies seen after the first census */
 	int64_t current;	/* zombies of the last census */
 	int64_t exact;		/* of which the age is from a removal record */
@@ -49,8 +50,11 @@ void zcg_origin_tracker_free(struct zcg_origin_tracker *t)
 {
 	if (!t)
 		return;
-	for (size_t i = 0; i < t->n_patterns; i++)
+	for (size_t i = 0; i < t->n_patterns; i++) {
+		t->patterns[i].cls.pattern = NULL;	/* the same string as pattern */
+		zcg_origin_class_done(&t->patterns[i].cls);
 		free(t->patterns[i].pattern);
+	}
 	free(t->patterns);
 	free(t->zombies);
 	free(t);
@@ -63,11 +67,14 @@ static int cmp_tracked(const void *a, const void *b)
 	return x->id < y->id ? -1 : x->id > y->id;
 }
 
-/* The index of pattern, added if new (NO_PATTERN when the table is full). */
-static int pattern_index(struct zcg_origin_tracker *t, const char *pattern, uint32_t *ret)
+/* The index of cls's pattern, added with cls (taken: its strings then belong to the table)
+ * if new; NO_PATTERN when the table is full. */
+static int pattern_index(struct zcg_origin_tracker *t, struct zcg_origin_class *cls, uint32_t *ret)
 {
+	struct tracked_pattern *p;
+
 	for (size_t i = 0; i < t->n_patterns; i++)
-		if (streq(t->patterns[i].pattern, pattern)) {
+		if (streq(t->patterns[i].pattern, cls->pattern)) {
 			*ret = (uint32_t)i;
 			return 0;
 		}
@@ -77,9 +84,9 @@ static int pattern_index(struct zcg_origin_tracker *t, const char *pattern, uint
 	}
 	if (grow_array((void **)&t->patterns, &t->cap_patterns, t->n_patterns + 1, sizeof(*t->patterns)) < 0)
 		return -ENOMEM;
-	t->patterns[t->n_patterns].pattern = strdup(pattern);
-	if (!t->patterns[t->n_patterns].pattern)
-		return -ENOMEM;
+	p = &t->patterns[t->n_patterns];
+	*p = (struct tracked_pattern) { .pattern = cls->pattern, .cls = *cls };
+	*cls = (struct zcg_origin_class) { 0 };
 	*ret = (uint32_t)t->n_patterns++;
 	return 0;
 }
@@ -121,7 +128,7 @@ int zcg_origin_tracker_update(struct zcg_origin_tracker *t, const struct zcg_cen
 		r = zcg_origin_classify(rec ? rec->path : z->path, &cls);
 		if (r < 0)
 			return r;
-		r = pattern_index(t, cls.pattern, &next[i].pattern);
+		r = pattern_index(t, &cls, &next[i].pattern);
 		zcg_origin_class_done(&cls);
 		if (r < 0)
 			return r;
@@ -157,6 +164,17 @@ int zcg_origin_tracker_update(struct zcg_origin_tracker *t, const struct zcg_cen
 	t->last = now;
 	t->seeded = true;
 	return 1;
+}
+
+const struct zcg_origin_class *zcg_origin_tracker_class(const struct zcg_origin_tracker *t, uint64_t id)
+{
+	struct tracked key = { .id = id };
+	const struct tracked *z;
+
+	if (!t || !t->n)
+		return NULL;
+	z = bsearch(&key, t->zombies, t->n, sizeof(*t->zombies), cmp_tracked);
+	return z && z->pattern != NO_PATTERN ? &t->patterns[z->pattern].cls : NULL;
 }
 
 /* Patterns are cgroup paths: any byte but NUL; escaped as the removals file escapes its paths. */

@@ -752,10 +752,30 @@ static void add_known(int64_t *sum, int64_t v)
 
 int zcg_origins_group(const struct zcg_census *c, struct zcg_origins **ret)
 {
-	return zcg_origins_group_removals(c, NULL, ret);
+	return zcg_origins_group_cached(c, NULL, NULL, ret);
 }
 
 int zcg_origins_group_removals(const struct zcg_census *c, struct zcg_removals *rm, struct zcg_origins **ret)
+{
+	return zcg_origins_group_cached(c, rm, NULL, ret);
+}
+
+/* A copy of from into ret (its strings newly allocated). Returns 0 or -ENOMEM. */
+static int class_copy(const struct zcg_origin_class *from, struct zcg_origin_class *ret)
+{
+	*ret = (struct zcg_origin_class) { .kind = from->kind, .uid = from->uid, .pattern = strdup(from->pattern),
+					   .origin = strdup(from->origin) };
+	if (from->unit)
+		ret->unit = strdup(from->unit);
+	if (!ret->pattern || !ret->origin || (from->unit && !ret->unit)) {
+		zcg_origin_class_done(ret);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+int zcg_origins_group_cached(const struct zcg_census *c, struct zcg_removals *rm,
+			     const struct zcg_origin_tracker *t, struct zcg_origins **ret)
 {
 	_cleanup_free_ struct classified *rows = NULL;
 	struct zcg_origins *o = NULL;
@@ -778,6 +798,7 @@ int zcg_origins_group_removals(const struct zcg_census *c, struct zcg_removals *
 		const struct zcg_zombie *z = &c->zombies[n];
 		_cleanup_free_ char *below = NULL;
 		const struct zcg_removal *rec = z->estimated ? NULL : zcg_removals_find(rm, z->id);
+		const struct zcg_origin_class *cached;
 
 		if (z->estimated) {
 			below = path_join(z->parent, "*");
@@ -786,8 +807,10 @@ int zcg_origins_group_removals(const struct zcg_census *c, struct zcg_removals *
 		}
 		rows[n].row = n;
 		rows[n].rec = rec;
+		cached = z->estimated ? NULL : zcg_origin_tracker_class(t, z->id);
 		/* the path at removal is the zombie's own, whatever became of its ancestors */
-		r = zcg_origin_classify(below ?: rec ? rec->path : z->path, &rows[n].cls);
+		r = cached ? class_copy(cached, &rows[n].cls) :
+			     zcg_origin_classify(below ?: rec ? rec->path : z->path, &rows[n].cls);
 		if (r < 0)
 			goto fail;
 	}

@@ -99,6 +99,11 @@ int zcg_origins_group(const struct zcg_census *c, struct zcg_origins **ret);
  * path at removal (then right even where the census lost its ancestors' names), and each
  * origin says who removed its newest recorded zombie (removed_by). */
 int zcg_origins_group_removals(const struct zcg_census *c, struct zcg_removals *rm, struct zcg_origins **ret);
+struct zcg_origin_tracker;
+/* The same, taking the classification of every zombie tracker t (may be NULL) has seen from
+ * it (the daemon after its tracker took the same census) instead of classifying it again. */
+int zcg_origins_group_cached(const struct zcg_census *c, struct zcg_removals *rm,
+			     const struct zcg_origin_tracker *t, struct zcg_origins **ret);
 void zcg_origins_free(struct zcg_origins *o);
 
 /* Marks the origin a timer starts (SERVICE becomes TIMER) and records a restart count
@@ -154,6 +159,10 @@ void zcg_origin_tracker_free(struct zcg_origin_tracker *t);
  * name zombies (not from BPF), which changes nothing; -ENOMEM. */
 int zcg_origin_tracker_update(struct zcg_origin_tracker *t, const struct zcg_census *c, struct zcg_removals *rm,
 			      uint64_t now);
+
+/* How the tracker classified the zombie with cgroup id id (its path at first sight), or NULL
+ * if it has not seen it (or its pattern is past the cap). Valid until the tracker is freed. */
+const struct zcg_origin_class *zcg_origin_tracker_class(const struct zcg_origin_tracker *t, uint64_t id);
 
 /* Writes the state file at path (atomically: path.tmp, then rename): a line
  * "zombiecg-origins 2 FIRST LAST" (the first and last census), then one line per pattern:

@@ -105,6 +105,9 @@ void daemon_removals_reconcile(struct daemon_removals *dr, const struct zcg_cens
 
 	if (r > 0)
 		zlog(LOG_DEBUG, "removals", "%d removals left a zombie", r);
+	/* not tracing and nothing kept: the file written once already says why */
+	if (r == 0 && !dr->ev && !dr->rm->n && dr->written)
+		return;
 	if (r >= 0) {
 		(void)mkdir(zcg_run_dir(), 0755);
 		r = zcg_removals_write(dr->rm, dr->state_path);
@@ -114,6 +117,7 @@ void daemon_removals_reconcile(struct daemon_removals *dr, const struct zcg_cens
 	else if (r >= 0 && dr->failing)
 		zlog(LOG_NOTICE, "removals", "writing %s again", dr->state_path);
 	dr->failing = r < 0;
+	dr->written = dr->written || r >= 0;
 }
 
 void daemon_removals_metrics(const struct daemon_removals *dr, struct zcg_metrics *m)

@@ -25,6 +25,7 @@ struct daemon_removals {
 	size_t top;				/* own series at most */
 	uint64_t other;				/* created zombies of the origins past top */
 	bool failing;
+	bool written;				/* the state file was written once */
 };
 
 /* Reloads the records the last run kept, then, with trace, attaches the tracepoint programs

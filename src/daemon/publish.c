@@ -190,7 +190,7 @@ void daemon_publish(struct daemon *d, bool census_ok)
 	daemon_removals_metrics(&d->res.removals, &m);
 	status_line(d, status, sizeof(status));
 	/* timers are looked up (a few access() calls), restart counts not: no exec per census */
-	if (d->res.census && zcg_origins_group_removals(d->res.census, d->res.removals.rm, &origins) == 0 &&
+	if (d->res.census && zcg_origins_group_cached(d->res.census, d->res.removals.rm, d->res.origins, &origins) == 0 &&
 	    zcg_origins_look_up_facts(origins, d->ctx->sysroot ?: "", false) == 0)
 		zcg_origins_top(origins, d->conf.cfg.top_origins, &top_origins);
 	m.origins = top_origins;

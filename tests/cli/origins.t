@@ -16,6 +16,8 @@ out=$("$ZCG" --sysroot $FIX origins --json)
 is "$?" 0 "origins --json: exit 0"
 is "$(printf '%s' "$out" | jq -c 'keys')" '["origins","removal_tracing"]' "keys: origins, removal_tracing"
 is "$(printf '%s' "$out" | jq -c .removal_tracing)" null "no daemon state in the fixture: removal_tracing null"
+is "$(printf '%s' "$out" | jq -c '[.origins[] | .ages, .removed_by, .restarts] | unique')" '[null]' \
+	"without a daemon and on a saved tree: ages, removed_by and restarts null"
 is "$(printf '%s' "$out" | jq -c '[.origins[] | keys_unsorted] | unique')" \
 	'[["origin","kind","pattern","dying","pinned_bytes","kernel_overhead_bytes","oldest_age_s","newest_age_s","examples","rate_per_hour","ages","removed_by","restarts","advice"]]' \
 	"every origin has exactly the documented fields"

@@ -72,6 +72,7 @@ wait_until 20 metric_ge zombiecg_scans_total 2
 ok $? "it takes censuses"
 like "$(fetch "http://127.0.0.1:$DPORT/metrics" | grep '^zombiecg_build_info')" 'source="bpf"' \
 	"the census source is BPF"
+is "$(metric zombiecg_removal_tracing)" 1 "it records removals (the cgroup_rmdir tracepoint attached)"
 held_by_files() {
 	[ "$("$ZCG" explain --json --under "$TESTCG" | jq '[.zombies[] | select([.pins[] | select(.path != null and .kind != "kernel")] | length > 0)] | length')" = 0 ]
 }
@@ -93,4 +94,24 @@ for drop in $caps; do
 	diag "without $drop: census source ${src:-none}"
 done
 grep -v '^<7>' "$TESTDIR/log" | while read -r line; do diag "log: $line"; done
+
+# Where the tracepoint programs cannot be loaded (here: no CAP_PERFMON, no CAP_SYS_ADMIN) the
+# daemon says why, once, in its log, its metrics and the removals file; ages stay first-seen.
+b=-all
+for c in $caps; do case $c in perfmon | sys_admin) ;; *) b="$b,+$c" ;; esac; done
+mkdir -p "$TESTDIR/run2"
+daemon_start_via "env ZCG_RUN_DIR=$TESTDIR/run2 setpriv --no-new-privs --bounding-set=$b --inh-caps=-all --" \
+	"$TESTDIR/log2" daemon --config "$TESTDIR/zombiecg.conf"
+ok $? "daemon started without perfmon and sys_admin"
+wait_until 20 metric_ge zombiecg_scans_total 2
+ok $? "it takes censuses"
+is "$(metric zombiecg_removal_tracing)" 0 "removal tracing off"
+is "$(fetch "http://127.0.0.1:$DPORT/metrics" | grep -c '^zombiecg_zombies_created_total')" 0 \
+	"no zombiecg_zombies_created_total samples"
+daemon_stop TERM
+is "$(grep -c 'removals: .*zombie ages are first-seen' "$TESTDIR/log2")" 1 "the log says so once"
+diag "$(grep 'removals:' "$TESTDIR/log2")"
+like "$(head -n 1 "$TESTDIR/run2/removals")" "^zombiecg-removals 1 first-seen	.+" "the removals file says so, and why"
+is "$(ZCG_RUN_DIR=$TESTDIR/run2 "$ZCG" origins --under "$TESTCG" --json | jq -r '.removal_tracing | "\(.attached) \(.note != null)"')" \
+	"false true" "origins --json: not attached, with the note"
 done_testing

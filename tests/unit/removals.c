@@ -175,6 +175,18 @@ static void tracker_and_grouping(void)
 	ok(g && streq(g->removed_by, "zcg-rm") && g->removed_by_pid == 122 && g->removed_at == 700,
 	   "removed_by: the newest recorded removal");
 	zcg_origins_free(o);
+
+	/* the daemon's grouping takes the tracker's classification of the zombies it has seen */
+	z[2].path = (char *)"/elsewhere/y";
+	ok(zcg_origin_tracker_class(t, 23) && zcg_origin_tracker_class(t, 23)->kind == ZCG_ORIGIN_TEMPLATE &&
+	   !zcg_origin_tracker_class(t, 99), "the tracker's class of 23 (foo@ at first sight), none for 99");
+	is_int(zcg_origins_group_cached(&c, rm, t, &o), 0, "group, cached classes");
+	ok(o && o->n == 1 && o->origins[0].dying == 3 && streq(o->origins[0].origin, "foo@.service"),
+	   "cached: 23 stays with foo@ though its census path changed");
+	zcg_origins_free(o);
+	is_int(zcg_origins_group_removals(&c, rm, &o), 0, "group, classified afresh");
+	ok(o && o->n == 2, "afresh: /elsewhere/y is an origin of its own");
+	zcg_origins_free(o);
 	zcg_origin_tracker_free(t);
 
 	/* all dated: ages say removal */
