@@ -287,7 +287,7 @@ drain_check() { # drain_check TEMPLATE CYCLES HOW
 	_n=$(count "$1")
 	_own=$(zombiecg explain --json | jq --arg t "$1" '[.zombies[] | select(.path | test("/" + $t + "@")) | .pins[] | select(.path != null and (.path | startswith("/var/tmp/w/")))] | length')
 	is "$_own" 0 "$2 start/stop cycles with the drain drop-in $3: no zombie holds a page of the files the service wrote"
-	# Found here: some stops (17 to 39 of 200 in three runs on 2026-12-02) leave a zombie holding a
+	# Found here: some stops (13 to 39 of 200 in three runs on 2026-12-02) leave a zombie holding a
 	# page or a few: a page of the block device's own cache (ext4 metadata the new file
 	# touched first, which neither reclaim nor fadvise drops then: most likely still dirty or
 	# held by the journal right after the fsync) and charged pages on no LRU list; the daemon
