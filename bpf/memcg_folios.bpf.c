@@ -27,6 +27,7 @@ char LICENSE[] SEC("license") = "GPL";
 #define MAPPING_ANON		0x1UL	/* PAGE_MAPPING_ANON / FOLIO_MAPPING_ANON */
 #define MAPPING_FLAGS		0x3UL	/* both bits set: KSM */
 #define MAX_TREE_STEPS		(1 << 23)	/* bpf_loop's own limit */
+#define MAX_BUDGET		(1 << 20)	/* folio steps a run, where bpf_loop is missing */
 #define MAX_DEPTH		64
 #define MAX_NODES		64
 #define MAX_LISTS		(ZCG_NR_LRU + 128)	/* classic + MGLRU gens * types * zones */
@@ -103,6 +104,35 @@ struct obj_cgroup___compat {
 
 struct mm_struct___compat {
 	struct task_struct *owner;	/* CONFIG_MEMCG */
+} __attribute__((preserve_access_index));
+
+/* Before 5.16 there is no struct folio: the LRU lists link struct pages, which have the same
+ * members (inside anonymous unions, which CO-RE looks into). A compound page keeps its order
+ * and mapcount in its first tail page. Up to 5.10 the memcg is page->mem_cgroup, a plain
+ * pointer; memcg_data from 5.11. */
+struct page___zcg510 {
+	unsigned long flags;
+	struct list_head lru;
+	struct address_space *mapping;
+	unsigned long index;
+	atomic_t _mapcount;
+	unsigned long memcg_data;
+	struct mem_cgroup *mem_cgroup;
+	unsigned char compound_order;
+	atomic_t compound_mapcount;
+} __attribute__((preserve_access_index));
+
+/* A load-time constant: branches on it are dead code the verifier drops, with the CO-RE
+ * relocations of the other kernels' types in them. A field of the program's globals would
+ * not do: the verifier does not know its value. */
+#define HAVE_FOLIOS bpf_core_type_exists(struct folio)
+
+/* iter/task's way to the memory css (5.10 has no iter/cgroup): task->cgroups->subsys[]. */
+struct css_set___zcgf {
+	struct cgroup_subsys_state *subsys[1];
+} __attribute__((preserve_access_index));
+struct task_struct___zcgf {
+	struct css_set___zcgf *cgroups;
 } __attribute__((preserve_access_index));
 
 struct {
@@ -221,8 +251,17 @@ static long lru_sum_step(__u64 i, void *unused)
 	return 0;
 }
 
-/* sum_state for memcg: its pages per list, summed over nodes and zones. */
-static __always_inline struct lru_sum *lru_sum_of(struct mem_cgroup *memcg)
+/* lru_sum_step() as a global function, verified once: a loop calling it costs the verifier
+ * a few instructions a turn, not the whole body. */
+__attribute__((noinline)) int zcg_lru_sum_step(__u32 i)
+{
+	return lru_sum_step(i, NULL);
+}
+
+/* sum_state for memcg: its pages per list, summed over nodes and zones. bounded: a
+ * bounded loop instead of bpf_loop() (5.17+), a constant at each call site, so the program
+ * for kernels without bpf_loop has no call to it. */
+static __always_inline struct lru_sum *lru_sum_of(struct mem_cgroup *memcg, const bool bounded)
 {
 	struct lru_sum *s = &sum_state;
 	__u32 nodes = nr_nodes < MAX_NODES ? nr_nodes : MAX_NODES;
@@ -232,11 +271,18 @@ static __always_inline struct lru_sum *lru_sum_of(struct mem_cgroup *memcg)
 	s->nr_zones = bpf_core_enum_value(enum zone_type, __MAX_NR_ZONES);
 	if (s->nr_zones > MAX_ZONES)
 		s->nr_zones = MAX_ZONES;
-	bpf_loop(nodes * s->nr_zones, lru_sum_step, NULL, 0);
+	if (bounded) {
+		for (__u32 i = 0; i < MAX_NODES * MAX_ZONES; i++) {
+			if (i >= nodes * s->nr_zones || zcg_lru_sum_step(i))
+				break;
+		}
+	} else {
+		bpf_loop(nodes * s->nr_zones, lru_sum_step, NULL, 0);
+	}
 	return s;
 }
 
-static int emit_memcg(struct cgroup_subsys_state *css, __u32 depth)
+static __always_inline int emit_memcg(struct cgroup_subsys_state *css, __u32 depth, const bool bounded)
 {
 	struct mem_cgroup *memcg = (void *)css;	/* css is the first member */
 	struct cgroup_subsys_state *parent;
@@ -260,7 +306,7 @@ static int emit_memcg(struct cgroup_subsys_state *css, __u32 depth)
 		rec->lru_pages[l] = 0;
 	/* Per-list sizes only where they matter: dying memcgs, whose folios get walked. */
 	if (!(rec->css_flags & CSS_ONLINE_FLAG)) {
-		struct lru_sum *s = lru_sum_of(memcg);
+		struct lru_sum *s = lru_sum_of(memcg, bounded);
 
 		for (int l = 0; l < ZCG_NR_LRU; l++)
 			rec->lru_pages[l] = s->pages[l];
@@ -313,7 +359,7 @@ struct css_walk {
  * verifier and cgroup_mutex both like it that way. */
 static struct css_walk css_state;
 
-static long css_step(__u64 i, void *unused)
+static __always_inline long css_step_body(const bool bounded)
 {
 	struct css_walk *w = &css_state;
 	unsigned long children_off = bpf_core_field_offset(struct cgroup_subsys_state, children);
@@ -348,7 +394,7 @@ static long css_step(__u64 i, void *unused)
 
 	if (w->n >= skip_memcgs) {
 		/* a bounded run: the rest comes in the next one, from here */
-		if (emitted >= emit_limit || emit_memcg(pos, w->depth) < 0) {
+		if (emitted >= emit_limit || emit_memcg(pos, w->depth, bounded) < 0) {
 			w->full = true;
 			return 1;
 		}
@@ -366,7 +412,30 @@ static long css_step(__u64 i, void *unused)
 	return 0;
 }
 
-static void walk_memcgs(struct cgroup_subsys_state *root)
+static long css_step(__u64 i, void *unused)
+{
+	return css_step_body(false);
+}
+
+/* Kernels without bpf_loop() (before 5.17): the same steps as two nested bounded loops of
+ * global functions, each verified once on its own. */
+#define STEP_CHUNK 4096
+
+__attribute__((noinline)) int zcg_css_step(void)
+{
+	return css_step_body(true);
+}
+
+__attribute__((noinline)) int zcg_css_chunk(void)
+{
+	for (int i = 0; i < STEP_CHUNK; i++) {
+		if (zcg_css_step())
+			return 1;
+	}
+	return 0;
+}
+
+static __always_inline void walk_memcgs(struct cgroup_subsys_state *root, const bool bounded)
 {
 	struct css_walk *w = &css_state;
 
@@ -380,7 +449,14 @@ static void walk_memcgs(struct cgroup_subsys_state *root)
 		w->n = skip_memcgs;
 	}
 	resume_css = resume_id = 0;
-	bpf_loop(MAX_TREE_STEPS, css_step, NULL, 0);
+	if (bounded) {
+		for (int c = 0; c < MAX_TREE_STEPS / STEP_CHUNK; c++) {
+			if (zcg_css_chunk())
+				break;
+		}
+	} else {
+		bpf_loop(MAX_TREE_STEPS, css_step, NULL, 0);
+	}
 	if (w->full && w->pos) {
 		resume_css = (unsigned long)w->pos;
 		resume_id = css_cgroup_id(w->pos);
@@ -401,7 +477,9 @@ struct lru_walk {
 	__u32 nr_zones;			/* MAX_NR_ZONES: the MGLRU array's last dimension */
 	__u32 unevictable;		/* LRU_UNEVICTABLE */
 	__u32 nonempty;			/* bit type * nr_zones + zone: that (type, zone) has pages */
-	unsigned long flags_off;	/* offset of folio->flags */
+	unsigned long flags_off;	/* offset of folio->flags (page->flags before folios) */
+	unsigned long lru_off, memcg_off, mapping_off, index_off, mapcount_off;
+	unsigned long page_size;	/* sizeof(struct page): where a compound page's tail is */
 	bool resumed;			/* pos came from the last run: check it first */
 	__u32 full;			/* the ring buffer is full: stop this run */
 	/* page flag bits, looked up once (they moved between kernel versions) */
@@ -456,11 +534,15 @@ static __always_inline bool flag(unsigned long flags, __u32 bit)
 	return bit < 64 && (flags >> bit) & 1;
 }
 
-static __always_inline __u32 large_folio_pages(struct folio___compat *f)
+static __always_inline __u32 large_folio_pages(struct lru_walk *w, struct folio___compat *f)
 {
 	unsigned int nr = 0;
 
-	if (bpf_core_field_exists(f->_nr_pages))
+	if (!HAVE_FOLIOS) {
+		struct page___zcg510 *tail = (void *)f + w->page_size;
+
+		nr = 1u << (BPF_CORE_READ(tail, compound_order) & 0x1f);
+	} else if (bpf_core_field_exists(f->_nr_pages))
 		nr = BPF_CORE_READ(f, _nr_pages);
 	else if (bpf_core_field_exists(f->_folio_nr_pages))
 		nr = BPF_CORE_READ(f, _folio_nr_pages);
@@ -471,12 +553,18 @@ static __always_inline __u32 large_folio_pages(struct folio___compat *f)
 
 /* Mapped into some page table: small folios count from -1 in _mapcount; large ones keep
  * the count elsewhere, by kernel version. */
-static __always_inline bool folio_is_mapped(struct folio *folio, bool large)
+static __always_inline bool folio_is_mapped(struct lru_walk *w, struct folio *folio, bool large)
 {
 	struct folio___compat *f = (void *)folio;
 
 	if (!large)
-		return read_int((void *)folio + bpf_core_field_offset(struct folio, _mapcount)) >= 0;
+		return read_int((void *)folio + w->mapcount_off) >= 0;
+	if (!HAVE_FOLIOS) {
+		struct page___zcg510 *tail = (void *)folio + w->page_size;
+
+		return BPF_CORE_READ(tail, compound_mapcount.counter) >= 0 ||
+		       read_int((void *)folio + w->mapcount_off) >= 0;
+	}
 	if (bpf_core_field_exists(f->_large_mapcount))
 		return BPF_CORE_READ(f, _large_mapcount.counter) >= 0;
 	if (bpf_core_field_exists(f->_total_mapcount))
@@ -527,7 +615,7 @@ static __always_inline void fill_folio(struct lru_walk *w, struct folio *folio,
 	rec->dev = rec->generation = rec->owner_pid = rec->sb_magic = 0;
 	rec->rdev = rec->reserved = 0;
 	large = flag(pflags, w->pg_head);
-	rec->nr_pages = large ? large_folio_pages((void *)folio) : 1;
+	rec->nr_pages = large ? large_folio_pages(w, (void *)folio) : 1;
 	if (large)
 		rec->flags |= ZCG_FOLIO_LARGE;
 	if (flag(pflags, w->pg_dirty))
@@ -546,10 +634,10 @@ static __always_inline void fill_folio(struct lru_walk *w, struct folio *folio,
 		if (flag(pflags, w->pg_swapcache))
 			rec->flags |= ZCG_FOLIO_SWAPCACHE;
 	}
-	if (folio_is_mapped(folio, large))
+	if (folio_is_mapped(w, folio, large))
 		rec->flags |= ZCG_FOLIO_MAPPED;
 
-	mapping = (unsigned long)BPF_CORE_READ(folio, mapping);
+	mapping = (unsigned long)read_ptr((void *)folio + w->mapping_off);
 	if (!mapping) {
 		rec->flags |= ZCG_FOLIO_NO_MAPPING;
 		return;
@@ -570,7 +658,7 @@ static __always_inline void fill_folio(struct lru_walk *w, struct folio *folio,
 	struct address_space *as = (void *)mapping;
 	struct inode *host = BPF_CORE_READ(as, host);
 
-	rec->index = BPF_CORE_READ(folio, index);
+	rec->index = read_ulong((void *)folio + w->index_off);
 	if (!host)
 		return;
 	rec->ino = BPF_CORE_READ(host, i_ino);
@@ -611,7 +699,7 @@ static __always_inline void walked(struct lru_walk *w, __u32 result)
 }
 
 /* Takes targets[cur_target] as the memcg to walk, if it is still alive. */
-static __always_inline bool take_target(struct lru_walk *w)
+static __always_inline bool take_target(struct lru_walk *w, const bool bounded)
 {
 	__u32 key = cur_target;
 	struct zcg_walk_target *t = bpf_map_lookup_elem(&targets, &key);
@@ -623,14 +711,14 @@ static __always_inline bool take_target(struct lru_walk *w)
 		return false;
 	w->memcg = (void *)t->css;	/* css is the memcg's first member */
 	/* which (type, zone) pairs hold pages (list_may_hold): nr_zones is the same in both */
-	w->nonempty = lru_sum_of(w->memcg)->nonempty;
+	w->nonempty = lru_sum_of(w->memcg, bounded)->nonempty;
 	return true;
 }
 
-static long folio_step(__u64 i, void *unused)
+static __always_inline long folio_step_body(const bool bounded)
 {
 	struct lru_walk *w = &lru_state;
-	unsigned long lru_off = bpf_core_field_offset(struct folio, lru);
+	unsigned long lru_off = w->lru_off;
 	unsigned long memcg_data, pflags;
 	struct zcg_folio_rec *rec;
 	struct folio *folio;
@@ -639,7 +727,7 @@ static long folio_step(__u64 i, void *unused)
 	if (!w->memcg) {
 		if (cur_target >= n_targets || cur_target >= ZCG_TARGET_BATCH)
 			return 1;
-		if (!take_target(w)) {
+		if (!take_target(w, bounded)) {
 			/* freed since the memcg walk: nothing holds it any more */
 			walked(w, ZCG_WALK_NOT_FOUND);
 			return w->full & 1;	/* the verifier wants 0 or 1 */
@@ -678,8 +766,7 @@ static long folio_step(__u64 i, void *unused)
 	/* Kernel addresses have the top bit set on 64-bit; anything else (LIST_POISON) means
 	 * the node was unlinked under us. A folio charged elsewhere means the same. */
 	folio = (void *)w->pos - lru_off;
-	memcg_data = (long)w->pos < 0 ?
-		     read_ulong((void *)folio + bpf_core_field_offset(struct folio, memcg_data)) : 0;
+	memcg_data = (long)w->pos < 0 ? read_ulong((void *)folio + w->memcg_off) : 0;
 	memcg_data &= ~MEMCG_DATA_FLAGS_MASK;
 	if (memcg_data && bpf_core_field_exists(((struct mem_cgroup_per_node___objcg *)0)->objcg))
 		memcg_data = (unsigned long)read_ptr((void *)memcg_data +
@@ -712,6 +799,25 @@ static long folio_step(__u64 i, void *unused)
 	return 0;
 }
 
+static long folio_step(__u64 i, void *unused)
+{
+	return folio_step_body(false);
+}
+
+__attribute__((noinline)) int zcg_folio_step(void)
+{
+	return folio_step_body(true);
+}
+
+__attribute__((noinline)) int zcg_folio_chunk(void)
+{
+	for (int i = 0; i < STEP_CHUNK; i++) {
+		if (zcg_folio_step())
+			return 1;
+	}
+	return 0;
+}
+
 /* The layout facts every target shares, looked up once per run. */
 static void lru_walk_setup(struct lru_walk *w)
 {
@@ -729,10 +835,28 @@ static void lru_walk_setup(struct lru_walk *w)
 	if (w->nr_zones > MAX_ZONES)
 		w->nr_zones = MAX_ZONES;
 
-	if (bpf_core_field_exists(((struct folio___ulflags *)0)->flags))
-		w->flags_off = bpf_core_field_offset(struct folio___ulflags, flags);
-	else
-		w->flags_off = bpf_core_field_offset(struct folio___mdflags, flags);
+	if (HAVE_FOLIOS) {
+		w->lru_off = bpf_core_field_offset(struct folio, lru);
+		w->memcg_off = bpf_core_field_offset(struct folio, memcg_data);
+		w->mapping_off = bpf_core_field_offset(struct folio, mapping);
+		w->index_off = bpf_core_field_offset(struct folio, index);
+		w->mapcount_off = bpf_core_field_offset(struct folio, _mapcount);
+		if (bpf_core_field_exists(((struct folio___ulflags *)0)->flags))
+			w->flags_off = bpf_core_field_offset(struct folio___ulflags, flags);
+		else
+			w->flags_off = bpf_core_field_offset(struct folio___mdflags, flags);
+	} else {
+		w->lru_off = bpf_core_field_offset(struct page___zcg510, lru);
+		if (bpf_core_field_exists(((struct page___zcg510 *)0)->memcg_data))
+			w->memcg_off = bpf_core_field_offset(struct page___zcg510, memcg_data);
+		else
+			w->memcg_off = bpf_core_field_offset(struct page___zcg510, mem_cgroup);
+		w->mapping_off = bpf_core_field_offset(struct page___zcg510, mapping);
+		w->index_off = bpf_core_field_offset(struct page___zcg510, index);
+		w->mapcount_off = bpf_core_field_offset(struct page___zcg510, _mapcount);
+		w->flags_off = bpf_core_field_offset(struct page___zcg510, flags);
+		w->page_size = bpf_core_type_size(struct page___zcg510);
+	}
 	w->unevictable = bpf_core_enum_value(enum lru_list, LRU_UNEVICTABLE);
 	w->pg_dirty = bpf_core_enum_value(enum pageflags, PG_dirty);
 	w->pg_writeback = bpf_core_enum_value(enum pageflags, PG_writeback);
@@ -744,7 +868,7 @@ static void lru_walk_setup(struct lru_walk *w)
 	w->pg_active = bpf_core_enum_value(enum pageflags, PG_active);
 }
 
-static void walk_targets(void)
+static __always_inline void walk_targets(const bool bounded)
 {
 	struct lru_walk *w = &lru_state;
 
@@ -758,14 +882,21 @@ static void walk_targets(void)
 	/* The target in progress when the last run stopped may have been freed since: check
 	 * it again before going on in its lists. */
 	if (cur_target < n_targets && (cur_node || cur_list || cur_pos)) {
-		if (take_target(w)) {
+		if (take_target(w, bounded)) {
 			w->resumed = cur_pos != 0;
 		} else {
 			walked(w, ZCG_WALK_NOT_FOUND);
 		}
 	}
 
-	bpf_loop(budget, folio_step, NULL, 0);
+	if (bounded) {
+		for (int c = 0; c < MAX_BUDGET / STEP_CHUNK; c++) {
+			if ((__u32)c * STEP_CHUNK >= budget || zcg_folio_chunk())
+				break;
+		}
+	} else {
+		bpf_loop(budget, folio_step, NULL, 0);
+	}
 
 	cur_node = w->node;
 	cur_list = w->list;
@@ -790,8 +921,59 @@ int memcg_folios(struct bpf_iter__cgroup *ctx)
 	root = read_ptr((void *)cgrp + bpf_core_field_offset(struct cgroup, subsys) +
 			memory_id * sizeof(void *));
 	if (mode == ZCG_MODE_MEMCGS)
-		walk_memcgs(root);
+		walk_memcgs(root, false);
 	else
-		walk_targets();
+		walk_targets(false);
+	return 0;
+}
+
+/* ---- before 6.1: the same walks from an iter/task program ----
+ *
+ * No iter/cgroup (6.1) and no bpf_loop() (5.17): the first task the iterator shows leads to
+ * its memory css (task->cgroups->subsys[memory_cgrp_id]), ->parent climbs to the root, and
+ * the walks above run as bounded loops of global functions. No cgroup_mutex is held: the run
+ * is one invocation under rcu_read_lock() (bpf_iter_run_prog), and css are unlinked with
+ * list_del_rcu() and freed after a grace period, which is how the kernel's own
+ * css_next_child() walks them; a css kept from an earlier run (a resume point, a target) is
+ * checked by css_alive() before use, and every read is a probe. bpf/memcg_census.bpf.c's
+ * task entry point has the whole argument. */
+#define CSS_CLIMB_MAX 64
+
+__u32 task_started;		/* reset by the loader before each run */
+
+SEC("iter/task")
+int memcg_folios_task(struct bpf_iter__task *ctx)
+{
+	struct task_struct___zcgf *task = (void *)ctx->task;
+	struct css_walk *t = &css_state;
+	int memory_id = bpf_core_enum_value(enum cgroup_subsys_id, memory_cgrp_id);
+	struct cgroup_subsys_state *css, *parent;
+	struct css_set___zcgf *cset;
+	int d;
+
+	if (!task || task_started)
+		return 0;
+	task_started = 1;
+	emitted = 0;
+	__builtin_memset(t, 0, sizeof(*t));
+	if (memory_id < 0 || memory_id >= 16)
+		return 0;
+	cset = BPF_CORE_READ(task, cgroups);
+	if (!cset)
+		return 0;
+	css = read_ptr((void *)cset + bpf_core_field_offset(struct css_set___zcgf, subsys) +
+		       memory_id * sizeof(void *));
+	for (d = 0; d < CSS_CLIMB_MAX && css; d++) {
+		parent = BPF_CORE_READ(css, parent);
+		if (!parent)
+			break;
+		css = parent;
+	}
+	if (!css || d == CSS_CLIMB_MAX)
+		return 0;
+	if (mode == ZCG_MODE_MEMCGS)
+		walk_memcgs(css, true);
+	else
+		walk_targets(true);
 	return 0;
 }

@@ -135,6 +135,7 @@ int zcg_folio_walker_open(const char *memory_dir, struct zcg_folio_walker **ret)
 {
 	struct zcg_folio_walker *w;
 	_cleanup_close_ int cgfd = -1;
+	bool cgroup_iter;
 	int r;
 
 	if (kept && streq(kept->dir, memory_dir)) {
@@ -145,9 +146,6 @@ int zcg_folio_walker_open(const char *memory_dir, struct zcg_folio_walker **ret)
 	}
 	if (access(ZCG_BTF_VMLINUX, R_OK) < 0)
 		return zcg_error(-EOPNOTSUPP, "the kernel has no BTF (/sys/kernel/btf/vmlinux), which CO-RE needs");
-	if (!zcg_kernel_has_cgroup_iter())
-		return zcg_error(-EOPNOTSUPP, "the folio walker needs the BPF cgroup iterator (iter/cgroup, "
-				 "kernel 6.1+), which this kernel does not have");
 	zcg_bpf_messages_reset();
 
 	w = calloc(1, sizeof(*w));
@@ -162,6 +160,11 @@ int zcg_folio_walker_open(const char *memory_dir, struct zcg_folio_walker **ret)
 	w->skel->data->nr_nodes = zcg_bpf_node_ids();
 	w->skel->data->budget = FOLIO_BUDGET;
 	w->skel->data->emit_limit = MEMCG_RECORDS_PER_RUN;
+	/* Only the entry point this kernel has (iter/cgroup from 6.1, else iter/task): libbpf
+	 * would fail the whole object on the other one's attach target. */
+	cgroup_iter = zcg_kernel_has_cgroup_iter();
+	bpf_program__set_autoload(w->skel->progs.memcg_folios, cgroup_iter);
+	bpf_program__set_autoload(w->skel->progs.memcg_folios_task, !cgroup_iter);
 	r = memcg_folios_bpf__load(w->skel);
 	if (r < 0) {
 		r = zcg_error(r, "cannot load the BPF program: %s%s%s", strerror(-r),
@@ -174,7 +177,9 @@ int zcg_folio_walker_open(const char *memory_dir, struct zcg_folio_walker **ret)
 		r = zcg_error(r, "cannot open %s: %s", memory_dir, strerror(-r));
 		goto fail;
 	}
-	w->link = zcg_bpf_attach_cgroup_iter(w->skel->progs.memcg_folios, cgfd);
+	/* the task iterator's first task leads to the root of the hierarchy memory is on */
+	w->link = cgroup_iter ? zcg_bpf_attach_cgroup_iter(w->skel->progs.memcg_folios, cgfd) :
+				bpf_program__attach_iter(w->skel->progs.memcg_folios_task, NULL);
 	if (!w->link) {
 		r = -errno;
 		r = zcg_error(r, "cannot attach the cgroup iterator to %s: %s", memory_dir,
@@ -223,6 +228,7 @@ static int run_once(struct zcg_folio_walker *w)
 {
 	int r;
 
+	w->skel->bss->task_started = 0;
 	r = zcg_bpf_iter_run(w->link);
 	if (r < 0)
 		return zcg_error_errno(r, "cannot run the BPF folio walker's iterator");

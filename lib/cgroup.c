@@ -2,6 +2,8 @@
 #include <errno.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 #include <time.h>
 
 #include "budget.h"
@@ -67,6 +69,17 @@ int zcg_cg_create(const struct zcg_sys *sys, const char *rel)
 	return 0;
 }
 
+int zcg_lru_drain_all(void)
+{
+	/* do_pages_move() starts with lru_add_drain_all() (5.10: migrate_prep(); 5.12+:
+	 * lru_cache_disable(), which drains every CPU and waits) and then moves nothing. */
+	int node = 0;
+
+	if (syscall(SYS_move_pages, 0, 0UL, NULL, &node, NULL, 0) < 0)
+		return -errno;
+	return 0;
+}
+
 int zcg_cg_attach(const struct zcg_sys *sys, const char *rel, pid_t pid)
 {
 	char buf[32];
@@ -97,6 +110,18 @@ static int usage_from_stat(const struct zcg_sys *sys, const char *rel, uint64_t 
 	if (v2 && zcg_read_u64_file(swap, &swapped) < 0)
 		swapped = 0;
 	*ret_bytes = v[0] + v[1] + v[2] + swapped;
+	/* memory.current is an exact page counter of everything memory.stat's file and anon
+	 * count, plus kernel memory and per-CPU charge caches: never below the truth, never
+	 * late. Before 5.13 memory.stat takes each CPU's deltas only past 32 pages, so an
+	 * emptied cgroup can read up to that per CPU for ever (doc/kernel.md K18): the
+	 * smaller of the two is the better bound. */
+	if (v2 && *ret_bytes > 0) {
+		_cleanup_free_ char *cur = cg_file(sys, rel, "memory.current");
+		uint64_t current;
+
+		if (cur && zcg_read_u64_file(cur, &current) == 0 && current + swapped < *ret_bytes)
+			*ret_bytes = current + swapped;
+	}
 	return 0;
 }
 

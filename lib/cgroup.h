@@ -43,6 +43,13 @@ struct zcg_budget;
 int zcg_cg_reclaim(const struct zcg_sys *sys, const char *rel, double timeout_s,
 		   struct zcg_budget *budget);
 
+/* Empties every CPU's LRU-add batches (pages just charged wait there, on no LRU list, until
+ * a batch fills: neither a walk of the memcg's LRU lists nor reclaim sees them). There is no
+ * file for it: move_pages(2) on this process with no pages does it before it looks at any
+ * (doc/kernel.md K17). Returns 0 or -errno (ENOSYS without NUMA, EPERM under a seccomp
+ * filter); callers go on without it. */
+int zcg_lru_drain_all(void);
+
 /* Removes rel (rmdir), retrying briefly while the kernel still reports it busy.
  * Returns 0, or -errno with a detail message. */
 int zcg_cg_remove(const struct zcg_sys *sys, const char *rel);

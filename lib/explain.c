@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
+#include "cgroup.h"
 #include "census.h"
 #include "error.h"
 #include "explain.h"
@@ -1229,6 +1230,9 @@ int zcg_explain_take(const struct zcg_sys *sys, const struct zcg_explain_opts *o
 		reason = strdup(zcg_strerror(r));
 
 	if (w) {
+		/* pages charged a moment ago may still wait in a CPU's LRU-add batch, where the
+		 * walk over the LRU lists would count them as "other" (not named) */
+		(void)zcg_lru_drain_all();
 		r = explain_bpf(sys, opts, w, e);
 		zcg_folio_walker_close(w);
 	} else {

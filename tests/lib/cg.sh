@@ -55,6 +55,18 @@ cg_has_reclaim() {
 	[ "$HIER" = v2 ] && [ -e "$MEMROOT/memory.reclaim" ]
 }
 
+# cg_stat_lag_bytes: how far memory.stat may stay from the truth for good. Before 5.13 (no
+# rstat) each CPU keeps its deltas of each item until they pass 32 pages (doc/kernel.md
+# K18); from 5.13 the 2 s flush makes them exact. Prints the bound in bytes.
+cg_stat_lag_bytes() {
+	set -- $(uname -r | sed 's/[.-]/ /g')
+	if [ "$1" -lt 5 ] || { [ "$1" = 5 ] && [ "$2" -lt 13 ]; }; then
+		echo $((32 * 4096 * $(grep -c "^processor" /proc/cpuinfo)))
+	else
+		echo 0
+	fi
+}
+
 # cg_lru_reparented: the kernel moves a removed memcg's LRU pages (page cache, tmpfs, anon)
 # to its parent at offline ("Eliminate Dying Memory Cgroup", Debian 7.2: its BTF names
 # lru_reparent_memcg). Zombies made of such pages then hold none of them and go by themselves;

@@ -33,16 +33,12 @@ if [ "$source" != bpf ]; then
 	diag "explain source is '$source' here: only the estimate can be tested"
 	diag "$(printf '%s' "$first" | jq -r .source_note)"
 fi
-# The folio walker loads wherever the BPF census does, but on kernels without the BPF cgroup
-# iterator (before 6.1, where it says so): a failed load is a defect, not a reason to test
-# the estimate only.
+# The folio walker loads wherever the BPF census does (iter/cgroup from 6.1, iter/task
+# before): a failed load is a defect, not a reason to test the estimate only.
 census_source=$("$ZCG" status --json | jq -r .source)
 note=$(printf '%s' "$first" | jq -r '.source_note // "none"')
 if [ "$census_source" = bpf ]; then
-	case $note in
-	*"iter/cgroup"*) skip "the folio walker needs iter/cgroup: $note" ;;
-	*) is "$source" bpf "the folio walker runs where the BPF census does (note: $note)" ;;
-	esac
+	is "$source" bpf "the folio walker runs where the BPF census does (note: $note)"
 fi
 
 # --- pagecache: >= 95% of each zombie's pages on the file it wrote, action evict

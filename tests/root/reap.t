@@ -15,7 +15,7 @@
 cg_require_root
 "$ZCG" list --json 2>/dev/null | jq -e '.source == "bpf"' >/dev/null ||
 	skip_all "reap needs the BPF census here: $("$ZCG" list --json | jq -r .source_note)"
-# reap evicts, flushes and recharges the files the BPF folio walker names (6.1+: iter/cgroup).
+# reap evicts, flushes and recharges the files the BPF folio walker names.
 ex=$("$ZCG" explain --json 2>/dev/null)
 printf '%s' "$ex" | jq -e '.source == "bpf"' >/dev/null ||
 	skip_all "reap acts on the files the BPF folio walker names: $(printf '%s' "$ex" | jq -r .source_note)"
@@ -196,10 +196,12 @@ esac
 if [ -x "$HOLD" ]; then
 	is "$(printf '%s' "$zombies_after" | wc -w)" 2 "recharge: the held files' two zombies stay"
 fi
-# memory.stat is flushed lazily on v2 (up to 2 s)
+# memory.stat is flushed lazily on v2 (up to 2 s), and before 5.13 may stay a few pages a
+# CPU short for good
+want=$((shmem_before + 1048576 - $(cg_stat_lag_bytes)))
 i=0
-while [ "$(shmem_of "$TESTCG/keeper")" -lt $((shmem_before + 1048576)) ] && [ $i -lt 30 ]; do sleep 0.2; i=$((i + 1)); done
-cmp_ge "$(shmem_of "$TESTCG/keeper")" $((shmem_before + 1048576)) "recharge: the pages are now charged to keeper (shmem)"
+while [ "$(shmem_of "$TESTCG/keeper")" -lt $want ] && [ $i -lt 30 ]; do sleep 0.2; i=$((i + 1)); done
+cmp_ge "$(shmem_of "$TESTCG/keeper")" $want "recharge: the pages are now charged to keeper (shmem)"
 out=$("$ZCG" reap --recharge-tmpfs "$TESTCG/nope" --under "$tmpfs_sub" 2>&1)
 is "$?" 2 "recharge: a cgroup that does not exist is a usage error"
 like "$out" "--recharge-tmpfs $TESTCG/nope: no cgroup" "recharge: and the error names it"
@@ -282,8 +284,10 @@ like "$out" "no dying memcg under $pc_sub has id 1" "... saying which id"
 is "$("$ZCG" explain --json --under "$pc_sub" | jq '[.zombies[].pins[] | select(.path != null and (.path | test("zombiecg-repro")))] | length')" 0 \
 	"then a real run evicts their files"
 
-# 5. cgroup v2: mapped pages go by protected reclaim; kill -9 in the middle is undone
-if [ "$HIER" = v2 ]; then
+# 5. cgroup v2: mapped pages go by protected reclaim; kill -9 in the middle is undone. Before
+# 5.19 (no memory.reclaim) there is no reclaim that spares the live cgroups: as on v1, the
+# zombie waits for its mappers.
+if cg_has_reclaim; then
 	out=$("$ZCG" repro mapped --count 2 --size-mb 2 --under "$TESTCG" --dir "$TESTDIR" --json)
 	m_sub=$(printf '%s' "$out" | jq -r .subtree)
 	holder_min_file=$MEMROOT$m_sub/holder/memory.min
@@ -312,8 +316,8 @@ else
 	out=$("$ZCG" repro mapped --count 1 --size-mb 1 --under "$TESTCG" --dir "$TESTDIR" --json)
 	m_sub=$(printf '%s' "$out" | jq -r .subtree)
 	out=$("$ZCG" reap --json --under "$m_sub")
-	is "$?" 3 "v1 mapped: the zombie stays (exit 3)"
-	like "$(printf '%s' "$out" | jq -r '.skipped[0].reason')" "wait-mapper" "v1 mapped: wait-mapper"
+	is "$?" 3 "$HIER mapped: the zombie stays (exit 3)"
+	like "$(printf '%s' "$out" | jq -r '.skipped[0].reason')" "wait-mapper" "$HIER mapped: wait-mapper"
 fi
 # writeback structures: a cgroup that wrote and fsync'd a file. On v2 its inodes keep its
 # writeback structure, and with it the memcg, after every page is gone, until the kernel

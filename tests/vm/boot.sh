@@ -23,8 +23,8 @@ set -eu
 krel=$1 hier=$2 initrd=$3 out=$4 testlist=$5
 mem=${ZCG_VM_MEM:-512M}
 smp=${ZCG_VM_SMP:-2}
-timeout=${ZCG_VM_TIMEOUT:-900}
-test_timeout=${ZCG_VM_TEST_TIMEOUT:-300}
+timeout=${ZCG_VM_TIMEOUT:-1200}
+test_timeout=${ZCG_VM_TEST_TIMEOUT:-480}
 accel=${ZCG_VM_ACCEL:-tcg}
 # Under KVM the guest gets the host's CPU; under TCG every feature qemu can emulate.
 cpu=${ZCG_VM_CPU:-max}

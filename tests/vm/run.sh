@@ -23,8 +23,8 @@
 #   ZCG_VM_MEM ZCG_VM_SMP	guest memory and CPUs [512M 2]
 #   ZCG_VM_CPU		qemu CPU model [host under KVM, max under TCG]
 #   ZCG_VM_DISK		size of each guest's (sparse) ext4 data disk [1G]
-#   ZCG_VM_TIMEOUT	seconds before a guest is killed [900]
-#   ZCG_VM_TEST_TIMEOUT	seconds before the guest kills one test [300]
+#   ZCG_VM_TIMEOUT	seconds before a guest is killed [1200]
+#   ZCG_VM_TEST_TIMEOUT	seconds before the guest kills one test [480]
 #   ZCG_VM_ACCEL	kvm, tcg or auto (kvm if it really boots a guest) [auto]
 #   ZCG_VM_DEBUG=1	one guest at a time, its console on the terminal, kernel not quiet,
 #			/init traced, test output mirrored to the console, prove -v
@@ -42,7 +42,7 @@ KDIR=${KDIR:-$VM/kernels}
 export KDIR
 export BUILD V="${V:-0}"
 export ZCG_VM_MEM="${ZCG_VM_MEM:-512M}" ZCG_VM_SMP="${ZCG_VM_SMP:-2}"
-export ZCG_VM_TIMEOUT="${ZCG_VM_TIMEOUT:-900}" ZCG_VM_TEST_TIMEOUT="${ZCG_VM_TEST_TIMEOUT:-300}"
+export ZCG_VM_TIMEOUT="${ZCG_VM_TIMEOUT:-1200}" ZCG_VM_TEST_TIMEOUT="${ZCG_VM_TEST_TIMEOUT:-480}"
 export ZCG_VM_DEBUG="${ZCG_VM_DEBUG:-0}" ZCG_VM_SHELL="${ZCG_VM_SHELL:-0}"
 kernels=${ZCG_VM_KERNELS:-5.10 6.1 6.12 7}
 hiers=${ZCG_VM_HIERS:-v2 v1}
