@@ -17,6 +17,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
 
+#include "core_arrays.bpf.h"
 #include "memcg_folios.h"
 
 char LICENSE[] SEC("license") = "GPL";
@@ -47,16 +48,14 @@ struct folio___compat {
 } __attribute__((preserve_access_index));
 
 /* MGLRU (CONFIG_LRU_GEN): lruvec->lrugen.folios[gen][type][zone] (6.3+), named
- * lru_gen_struct.lists in 6.1. Only the array's offset and byte size are used, so it is
- * declared flat: libbpf (1.1) finds no match for a multi-dimensional local array. */
+ * lru_gen_struct.lists in 6.1. Only the array's offset and byte size are used: flat, and
+ * three-dimensional as pahole 1.28+ writes it (bpf/core_arrays.bpf.h). */
 struct lru_gen_folio___compat {
 	struct list_head folios[1];
 } __attribute__((preserve_access_index));
 struct lruvec___mglru {
 	struct lru_gen_folio___compat lrugen;
 } __attribute__((preserve_access_index));
-/* pahole 1.28+ (Debian's 7.x BTF) keeps the array's three dimensions, and CO-RE matches
- * an array only with one of the same depth: a flavour for that depth too. */
 struct lru_gen_folio___3d {
 	struct list_head folios[1][1][1];
 } __attribute__((preserve_access_index));
@@ -82,20 +81,14 @@ struct folio___mdflags {
 	struct memdesc_flags___compat flags;
 } __attribute__((preserve_access_index));
 
-/* mem_cgroup_per_node->lru_zone_size[zone][list]: flat in older BTF, two-dimensional in
- * pahole 1.28+'s; only its offset is used. */
-struct mem_cgroup_per_node___flat {
-	unsigned long lru_zone_size[1];
-} __attribute__((preserve_access_index));
-struct mem_cgroup_per_node___2d {
-	unsigned long lru_zone_size[1][1];
-} __attribute__((preserve_access_index));
-
+/* mem_cgroup_per_node->lru_zone_size[zone][list] (bpf/core_arrays.bpf.h); only its offset
+ * is used. */
 static __always_inline unsigned long lru_zone_size_off(void)
 {
-	if (bpf_core_field_exists(((struct mem_cgroup_per_node___flat *)0)->lru_zone_size))
-		return bpf_core_field_offset(struct mem_cgroup_per_node___flat, lru_zone_size);
-	return bpf_core_field_offset(struct mem_cgroup_per_node___2d, lru_zone_size);
+	__u32 off = 0, size = 0;
+
+	zcg_lru_zone_size(&off, &size);
+	return off;
 }
 
 /* 7.2+ ("Eliminate Dying Memory Cgroup"): an LRU folio's memcg_data points at an obj_cgroup,
@@ -828,15 +821,11 @@ __attribute__((noinline)) int zcg_folio_chunk(void)
 /* The layout facts every target shares, looked up once per run. */
 static void lru_walk_setup(struct lru_walk *w)
 {
-	__u32 nr_mglru = 0;
+	__u32 nr_mglru = 0, size = 0;
 
 	w->mglru_off = 0;
-	if (bpf_core_field_exists(((struct lruvec___mglru *)0)->lrugen.folios)) {
-		w->mglru_off = bpf_core_field_offset(struct lruvec___mglru, lrugen.folios);
-		nr_mglru = bpf_core_field_size(struct lruvec___mglru, lrugen.folios) / sizeof(struct list_head);
-	} else if (bpf_core_field_exists(((struct lruvec___mglru3d *)0)->lrugen.folios)) {
-		w->mglru_off = bpf_core_field_offset(struct lruvec___mglru3d, lrugen.folios);
-		nr_mglru = bpf_core_field_size(struct lruvec___mglru3d, lrugen.folios) / sizeof(struct list_head);
+	if (ZCG_CORE_ARRAY(struct lruvec___mglru, struct lruvec___mglru3d, lrugen.folios, w->mglru_off, size)) {
+		nr_mglru = size / sizeof(struct list_head);
 	} else if (bpf_core_field_exists(((struct lruvec___mglru61 *)0)->lrugen.lists)) {
 		w->mglru_off = bpf_core_field_offset(struct lruvec___mglru61, lrugen.lists);
 		nr_mglru = bpf_core_field_size(struct lruvec___mglru61, lrugen.lists) / sizeof(struct list_head);

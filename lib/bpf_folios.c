@@ -9,10 +9,9 @@
 
 #ifndef HAVE_BPF
 
-int zcg_folio_walker_open(const char *memory_dir, struct zcg_folio_walker **ret, char **ret_reason)
+int zcg_folio_walker_open(const char *memory_dir, struct zcg_folio_walker **ret)
 {
-	*ret_reason = strdup("this build has no BPF support");
-	return -EOPNOTSUPP;
+	return zcg_error(-EOPNOTSUPP, "this build has no BPF support");
 }
 
 void zcg_folio_walker_close(struct zcg_folio_walker *w)
@@ -132,24 +131,21 @@ static void walker_destroy(struct zcg_folio_walker *w)
 	free(w);
 }
 
-int zcg_folio_walker_open(const char *memory_dir, struct zcg_folio_walker **ret, char **ret_reason)
+int zcg_folio_walker_open(const char *memory_dir, struct zcg_folio_walker **ret)
 {
 	struct zcg_folio_walker *w;
 	_cleanup_close_ int cgfd = -1;
 	bool cgroup_iter;
 	int r;
 
-	*ret_reason = NULL;
 	if (kept && streq(kept->dir, memory_dir)) {
 		*ret = kept;
 		kept->steps = kept->runs = 0;
 		kept = NULL;
 		return 0;
 	}
-	if (access(ZCG_BTF_VMLINUX, R_OK) < 0) {
-		*ret_reason = strdup("the kernel has no BTF (/sys/kernel/btf/vmlinux), which CO-RE needs");
-		return -EOPNOTSUPP;
-	}
+	if (access(ZCG_BTF_VMLINUX, R_OK) < 0)
+		return zcg_error(-EOPNOTSUPP, "the kernel has no BTF (/sys/kernel/btf/vmlinux), which CO-RE needs");
 	zcg_bpf_messages_reset();
 
 	w = calloc(1, sizeof(*w));
@@ -158,7 +154,7 @@ int zcg_folio_walker_open(const char *memory_dir, struct zcg_folio_walker **ret,
 	w->skel = memcg_folios_bpf__open();
 	if (!w->skel) {
 		r = -errno;
-		*ret_reason = strdup_printf("cannot open the BPF program: %s", strerror(-r));
+		r = zcg_error(r, "cannot open the BPF program: %s", strerror(-r));
 		goto fail;
 	}
 	w->skel->data->nr_nodes = zcg_bpf_node_ids();
@@ -171,14 +167,14 @@ int zcg_folio_walker_open(const char *memory_dir, struct zcg_folio_walker **ret,
 	bpf_program__set_autoload(w->skel->progs.memcg_folios_task, !cgroup_iter);
 	r = memcg_folios_bpf__load(w->skel);
 	if (r < 0) {
-		*ret_reason = strdup_printf("cannot load the BPF program: %s%s%s", strerror(-r),
-					    zcg_bpf_message()[0] ? ": " : "", zcg_bpf_message());
+		r = zcg_error(r, "cannot load the BPF program: %s%s%s", strerror(-r),
+			      zcg_bpf_message()[0] ? ": " : "", zcg_bpf_message());
 		goto fail;
 	}
 	cgfd = open(memory_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (cgfd < 0) {
 		r = -errno;
-		*ret_reason = strdup_printf("cannot open %s: %s", memory_dir, strerror(-r));
+		r = zcg_error(r, "cannot open %s: %s", memory_dir, strerror(-r));
 		goto fail;
 	}
 	/* the task iterator's first task leads to the root of the hierarchy memory is on */
@@ -186,14 +182,14 @@ int zcg_folio_walker_open(const char *memory_dir, struct zcg_folio_walker **ret,
 				bpf_program__attach_iter(w->skel->progs.memcg_folios_task, NULL);
 	if (!w->link) {
 		r = -errno;
-		*ret_reason = strdup_printf("cannot attach the cgroup iterator to %s: %s", memory_dir,
-					    strerror(-r));
+		r = zcg_error(r, "cannot attach the cgroup iterator to %s: %s", memory_dir,
+			      strerror(-r));
 		goto fail;
 	}
 	w->rb = ring_buffer__new(bpf_map__fd(w->skel->maps.records), on_record, w, NULL);
 	if (!w->rb) {
 		r = -errno;
-		*ret_reason = strdup_printf("cannot set up the ring buffer: %s", strerror(-r));
+		r = zcg_error(r, "cannot set up the ring buffer: %s", strerror(-r));
 		goto fail;
 	}
 	w->dir = strdup(memory_dir);
@@ -205,7 +201,7 @@ int zcg_folio_walker_open(const char *memory_dir, struct zcg_folio_walker **ret,
 	return 0;
 fail:
 	walker_destroy(w);
-	return r < 0 ? r : -EIO;
+	return r;
 }
 
 void zcg_folio_walker_close(struct zcg_folio_walker *w)

@@ -30,8 +30,8 @@ struct zcg_walk_result {
 /* Loads the program and attaches it to the memory hierarchy mounted at memory_dir (or takes
  * the one the last close kept for that hierarchy).
  * Returns 0 and sets *ret; -EOPNOTSUPP (no BPF in this build, no BTF) or another -errno
- * when BPF cannot run here, with *ret_reason (newly allocated) saying why. */
-int zcg_folio_walker_open(const char *memory_dir, struct zcg_folio_walker **ret, char **ret_reason);
+ * when BPF cannot run here, with a sentence saying why (zcg_strerror(r)). */
+int zcg_folio_walker_open(const char *memory_dir, struct zcg_folio_walker **ret);
 /* Ends a use. One walker per process stays loaded for the next open (a daemon explains every
  * interval); it goes with the process. */
 void zcg_folio_walker_close(struct zcg_folio_walker *w);

@@ -1226,8 +1226,8 @@ int zcg_explain_take(const struct zcg_sys *sys, const struct zcg_explain_opts *o
 	e->lru_reparented = !sys->sysroot[0] && zcg_kernel_reparents_lru();
 
 	reason = zcg_bpf_not_here(sys, opts->no_bpf, "file handles CAP_DAC_READ_SEARCH");
-	if (!reason && zcg_folio_walker_open(sys->memory_dir, &w, &reason) < 0 && !reason)
-		reason = strdup("BPF cannot run here");
+	if (!reason && (r = zcg_folio_walker_open(sys->memory_dir, &w)) < 0)
+		reason = strdup(zcg_strerror(r));
 
 	if (w) {
 		/* pages charged a moment ago may still wait in a CPU's LRU-add batch, where the

@@ -140,7 +140,8 @@ static int rows_from_census(const struct zcg_census *c, struct entry **ret, size
 	return 0;
 }
 
-int zcg_ages_update(struct zcg_ages *a, const struct zcg_census *c, uint64_t now_ms)
+int zcg_ages_update(struct zcg_ages *a, const struct zcg_census *c, uint64_t now_ms,
+		    zcg_ages_died_fn died, void *userdata)
 {
 	struct entry *rows;
 	size_t n, i = 0;
@@ -170,6 +171,13 @@ int zcg_ages_update(struct zcg_ages *a, const struct zcg_census *c, uint64_t now
 				take_oldest(row, old->total - amount);
 		} else {
 			add_cohort(row, now_ms, amount);
+		}
+		/* a named zombie is one cohort: its recorded removal dates it, first-seen or not */
+		if (row->id && died) {
+			uint64_t t;
+
+			if (died(userdata, row->id, &t) && t < row->cohorts[0].since_ms)
+				row->cohorts[0].since_ms = t;
 		}
 	}
 	free_entries(a->entries, a->n);

@@ -4,11 +4,14 @@
  * many zombies (v2) or how many bytes (v1) sit below each live parent: those are tracked as
  * cohorts, one per increase, with the time it was first seen. When the amount shrinks, the
  * oldest cohorts are taken off first: which zombie died is unknown, and assuming the old
- * ones did errs towards waiting longer, never towards acting early. Ages start at the
- * daemon's first census: a restart starts every grace period afresh. */
+ * ones did errs towards waiting longer, never towards acting early. A named zombie whose
+ * removal was recorded (the cgroup_rmdir tracepoint, src/daemon/deaths.h) is as old as its
+ * removal; the others' ages start at the census that first saw them: a restart starts their
+ * grace periods afresh. */
 #ifndef ZCG_AGES_H
 #define ZCG_AGES_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -23,16 +26,23 @@ struct zcg_age_target {
 	int64_t old_count;	/* zombies past the grace period, -1 if only bytes are known (v1) */
 	int64_t old_bytes;	/* bytes past the grace period where tracked by bytes, else -1 */
 	int64_t total;		/* all it tracks: zombies, or bytes where old_count is -1 */
-	uint64_t first_seen_ms;	/* when the oldest of them was first seen */
+	uint64_t first_seen_ms;	/* when the oldest of them died (its removal) or was first seen */
 };
 
 /* Returns 0 and sets *ret, or -ENOMEM. */
 int zcg_ages_new(struct zcg_ages **ret);
 void zcg_ages_free(struct zcg_ages *a);
 
+/* When the zombie with cgroup ID id died, on the tracker's clock: returns true and sets
+ * *ret_ms, or false if unknown. */
+typedef bool (*zcg_ages_died_fn)(void *userdata, uint64_t id, uint64_t *ret_ms);
+
 /* Folds a census taken at now_ms (a monotonic clock) in; what the census no longer shows is
- * forgotten. Returns 0 or -ENOMEM (the tracker is then unchanged). */
-int zcg_ages_update(struct zcg_ages *a, const struct zcg_census *c, uint64_t now_ms);
+ * forgotten. A named zombie is dated by died (may be NULL) where it knows, never later than
+ * now_ms; else from now_ms when first seen. Returns 0 or -ENOMEM (the tracker is then
+ * unchanged). */
+int zcg_ages_update(struct zcg_ages *a, const struct zcg_census *c, uint64_t now_ms,
+		    zcg_ages_died_fn died, void *userdata);
 
 /* Lists what has been seen for at least grace_ms at now_ms. Returns 0 and sets *ret (newly
  * allocated array; its parent strings stay valid until the next update) and *ret_n, or

@@ -4,7 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
+#include "budget.h"
 #include "deaths.h"
 #include "error.h"
 #include "log.h"
@@ -118,6 +120,24 @@ void daemon_removals_reconcile(struct daemon_removals *dr, const struct zcg_cens
 		zlog(LOG_NOTICE, "removals", "writing %s again", dr->state_path);
 	dr->failing = r < 0;
 	dr->written = dr->written || r >= 0;
+}
+
+bool daemon_removals_died_ms(void *userdata, uint64_t id, uint64_t *ret_ms)
+{
+	struct daemon_removals *dr = userdata;
+	const struct zcg_removal *rec = zcg_removals_find(dr->rm, id);
+	uint64_t mono_ms = zcg_mono_ns() / 1000000, wall_ns, ago_ms;
+	struct timespec ts;
+
+	if (!rec || !rec->removed_ns)
+		return false;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	wall_ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+	/* the record is on the wall clock: as long ago on the monotonic one (a removal "in the
+	 * future", after the wall clock was set back, is now) */
+	ago_ms = rec->removed_ns < wall_ns ? (wall_ns - rec->removed_ns) / 1000000 : 0;
+	*ret_ms = ago_ms < mono_ms ? mono_ms - ago_ms : 0;
+	return true;
 }
 
 void daemon_removals_metrics(const struct daemon_removals *dr, struct zcg_metrics *m)

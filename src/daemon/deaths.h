@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "bpf_events.h"
 #include "census.h"
@@ -38,6 +39,11 @@ void daemon_removals_drain(struct daemon_removals *dr);
 /* After a census: keeps the records of its zombies, counts the removals that left one, and
  * writes the state file. */
 void daemon_removals_reconcile(struct daemon_removals *dr, const struct zcg_census *c);
+
+/* When the zombie with cgroup ID id died, as CLOCK_MONOTONIC ms (the daemon's ages' clock):
+ * from its removal record, matched as reconcile keeps them. Returns true and sets *ret_ms, or
+ * false without a record. A zcg_ages_died_fn; dr is the daemon_removals. */
+bool daemon_removals_died_ms(void *dr, uint64_t id, uint64_t *ret_ms);
 
 /* Fills m's removal_tracing and created series (valid until the next reconcile). */
 void daemon_removals_metrics(const struct daemon_removals *dr, struct zcg_metrics *m);

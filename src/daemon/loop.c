@@ -206,7 +206,7 @@ static int step(struct daemon *d, bool may_reap)
 	}
 
 	daemon_track_origins(d, c);
-	r = zcg_ages_update(d->res.ages, c, now);
+	r = zcg_ages_update(d->res.ages, c, now, daemon_removals_died_ms, &d->res.removals);
 	if (r == 0) {
 		daemon_check_thresholds(d);
 		r = zcg_ages_eligible(d->res.ages, now, daemon_grace_ms(d), &targets, &n);

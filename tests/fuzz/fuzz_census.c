@@ -90,8 +90,8 @@ static void census(const char *root, const char *scope, struct zcg_ages *ages)
 	if (zcg_sys_open(root, &sys) < 0)
 		return;
 	if (zcg_census_cgroupfs(sys, scope, &c) == 0) {
-		(void)zcg_ages_update(ages, c, 1000);
-		(void)zcg_ages_update(ages, c, 400000);
+		(void)zcg_ages_update(ages, c, 1000, NULL, NULL);
+		(void)zcg_ages_update(ages, c, 400000, NULL, NULL);
 		zcg_census_free(c);
 	}
 	zcg_sys_free(sys);

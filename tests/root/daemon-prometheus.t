@@ -2,15 +2,23 @@
 # A real Prometheus server (Debian's prometheus) scrapes `zombiecg daemon` on loopback: the
 # value it stores for zombiecg_dying_memcgs equals the census (`zombiecg status --json`),
 # promtool accepts the live exposition, the shipped alert rules load and evaluate, and every
-# query of the Grafana dashboard runs. The daemon watches the whole host read-only
-# (reap = no). Skips where prometheus is not installed (the VM lab).
+# query of the Grafana dashboard runs, and, where the daemon records removals (cgroup_rmdir
+# tracepoint), the stored zombiecg_zombies_created_total of an origin this test makes zombies
+# of counts them. The daemon watches the whole host read-only (reap = no). Skips where
+# prometheus is not installed (the VM lab).
+#
+#   <memory root>/zombiecg-test.<pid>/system.slice/system-zcgprom.slice/zcgprom@1..3.service
+#                                                   zombies of origin zcgprom@.service
 . "$(dirname "$0")/../lib/tap.sh"
+. "$(dirname "$0")/../lib/cg.sh"
 . "$(dirname "$0")/../lib/daemon.sh"
 command -v prometheus >/dev/null 2>&1 || skip_all "prometheus is not installed"
 command -v promtool >/dev/null 2>&1 || skip_all "promtool is not installed"
 command -v jq >/dev/null 2>&1 || skip_all "jq is not installed"
+cg_require_root
 st=$("$ZCG" status --json 2>&1) || skip_all "no memory hierarchy: $st"
 [ "$(printf '%s' "$st" | jq .dying)" != null ] || skip_all "the census cannot count dying memcgs here"
+cg_setup
 
 TMP=$(mktemp -d) || exit 1
 PROM_PID=""
@@ -18,10 +26,14 @@ cleanup() {
 	daemon_kill_all
 	[ -n "$PROM_PID" ] && kill "$PROM_PID" 2>/dev/null && wait "$PROM_PID" 2>/dev/null
 	rm -rf "$TMP"
+	cg_teardown
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
+# its own run directory (removal records); every origin its own created series, so other
+# tenants' origins cannot push this test's into "other"
+export ZCG_RUN_DIR=$TMP/run
 cat > "$TMP/zombiecg.conf" <<EOF
 # the whole host, observe only: these zombies are other tenants'
 reap = no
@@ -29,6 +41,7 @@ interval = 1s
 listen = 127.0.0.1:0
 history_file = off
 idle_priority = no
+top_origins = 1000
 EOF
 daemon_start "$TMP/daemon.log" daemon --config "$TMP/zombiecg.conf"
 ok $? "daemon listens on 127.0.0.1:$DPORT"
@@ -123,6 +136,37 @@ done < "$TMP/exprs"
 is "$(cat "$TMP/failed")" "" "all $(wc -l < "$TMP/exprs") dashboard queries run"
 [ "$(prom_query 'zombiecg_dying_memcgs{instance=~".*"}' | jq '.data.result | length')" -ge 1 ]
 ok $? "the dashboard's instance selector finds the daemon"
+
+# zombiecg_zombies_created_total: three zombies of one origin, made while the daemon records
+# removals, stored by Prometheus as 3 (a counter only removals that left a zombie raise).
+ORIGIN=zcgprom@.service
+created_q() {
+	prom_query "zombiecg_zombies_created_total{origin=\"$ORIGIN\",kind=\"systemd-template\"}" |
+		jq -r '.data.result[0].value[1]'
+}
+if [ "$(metric zombiecg_removal_tracing)" = 1 ]; then
+	is "$(created_q)" null "no $ORIGIN zombies created before the test made them"
+	SLICE=system.slice/system-zcgprom.slice
+	for i in 1 2 3; do
+		_d=$MEMROOT$TESTCG
+		for _c in system.slice system-zcgprom.slice "zcgprom@$i.service"; do
+			_d=$_d/$_c
+			if [ "$HIER" = v2 ] && ! grep -qw memory "${_d%/*}/cgroup.subtree_control"; then
+				echo +memory > "${_d%/*}/cgroup.subtree_control"
+			fi
+			[ -d "$_d" ] || mkdir "$_d"
+		done
+		cg_write "$TESTCG/$SLICE/zcgprom@$i.service" "$TESTDIR/f$i" 1024 && rmdir "$_d"
+		ok $? "zombie $SLICE/zcgprom@$i.service"
+	done
+	created_is_3() { [ "$(created_q)" = 3 ]; }
+	wait_until 30 created_is_3
+	ok $? "prometheus stores zombiecg_zombies_created_total{origin=\"$ORIGIN\",kind=\"systemd-template\"} = 3 (got $(created_q))"
+	is "$(metric "zombiecg_zombies_created_total{origin=\"$ORIGIN\",kind=\"systemd-template\"}")" 3 \
+		"the same as the daemon's /metrics"
+else
+	skip "no removal records here (zombiecg_removal_tracing 0): zombiecg_zombies_created_total is not exported"
+fi
 
 daemon_stop TERM
 is "$?" 0 "daemon stops on SIGTERM"

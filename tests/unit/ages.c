@@ -23,6 +23,19 @@ static int64_t eligible(struct zcg_ages *a, uint64_t now, uint64_t grace, int64_
 	return memcgs;
 }
 
+/* Removal records: 12 died at 50 s, 13 at 450 s (after the census that first saw it). */
+static bool died_at(void *userdata, uint64_t id, uint64_t *ret_ms)
+{
+	(void)userdata;
+	if (id == 12)
+		*ret_ms = 50000;
+	else if (id == 13)
+		*ret_ms = 450000;
+	else
+		return false;
+	return true;
+}
+
 int main(void)
 {
 	const uint64_t grace = 300000;
@@ -39,7 +52,7 @@ int main(void)
 	};
 	is_int(zcg_ages_new(&a), 0, "new tracker");
 	c = census_of(v2, 2);
-	is_int(zcg_ages_update(a, &c, 1000), 0, "first census at t=1s");
+	is_int(zcg_ages_update(a, &c, 1000, NULL, NULL), 0, "first census at t=1s");
 	is_int(zcg_ages_tracked(a), 2, "two parents tracked");
 	is_int(eligible(a, 1000, grace, &parents), 0, "nothing is eligible at once");
 	is_int(eligible(a, 1000 + grace - 1, grace, NULL), 0, "nor 1 ms before the grace period ends");
@@ -48,7 +61,7 @@ int main(void)
 
 	/* Two more zombies arrive at t=200s: the parent is old, its new zombies are young. */
 	v2[0].count = 5;
-	zcg_ages_update(a, &c, 200000);
+	zcg_ages_update(a, &c, 200000, NULL, NULL);
 	is_int(eligible(a, 1000 + grace, grace, NULL), 4, "new zombies under an old parent wait their turn");
 	is_int(eligible(a, 200000 + grace, grace, NULL), 6, "and become eligible after their own grace");
 	zcg_ages_eligible(a, 1000 + grace, grace, &t, &n);
@@ -59,15 +72,15 @@ int main(void)
 
 	/* One dies: assume the oldest, so nothing young is promoted. */
 	v2[0].count = 4;
-	zcg_ages_update(a, &c, 250000);
+	zcg_ages_update(a, &c, 250000, NULL, NULL);
 	is_int(eligible(a, 1000 + grace, grace, NULL), 3, "a death is taken off the oldest cohort");
 
 	/* A parent that loses all its zombies is forgotten; if they come back they are young. */
 	c = census_of(v2, 1);
-	zcg_ages_update(a, &c, 260000);
+	zcg_ages_update(a, &c, 260000, NULL, NULL);
 	is_int(zcg_ages_tracked(a), 1, "a parent without zombies is forgotten");
 	c = census_of(v2, 2);
-	zcg_ages_update(a, &c, 270000);
+	zcg_ages_update(a, &c, 270000, NULL, NULL);
 	is_int(eligible(a, 269999 + grace, grace, NULL), 4, "returning zombies start a new grace period");
 	zcg_ages_free(a);
 
@@ -75,9 +88,9 @@ int main(void)
 	struct zcg_zombie v1[] = { { .parent = "/", .estimated = true, .count = -1, .usage_bytes = 8192 } };
 	zcg_ages_new(&a);
 	c = census_of(v1, 1);
-	zcg_ages_update(a, &c, 0);
+	zcg_ages_update(a, &c, 0, NULL, NULL);
 	v1[0].usage_bytes = 12288;
-	zcg_ages_update(a, &c, 100000);
+	zcg_ages_update(a, &c, 100000, NULL, NULL);
 	zcg_ages_eligible(a, grace, grace, &t, &n);
 	ok(n == 1 && t[0].old_count == -1 && t[0].old_bytes == 8192 && t[0].total == 12288,
 	   "v1: 8 KiB of 12 KiB are old, count unknown");
@@ -94,9 +107,9 @@ int main(void)
 	};
 	zcg_ages_new(&a);
 	c = census_of(named, 2);
-	zcg_ages_update(a, &c, 0);
+	zcg_ages_update(a, &c, 0, NULL, NULL);
 	c = census_of(named, 3);
-	zcg_ages_update(a, &c, 60000);
+	zcg_ages_update(a, &c, 60000, NULL, NULL);
 	zcg_ages_eligible(a, grace, grace, &t, &n);
 	ok(n == 2 && t[0].zombie_id == 11 && t[1].zombie_id == 12 && t[0].old_count == 1,
 	   "named zombies are tracked one by one");
@@ -105,13 +118,30 @@ int main(void)
 	is_int(parents, 2, "in two parents");
 	zcg_ages_free(a);
 
+	/* Recorded removals date named zombies: 12 died 350 s before the first census, 13 after
+	 * it (a later record, never a later time than first seen), 11 has no record. */
+	zcg_ages_new(&a);
+	c = census_of(named, 3);
+	is_int(zcg_ages_update(a, &c, 400000, died_at, NULL), 0, "a census with removal records");
+	zcg_ages_eligible(a, 400000, grace, &t, &n);
+	ok(n == 1 && t[0].zombie_id == 12 && t[0].first_seen_ms == 50000,
+	   "the zombie removed 350 s before the census is past a 300 s grace at once");
+	free(t);
+	is_int(eligible(a, 450000 - 1, grace, NULL), 1, "the others wait");
+	is_int(eligible(a, 700000, grace, NULL), 3, "11 (first-seen) and 13 after their own grace");
+	zcg_ages_update(a, &c, 500000, died_at, NULL);
+	zcg_ages_eligible(a, 700000 - 1, grace, &t, &n);
+	ok(n == 1 && t[0].zombie_id == 12, "a record later than first seen does not make a zombie younger");
+	free(t);
+	zcg_ages_free(a);
+
 	/* Many small increases: cohorts merge without making anything older than it is. */
 	struct zcg_zombie busy[] = { { .parent = "/busy", .estimated = true, .count = 0 } };
 	zcg_ages_new(&a);
 	c = census_of(busy, 1);
 	for (int i = 1; i <= 40; i++) {
 		busy[0].count = i;
-		zcg_ages_update(a, &c, (uint64_t)i * 1000);
+		zcg_ages_update(a, &c, (uint64_t)i * 1000, NULL, NULL);
 	}
 	for (int i = 1; i <= 40; i++) {
 		int64_t got = eligible(a, (uint64_t)i * 1000 + grace, grace, NULL);
@@ -131,7 +161,7 @@ int main(void)
 	 * (UBSan stopped on qsort(NULL, 0) here). */
 	zcg_ages_new(&a);
 	c = census_of(NULL, 0);
-	is_int(zcg_ages_update(a, &c, 1000), 0, "a census without zombies");
+	is_int(zcg_ages_update(a, &c, 1000, NULL, NULL), 0, "a census without zombies");
 	is_int(eligible(a, 1000 + grace, grace, &parents), 0, "nothing eligible");
 	zcg_ages_free(a);
 	return done_testing();
