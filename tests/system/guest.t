@@ -148,6 +148,23 @@ dying=$(metric zombiecg_dying_memcgs)
 cmp_ge "$dying" 20 "zombiecg_dying_memcgs counts them: $dying"
 is "$(metric zombiecg_eligible_memcgs)" 0 "zombiecg_eligible_memcgs 0: none past the 5 min grace period"
 like "$(curl -s http://127.0.0.1:9771/metrics | grep '^zombiecg_dying_memcgs_by_parent' | tr '\n' ' ')" "user-$uid.slice|user.slice" "zombiecg_dying_memcgs_by_parent names user.slice's"
+# who makes them: `zombiecg origins` groups the timer's and the sessions' zombies by the unit
+# and the user that made them, with the fix at the source for each
+og=$(zombiecg origins --json)
+origin_of() { printf '%s' "$og" | jq -c --arg p "$1" '[.origins[] | select(.pattern | test($p))][0] // {}'; }
+t=$(origin_of '/zcg-tick[.]service$')
+is "$(printf '%s' "$t" | jq -r .kind)" systemd-timer "origins: zcg-tick.service's zombies are a timer's ($(printf '%s' "$t" | jq -c '{pattern, dying}'))"
+like "$(printf '%s' "$t" | jq -r .advice)" "drain drop-in" "origins: the timer's advice is the drain drop-in"
+s=$(origin_of "/user-$uid[.]slice/session-")
+is "$(printf '%s' "$s" | jq -r .kind)" user-session "origins: the ended sessions are user sessions ($(printf '%s' "$s" | jq -c '{pattern, dying}'))"
+like "$(printf '%s' "$s" | jq -r .advice)" "loginctl enable-linger $uid" "origins: the sessions' advice is enable-linger"
+if [ "$(printf '%s' "$og" | jq -r '.removal_tracing.attached // false')" = true ]; then
+	is "$(printf '%s' "$t" | jq -r .ages)" removal "origins: the timer's ages count from the removals the daemon recorded"
+	is "$(printf '%s' "$t" | jq -r '.removed_by.comm // "none"')" systemd "origins: systemd removed the timer's cgroups"
+else
+	skip "origins: removal records: tracing not attached ($(printf '%s' "$og" | jq -c .removal_tracing))"
+	skip "origins: removed by systemd: as above"
+fi
 # a short grace period in the conffile, then reload: the daemon frees those past it
 printf 'grace_period = 3s\n' >> /etc/zombiecg/zombiecg.conf
 systemctl reload $unit
