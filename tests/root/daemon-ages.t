@@ -3,13 +3,15 @@
 # tracepoint), not from when it first saw it: a daemon that starts after a zombie died more
 # than a grace period ago may reap it in its first step; one removed just now waits.
 #
-#   <memory root>/zombiecg-test.<pid>/old    removed OLD s before the one-step daemons run
-#   <memory root>/zombiecg-test.<pid>/new    removed just before they run
+#   <memory root>/zombiecg-test.<pid>/old    removed OLD s before new
+#   <memory root>/zombiecg-test.<pid>/new    removed just before the one-step daemons run
 #
 # A first daemon (grace 1 h, reap = no) records both removals in its run directory's
 # removals file; then `daemon --once` (one census and one reap step, grace GRACE s):
 #   - with an empty run directory (first-seen ages): reaps neither;
-#   - with the records: reaps old (OLD > GRACE), keeps new.
+#   - with the records: reaps old, keeps new. GRACE is what new's age will be when the step
+#     looks, plus MARGIN for the step itself (seconds under TCG): old is OLD s older than
+#     new, OLD > MARGIN, so it is past GRACE and new is not, however slow the machine.
 . "$(dirname "$0")/../lib/tap.sh"
 . "$(dirname "$0")/../lib/cg.sh"
 . "$(dirname "$0")/../lib/daemon.sh"
@@ -19,8 +21,8 @@ cg_lru_reparented && skip_all "zombies pinned by page cache: $REPARENT_WHY"
 cg_setup
 loopback_up
 trap 'daemon_kill_all; cg_teardown' EXIT
-GRACE=3
-OLD=6
+MARGIN=15
+OLD=$((MARGIN + 5))
 RMDIR_AS=$TOP/${BUILD:-build}/tests/helpers/rmdir_as
 
 conf() {
@@ -65,6 +67,7 @@ wait_until 30 recorded zcg-rm-old
 ok $? "the daemon recorded old's removal"
 sleep "$OLD"
 zombie new zcg-rm-new
+t_new=$(date +%s)
 wait_until 30 recorded zcg-rm-new
 ok $? "the daemon recorded new's removal"
 daemon_stop
@@ -77,7 +80,7 @@ if [ -z "$old_id" ] || [ -z "$new_id" ]; then
 fi
 
 # One step with first-seen ages: nothing is past a grace period that starts now.
-conf "grace_period = ${GRACE}s" "urgent_grace_period = 0" "reap = yes" "log_level = debug"
+conf "grace_period = ${MARGIN}s" "urgent_grace_period = 0" "reap = yes" "log_level = debug"
 ZCG_RUN_DIR=$TESTDIR/run-empty "$ZCG" daemon --once --config "$TESTDIR/zombiecg.conf" 2> "$TESTDIR/log-first-seen"
 ok $? "daemon --once without removal records"
 like "$(head -n 1 "$TESTDIR/run-empty/removals")" "first-seen" "its removals file says ages are first-seen"
@@ -85,7 +88,10 @@ is "$(grep '^zombiecg_reaped_total ' "$TESTDIR/zombiecg.prom" | cut -d ' ' -f 2)
 is "$(zid old)" "$old_id" "first-seen: old is still there"
 
 # One step with the records: old died more than GRACE s ago and goes, new waits.
-age=$(( $(date +%s) - t_old ))
+now=$(date +%s)
+age=$((now - t_old))
+GRACE=$((now - t_new + MARGIN))
+conf "grace_period = ${GRACE}s" "urgent_grace_period = 0" "reap = yes" "log_level = debug"
 "$ZCG" daemon --once --config "$TESTDIR/zombiecg.conf" 2> "$TESTDIR/log-once"
 ok $? "daemon --once with the removal records (old removed $age s ago, grace $GRACE s)"
 like "$(cat "$TESTDIR/log-once")" "removal records kept from the last run" "it reloaded the records"
