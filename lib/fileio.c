@@ -56,3 +56,14 @@ int zcg_write_file_atomic(const char *path, const char *tmp_path, const char *da
 		fsync(dfd);
 	return 0;
 }
+
+int zcg_write_memstream_atomic(FILE *f, char *const *text, const size_t *len, const char *path)
+{
+	_cleanup_free_ char *tmp = strdup_printf("%s.tmp", path);
+	int r = fclose(f) != 0 ? -ENOMEM : tmp ? 0 : -ENOMEM;
+
+	if (r == 0)
+		r = zcg_write_file_atomic(path, tmp, *text, *len);
+	free(*text);
+	return r;
+}

@@ -180,14 +180,10 @@ const struct zcg_origin_class *zcg_origin_tracker_class(const struct zcg_origin_
 /* Patterns are cgroup paths: any byte but NUL; escaped as the removals file escapes its paths. */
 int zcg_origin_tracker_write(const struct zcg_origin_tracker *t, const char *path)
 {
-	_cleanup_free_ char *tmp = strdup_printf("%s.tmp", path);
 	char *text = NULL;
 	size_t len = 0;
 	FILE *f;
-	int r;
 
-	if (!tmp)
-		return -ENOMEM;
 	f = open_memstream(&text, &len);
 	if (!f)
 		return -ENOMEM;
@@ -202,13 +198,7 @@ int zcg_origin_tracker_write(const struct zcg_origin_tracker *t, const char *pat
 		zcg_tsv_escape(f, p->pattern);
 		fputc('\n', f);
 	}
-	if (fclose(f) != 0) {
-		free(text);
-		return -ENOMEM;
-	}
-	r = zcg_write_file_atomic(path, tmp, text, len);
-	free(text);
-	return r;
+	return zcg_write_memstream_atomic(f, &text, &len, path);
 }
 
 int zcg_origins_apply_state(struct zcg_origins *o, const char *path, uint64_t now)

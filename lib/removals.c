@@ -155,14 +155,10 @@ void zcg_tsv_unescape(char *s)
 
 int zcg_removals_write(const struct zcg_removals *rm, const char *path)
 {
-	_cleanup_free_ char *tmp = strdup_printf("%s.tmp", path);
 	char *text = NULL;
 	size_t len = 0;
 	FILE *f;
-	int r;
 
-	if (!tmp)
-		return -ENOMEM;
 	f = open_memstream(&text, &len);
 	if (!f)
 		return -ENOMEM;
@@ -183,13 +179,7 @@ int zcg_removals_write(const struct zcg_removals *rm, const char *path)
 		zcg_tsv_escape(f, x->path);
 		fputc('\n', f);
 	}
-	if (fclose(f) != 0) {
-		free(text);
-		return -ENOMEM;
-	}
-	r = zcg_write_file_atomic(path, tmp, text, len);
-	free(text);
-	return r;
+	return zcg_write_memstream_atomic(f, &text, &len, path);
 }
 
 /* Splits off the next tab-separated field of *s. */
