@@ -76,6 +76,26 @@ cg_lru_reparented() {
 	grep -q lru_reparent_memcg /sys/kernel/btf/vmlinux 2>/dev/null
 }
 
+# cg_held_by_files SCOPE: how many zombies below SCOPE a named file still holds. Not counted:
+# kernel memory, pins no file name reaches, and a block device's own cache (filesystem
+# metadata a cgroup first touched, on a fresh disk such as the VM lab's or CI's: no reaper
+# can open /dev/vda on the development host, doc/kernel.md K14).
+cg_held_by_files() {
+	"$ZCG" explain --json --under "$1" | jq '[.zombies[] | select([.pins[] | select(.path != null and .kind != "kernel" and (.path | startswith("/dev/") | not))] | length > 0)] | length'
+}
+
+# cg_metadata_only ZOMBIE: zombie ZOMBIE (an id or path) is held by filesystem metadata and
+# nothing reap can free: a page cache pin of a block device's own cache, or one no file name
+# reaches, and no pin of a named file (doc/kernel.md K14: a cgroup that first touches an
+# inode table or bitmap block of a fresh disk charges it, and this host cannot open /dev/vda).
+# Prints the pins as a diagnostic.
+CG_METADATA_ONLY='any(.[]; .kind == "file" and (.path == null or (.path | startswith("/dev/")))) and all(.[]; .path == null or (.path | startswith("/dev/")))'
+cg_metadata_only() {
+	_pins=$("$ZCG" explain --json "$1" | jq -c '[.zombies[].pins[] | {kind, path, pages}]')
+	diag "zombie $1 still there, pins $_pins"
+	printf '%s' "$_pins" | jq -e "$CG_METADATA_ONLY" >/dev/null
+}
+
 # cg_reclaim_once DIR: one memory.reclaim (v2) or memory.force_empty (v1) of the cgroup
 # directory DIR, errors ignored; nothing on a v2 kernel without memory.reclaim. The braces:
 # a failed redirection is reported before a 2>/dev/null on the same command applies.

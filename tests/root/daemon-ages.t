@@ -103,7 +103,12 @@ ok "$([ "$reaped" -ge 1 ] || [ "$evicted" -ge 1 ]; echo $?)" \
 	"the first step acted on it (reaped $reaped, evicted $evicted bytes)"
 [ "$reaped" -ge 1 ] || diag "$(grep 'reap:' "$TESTDIR/log-once")"
 old_gone() { [ -z "$(zid old)" ]; }
-wait_until 10 old_gone
-ok $? "old is gone"
+if wait_until 10 old_gone; then
+	ok 0 "old is gone"
+else
+	# its writes may have first-touched filesystem metadata (a fresh disk: CI's)
+	cg_metadata_only "$old_id"
+	ok $? "old is gone, or held by filesystem metadata only (doc/kernel.md K14)"
+fi
 is "$(zid new)" "$new_id" "new, removed just now, is still there"
 done_testing

@@ -73,9 +73,7 @@ ok $? "it takes censuses"
 like "$(fetch "http://127.0.0.1:$DPORT/metrics" | grep '^zombiecg_build_info')" 'source="bpf"' \
 	"the census source is BPF"
 is "$(metric zombiecg_removal_tracing)" 1 "it records removals (the cgroup_rmdir tracepoint attached)"
-held_by_files() {
-	[ "$("$ZCG" explain --json --under "$TESTCG" | jq '[.zombies[] | select([.pins[] | select(.path != null and .kind != "kernel")] | length > 0)] | length')" = 0 ]
-}
+held_by_files() { [ "$(cg_held_by_files "$TESTCG")" = 0 ]; }
 wait_until 30 held_by_files
 ok $? "it reaps: no zombie is held by its file any more (reaped_total $(metric zombiecg_reaped_total))"
 cmp_ge "$(metric zombiecg_reap_evicted_bytes_total)" $((3 * 1048576 * 9 / 10)) "it evicted their page cache ($(metric zombiecg_reap_evicted_bytes_total) bytes)"

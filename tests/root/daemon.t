@@ -109,11 +109,7 @@ ok $? "the log says so"
 INTERVAL=2s
 conf "grace_period = 1s" "reap = yes" "cpu_budget = 100%"
 kill -HUP "$DPID"
-# Zombies still held by a file (explain names every file pin; on a fresh filesystem, as in the
-# VM lab, a zombie may also have first-touched filesystem metadata no handle reaches).
-held_by_files() {
-	[ "$("$ZCG" explain --json --under "$TESTCG" | jq '[.zombies[] | select([.pins[] | select(.path != null and .kind != "kernel")] | length > 0)] | length')" = 0 ]
-}
+held_by_files() { [ "$(cg_held_by_files "$TESTCG")" = 0 ]; }
 wait_until 60 held_by_files
 ok $? "reap = yes: no zombie below the test subtree is held by its file any more"
 reaped=$(metric zombiecg_reaped_total)

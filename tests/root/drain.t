@@ -29,9 +29,7 @@ no_zombie_below() { # TESTCG-relative-path inode
 				# filesystem metadata that the journal keeps: a page cache pin no file
 				# handle reaches, not the drained data. Anything else is a failure (held
 				# by unlisted kernel memory alone, it is the v2 writeback structure).
-				pins=$("$ZCG" explain --json "$2" | jq -c '[.zombies[].pins[] | {kind, path, pages}]')
-				diag "zombie $2 still there; pins $pins"
-				printf '%s' "$pins" | jq -e 'any(.[]; .kind == "file" and (.path == null or (.path | startswith("/dev/")))) and all(.[]; .path == null or (.path | startswith("/dev/")))' >/dev/null
+				cg_metadata_only "$2"
 				return
 			fi
 			sleep 0.1
