@@ -208,8 +208,9 @@ static const char *pin_kind(const struct zcg_pin *p)
 	}
 }
 
-/* The remaining pins by file and holder, from explain (replacing memory.stat's kinds). */
-static int pins_from_explained(struct zcg_drain_cgroup *cg, const struct zcg_explained *z)
+/* The remaining pins by file and holder, from explain (replacing memory.stat's kinds);
+ * lru_only leaves out the charge the walk did not see on an LRU list ("other"). */
+static int pins_from_explained(struct zcg_drain_cgroup *cg, const struct zcg_explained *z, bool lru_only)
 {
 	size_t allocated = 0;
 	long page = sysconf(_SC_PAGESIZE);
@@ -221,7 +222,7 @@ static int pins_from_explained(struct zcg_drain_cgroup *cg, const struct zcg_exp
 		int r;
 
 		/* v1 kmem: not in the usage drain looks at (kernel objects go to the parent) */
-		if (p->kind == ZCG_PIN_KERNEL || !p->pages)
+		if (p->kind == ZCG_PIN_KERNEL || !p->pages || (lru_only && p->kind == ZCG_PIN_OTHER))
 			continue;
 		r = add_pin(cg, &allocated, pin_kind(p), p->pages * (uint64_t)page,
 			    p->reason ? p->reason : zcg_action_names[p->action]);
@@ -315,9 +316,24 @@ static int evict_and_name(const struct zcg_sys *sys, const char *rel, uint64_t c
 		zcg_explain_free(e);
 		return 0;
 	}
-	r = pins_from_explained(cg, &e->zombies[0]);
+	/* v2: memory.current also counts kernel memory (the slab objects of the files the
+	 * cgroup made, alive while the files are) and per-CPU charge caches, which memory.stat
+	 * leaves out; before 5.13 memory.stat itself can be 32 pages a CPU off (doc/kernel.md
+	 * K18), so "what is left" can read a few pages where nothing a drain can free is. A
+	 * complete walk saw every LRU page: that and swap are what is left, and the rest
+	 * ("other") is not listed, as an exact memory.stat would not count it. */
+	bool exact = sys->hierarchy == ZCG_HIER_V2 && e->zombies[0].walk_complete;
+
+	r = pins_from_explained(cg, &e->zombies[0], exact);
 	zcg_explain_free(e);
-	return r < 0 ? r : 1;
+	if (r < 0)
+		return r;
+	if (exact) {
+		cg->after_bytes = 0;
+		for (size_t k = 0; k < cg->n_pins; k++)
+			cg->after_bytes += cg->pins[k].bytes;
+	}
+	return 1;
 }
 
 /* Dirty pages cannot be reclaimed until written back; memcg reclaim on v1 never writes

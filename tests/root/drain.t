@@ -198,7 +198,8 @@ mkdir "$MEMROOT$TESTCG/self"
 out=$(sh -c 'echo $$ > "$1/cgroup.procs"; dd if=/dev/zero of="$2" bs=1M count=8 conv=fsync 2>/dev/null; exec "$3" drain --self --keep --json' \
 	sh "$MEMROOT$TESTCG/self" "$TESTDIR/self.dat" "$ZCG")
 rc=$?
-[ $rc = 0 ] || diag "$out
+[ $rc = 0 ] || diag "self: exit $rc, left $(printf '%s' "$out" | jq -c '.drained[-1] | {after_bytes, remaining_pins: [.remaining_pins[] | {kind, path, bytes}]}' 2>/dev/null)
+$out
 $(grep -H . "$MEMROOT$TESTCG/self/memory.current" "$MEMROOT$TESTCG/self/memory.stat" 2>/dev/null | grep -v ' 0$')"
 # Before 5.19 (no memory.reclaim) drain reclaims by lowering memory.high, which cannot take
 # anon pages without swap: the few the drain process itself touched in the cgroup before it
